@@ -1,1 +1,341 @@
-//! outcome (in progress)
+//! What a run produces: outcomes as plain data, and the events reporters listen to.
+//!
+//! The runner fills these; reporters (console, JUnit, JSON) read only these, never runner
+//! internals. Everything is `Serialize` because `report.json` is this tree. Secrets never enter
+//! it: the runner redacts tokens and passwords before it builds a record.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Format, Level};
+
+/// How a case, a step or a check ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// Every check held.
+    Pass,
+    /// Only `should`/`may` rules failed; a failure under `--strict`.
+    NonStrict,
+    /// Skipped, with a reason (a capability the target lacks, a filter, a `when`).
+    Skip,
+    /// The target broke a rule.
+    Fail,
+    /// The harness could not judge: connection refused, timeout, garbage.
+    Error,
+}
+
+impl Verdict {
+    /// The lowercase name used in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::NonStrict => "non-strict",
+            Verdict::Skip => "skip",
+            Verdict::Fail => "fail",
+            Verdict::Error => "error",
+        }
+    }
+
+    /// Whether this verdict fails the run (`strict` turns non-strict into a failure).
+    pub fn is_failure(self, strict: bool) -> bool {
+        match self {
+            Verdict::Fail | Verdict::Error => true,
+            Verdict::NonStrict => strict,
+            Verdict::Pass | Verdict::Skip => false,
+        }
+    }
+}
+
+/// The whole run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunReport {
+    /// The tool and its version, e.g. `ucwa-conform 0.1.0`.
+    pub tool: String,
+    /// Start time, RFC 3339 in UTC.
+    pub started_at: String,
+    /// Wall time of the whole run in seconds.
+    pub duration_secs: f64,
+    /// What was tested.
+    pub target: TargetInfo,
+    /// `--strict`: non-strict verdicts count as failures.
+    pub strict: bool,
+    /// The run was cut short (Ctrl-C); the cases listed are the ones that finished.
+    pub interrupted: bool,
+    /// Counts by verdict.
+    pub summary: Summary,
+    /// One outcome per case, row and format, in suite order.
+    pub cases: Vec<CaseOutcome>,
+    /// Row coverage of the suite (filled by the CLI when the checklist is known).
+    #[serde(default)]
+    pub coverage: Option<CoverageSummary>,
+}
+
+/// The target of a run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TargetInfo {
+    /// The discovery URL that was used.
+    pub url: String,
+    /// `embedded` (the reference server) or `remote`.
+    pub kind: String,
+    /// Capabilities the target offers (test-control protocol), by name.
+    pub capabilities: Vec<String>,
+}
+
+/// Counts by verdict.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub total: usize,
+    pub passed: usize,
+    pub non_strict: usize,
+    pub skipped: usize,
+    pub failed: usize,
+    pub errors: usize,
+}
+
+impl Summary {
+    /// Counts the verdicts of `cases`.
+    pub fn of(cases: &[CaseOutcome]) -> Summary {
+        let mut s = Summary {
+            total: cases.len(),
+            ..Summary::default()
+        };
+        for case in cases {
+            match case.verdict {
+                Verdict::Pass => s.passed += 1,
+                Verdict::NonStrict => s.non_strict += 1,
+                Verdict::Skip => s.skipped += 1,
+                Verdict::Fail => s.failed += 1,
+                Verdict::Error => s.errors += 1,
+            }
+        }
+        s
+    }
+
+    /// Whether the run fails as a whole.
+    pub fn is_failure(&self, strict: bool) -> bool {
+        self.failed > 0 || self.errors > 0 || (strict && self.non_strict > 0)
+    }
+}
+
+/// Row coverage: each checklist row with the cases that name it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct CoverageSummary {
+    pub rows: usize,
+    pub covered: usize,
+    /// Row ids without any case.
+    pub uncovered: Vec<String>,
+}
+
+/// One case run in one format (and one table row, if any).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CaseOutcome {
+    /// Unique in the run: `case-id[row]` plus the format, e.g. `ps.extend[d9]/json`.
+    pub name: String,
+    /// The case id as written in the file.
+    pub case_id: String,
+    /// The table row, if the case has rows.
+    pub row: Option<String>,
+    pub format: Format,
+    pub title: String,
+    /// The case file, relative to the working directory.
+    pub file: String,
+    /// The line of the case's `id`.
+    pub line: u64,
+    pub level: Level,
+    /// The checklist rows the case proves.
+    pub spec: Vec<String>,
+    pub tags: Vec<String>,
+    pub verdict: Verdict,
+    /// One line: why it failed, errored or was skipped.
+    pub reason: Option<String>,
+    pub duration_secs: f64,
+    pub steps: Vec<StepOutcome>,
+    /// Checks that belong to no step: channel invariants, application clean-up.
+    pub session_checks: Vec<CheckOutcome>,
+    /// Every event the follower saw, in arrival order.
+    pub timeline: Vec<TimelineEntry>,
+}
+
+/// One step of a case.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StepOutcome {
+    pub name: String,
+    /// The line of the step in the case file.
+    pub line: u64,
+    pub verdict: Verdict,
+    /// Why it was skipped or could not be judged.
+    pub reason: Option<String>,
+    pub request: Option<RequestRecord>,
+    pub response: Option<ResponseRecord>,
+    pub checks: Vec<CheckOutcome>,
+    pub duration_secs: f64,
+}
+
+/// A request as sent (secrets redacted).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RequestRecord {
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    /// The body as text, cut at a few KiB.
+    pub body: Option<String>,
+}
+
+/// A response as received (secrets redacted).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ResponseRecord {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    /// The body as text (lossy UTF-8), cut at a few KiB.
+    pub body: Option<String>,
+    pub duration_secs: f64,
+}
+
+/// One check: what was looked at and how it ended.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CheckOutcome {
+    /// What kind of check: `status`, `media-type`, `header`, `resource`, `error`, `select`,
+    /// `events`, `forbid`, `parity`, `snapshot`, `channel`, `capture`, `cleanup`.
+    pub kind: String,
+    /// How binding it is; a failed `should` check makes the case non-strict.
+    pub level: Level,
+    pub status: CheckStatus,
+    /// One line for people: what held or what broke.
+    pub message: String,
+    /// Where in the body, e.g. `links.memberships` or `$.properties.id`.
+    pub path: Option<String>,
+    pub expected: Option<String>,
+    pub actual: Option<String>,
+    /// A unified diff for snapshots and parity.
+    pub diff: Option<String>,
+}
+
+impl CheckOutcome {
+    /// A check that held.
+    pub fn pass(kind: &str, level: Level, message: impl Into<String>) -> Self {
+        CheckOutcome {
+            kind: kind.to_owned(),
+            level,
+            status: CheckStatus::Pass,
+            message: message.into(),
+            path: None,
+            expected: None,
+            actual: None,
+            diff: None,
+        }
+    }
+
+    /// A check the target failed.
+    pub fn fail(kind: &str, level: Level, message: impl Into<String>) -> Self {
+        CheckOutcome {
+            status: CheckStatus::Fail,
+            ..CheckOutcome::pass(kind, level, message)
+        }
+    }
+
+    /// A check that could not be judged.
+    pub fn error(kind: &str, level: Level, message: impl Into<String>) -> Self {
+        CheckOutcome {
+            status: CheckStatus::Error,
+            ..CheckOutcome::pass(kind, level, message)
+        }
+    }
+
+    /// Adds where, what was expected and what came.
+    pub fn at(
+        mut self,
+        path: Option<String>,
+        expected: impl Into<String>,
+        actual: impl Into<String>,
+    ) -> Self {
+        self.path = path;
+        self.expected = Some(expected.into());
+        self.actual = Some(actual.into());
+        self
+    }
+
+    /// Adds a diff.
+    pub fn with_diff(mut self, diff: impl Into<String>) -> Self {
+        self.diff = Some(diff.into());
+        self
+    }
+}
+
+/// How one check ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckStatus {
+    Pass,
+    Fail,
+    Error,
+}
+
+/// The verdict of a list of checks: an error wins, then a must-failure, then a should-failure.
+pub fn verdict_of(checks: &[CheckOutcome]) -> Verdict {
+    let mut verdict = Verdict::Pass;
+    for check in checks {
+        let v = match (check.status, check.level) {
+            (CheckStatus::Pass, _) => Verdict::Pass,
+            (CheckStatus::Error, _) => Verdict::Error,
+            (CheckStatus::Fail, Level::Must) => Verdict::Fail,
+            (CheckStatus::Fail, _) => Verdict::NonStrict,
+        };
+        verdict = worst(verdict, v);
+    }
+    verdict
+}
+
+/// The worse of two verdicts (error > fail > non-strict > pass; skip only beats pass).
+pub fn worst(a: Verdict, b: Verdict) -> Verdict {
+    fn rank(v: Verdict) -> u8 {
+        match v {
+            Verdict::Pass => 0,
+            Verdict::Skip => 1,
+            Verdict::NonStrict => 2,
+            Verdict::Fail => 3,
+            Verdict::Error => 4,
+        }
+    }
+    if rank(a) >= rank(b) { a } else { b }
+}
+
+/// One event as the follower saw it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    /// Arrival order within the case, from 0.
+    pub seq: u64,
+    /// Milliseconds since the case started.
+    pub at_ms: f64,
+    /// The step running when it arrived.
+    pub step: Option<String>,
+    /// The ack of the response that carried it.
+    pub ack: Option<String>,
+    pub sender: String,
+    /// added, updated, deleted, …
+    pub kind: String,
+    pub rel: String,
+    pub href: String,
+    pub in_rel: Option<String>,
+    pub in_href: Option<String>,
+    /// The rel of an embedded resource, if any.
+    pub embedded: Option<String>,
+    /// Which step's expectation matched it.
+    pub matched_by: Option<String>,
+}
+
+/// What a run tells its reporters, in order.
+#[derive(Debug, Clone, Copy)]
+pub enum RunEvent<'a> {
+    /// The suite is loaded and the target is ready.
+    RunStarted { total: usize, target: &'a TargetInfo },
+    /// A case finished (in completion order, which differs from suite order when parallel).
+    CaseFinished(&'a CaseOutcome),
+    /// The run is over; the report is complete.
+    RunFinished(&'a RunReport),
+}
+
+/// A reporter: it hears every run event.
+pub trait EventSink: Send {
+    /// Called for each event, from one thread at a time.
+    fn on_event(&mut self, event: RunEvent<'_>);
+}
