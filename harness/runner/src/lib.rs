@@ -1,1 +1,2 @@
-//! placeholder
+//! The runner of ucwa-conform: the HTTP client, target profiles and bootstrap, per-case sessions with their event follower, checks and case execution.
+pub mod client; pub mod follower; pub mod profile; pub mod session; pub mod target;
