@@ -150,7 +150,10 @@ pub(crate) fn utf8(format: Format, bytes: &[u8]) -> Result<&str, CanonError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     std::str::from_utf8(bytes).map_err(|e| CanonError {
         format,
-        location: "body".into(),
+        location: match format {
+            Format::Json => "$".into(),
+            Format::Xml => "/".into(),
+        },
         offset: Some(e.valid_up_to() as u64),
         kind: CanonErrorKind::InvalidUtf8 {
             valid_up_to: e.valid_up_to(),

@@ -77,7 +77,7 @@ impl Resource {
     }
 
     /// The snapshot form: identical whichever format the resource came from. Keys are sorted,
-    /// empty sections are left out, scalars are their canonical text, links are sorted and
+    /// empty sections are left out, scalars are their [`Scalar::neutral_text`], links are sorted and
     /// written as a bare href unless they carry a title or revision, and PUT-token property
     /// names (random GUIDs) are replaced by `<put-token>` so snapshots stay stable.
     pub fn to_json_value(&self) -> Value {
@@ -149,7 +149,7 @@ impl Serialize for Resource {
 fn scalar_value(scalar: &Scalar) -> Value {
     match scalar {
         Scalar::Null => Value::Null,
-        other => Value::String(other.as_text()),
+        other => Value::String(other.neutral_text()),
     }
 }
 

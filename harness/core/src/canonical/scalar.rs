@@ -11,8 +11,9 @@ pub const DATE_TOLERANCE_MS: i64 = 2;
 /// A property value, typed but independent of the wire format it came from.
 ///
 /// JSON values keep their JSON type (a JSON string stays [`Scalar::Text`] unless it is an
-/// ASP.NET date). XML text is untyped, so it is classified: `True`/`false` → [`Scalar::Bool`],
-/// ISO 8601 date-times → [`Scalar::Date`], decimals → [`Scalar::Number`], anything else →
+/// ASP.NET date). XML text is untyped, so it is classified: `True`/`False`/`true`/`false` →
+/// [`Scalar::Bool`], ISO 8601 date-times (or the ASP.NET form) → [`Scalar::Date`], canonical
+/// decimals (`15`, `-1.5`; not `007` or `1.50`) → [`Scalar::Number`], anything else →
 /// [`Scalar::Text`]. Equality across formats therefore goes through [`Scalar::equivalent`],
 /// never through `==`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,13 +57,25 @@ impl Scalar {
             "False" | "false" => return Scalar::Bool(false),
             _ => {}
         }
-        if let Some(millis) = parse_iso8601(text) {
+        if let Some(millis) = parse_any_date(text) {
             return Scalar::Date { millis };
         }
-        if normalize_decimal(text).is_some() {
+        // Only canonical decimals count as numbers, so `007` or `1.50` stay text and compare
+        // (and snapshot) exactly like the same JSON string would.
+        if normalize_decimal(text).as_deref() == Some(text) {
             return Scalar::Number(text.to_owned());
         }
         Scalar::Text(text.to_owned())
+    }
+
+    /// The format-neutral text used in snapshots: [`Scalar::as_text`], except that a
+    /// [`Scalar::Text`] is first classified as XML text would be. A JSON string `"True"` and an
+    /// XML `True` then snapshot alike (`true`), as do a JSON `"3"` and an XML `3`.
+    pub fn neutral_text(&self) -> String {
+        match self {
+            Scalar::Text(t) => Scalar::from_xml_text(t).as_text(),
+            other => other.as_text(),
+        }
     }
 
     /// The canonical text form that case files compare against: `true`/`false`, numbers in
@@ -104,13 +117,13 @@ impl Scalar {
     }
 }
 
-/// Serialised as its canonical text (`null` for [`Scalar::Null`]), so a tree built from JSON
-/// and one built from XML serialise identically.
+/// Serialised as its [`Scalar::neutral_text`] (`null` for [`Scalar::Null`]), so a tree built
+/// from JSON and one built from XML serialise identically.
 impl Serialize for Scalar {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Scalar::Null => serializer.serialize_none(),
-            other => serializer.serialize_str(&other.as_text()),
+            other => serializer.serialize_str(&other.neutral_text()),
         }
     }
 }
@@ -343,7 +356,10 @@ mod tests {
             ("false", Scalar::Bool(false)),
             ("TRUE", Scalar::Text("TRUE".into())),
             ("15", Scalar::Number("15".into())),
-            ("-1.50", Scalar::Number("-1.50".into())),
+            ("-1.5", Scalar::Number("-1.5".into())),
+            ("-1.50", Scalar::Text("-1.50".into())),
+            ("007", Scalar::Text("007".into())),
+            ("/Date(5)/", Scalar::Date { millis: 5 }),
             ("1e3", Scalar::Text("1e3".into())),
             ("5/1380", Scalar::Text("5/1380".into())),
             ("", Scalar::Text(String::new())),
@@ -368,7 +384,8 @@ mod tests {
             (json(serde_json::json!(true)), xml("true")),
             (json(serde_json::json!("True")), Scalar::Bool(true)),
             (json(serde_json::json!(15)), xml("15")),
-            (json(serde_json::json!(1.5)), xml("1.50")),
+            (json(serde_json::json!(1.5)), xml("1.5")),
+            (json(serde_json::json!(1000.0)), xml("1000")),
             (json(serde_json::json!("3")), xml("3")),
             // The doc's contactPresence pair: 1.6 ms apart.
             (
@@ -387,6 +404,7 @@ mod tests {
         }
         let different = [
             (json(serde_json::json!("0123")), xml("123")),
+            (json(serde_json::json!(1.5)), xml("1.50")),
             (
                 json(serde_json::json!("/Date(1000)/")),
                 xml("1970-01-01T00:00:01.003Z"),
@@ -402,6 +420,9 @@ mod tests {
     #[test]
     fn canonical_text_forms() {
         assert_eq!(Scalar::from_xml_text("True").as_text(), "true");
+        assert_eq!(Scalar::Text("True".into()).as_text(), "True");
+        assert_eq!(Scalar::Text("True".into()).neutral_text(), "true");
+        assert_eq!(Scalar::Text("007".into()).neutral_text(), "007");
         assert_eq!(Scalar::Number("007.10".into()).as_text(), "7.1");
         assert_eq!(Scalar::Number("-0.0".into()).as_text(), "0");
         let date = Scalar::from_json(&serde_json::json!("/Date(1358827096000)/")).expect("date");
