@@ -1,0 +1,232 @@
+//! The console reporter: one line per finished case while the run goes, then the failures in
+//! detail and a summary line.
+
+use std::fmt::Write as _;
+use std::io;
+
+use harness_core::outcome::{CaseOutcome, EventSink, RunEvent, RunReport, TargetInfo, Verdict};
+
+use crate::detail::{Style, human_duration, render_case, render_step, safe};
+
+/// How the console reporter writes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ConsoleOptions {
+    /// ANSI colour. The caller decides: on only when the writer is a terminal and `NO_COLOR`
+    /// is unset.
+    pub color: bool,
+    /// Print every step of every case (with all its checks) as the case finishes.
+    pub verbose: bool,
+}
+
+/// A reporter that writes human-readable progress and results to any writer (stdout in the
+/// CLI).
+///
+/// `EventSink::on_event` cannot return an error, so the first write error is kept (and
+/// further output dropped) until [`ConsoleReporter::take_error`] collects it; a closed pipe
+/// must not stop the run or its other reporters.
+#[derive(Debug)]
+pub struct ConsoleReporter<W> {
+    out: W,
+    options: ConsoleOptions,
+    error: Option<io::Error>,
+}
+
+impl<W: io::Write + Send> ConsoleReporter<W> {
+    /// A reporter writing to `out`.
+    pub fn new(out: W, options: ConsoleOptions) -> Self {
+        ConsoleReporter {
+            out,
+            options,
+            error: None,
+        }
+    }
+
+    /// The first write error, if any; later events are not written after one.
+    pub fn take_error(&mut self) -> Option<io::Error> {
+        self.error.take()
+    }
+
+    /// The writer back, e.g. a `Vec<u8>` in tests.
+    pub fn into_inner(self) -> W {
+        self.out
+    }
+
+    fn style(&self) -> Style {
+        Style {
+            color: self.options.color,
+        }
+    }
+
+    /// Writes `text` unless an earlier write failed.
+    fn emit(&mut self, text: &str) {
+        if self.error.is_some() {
+            return;
+        }
+        if let Err(e) = self
+            .out
+            .write_all(text.as_bytes())
+            .and_then(|()| self.out.flush())
+        {
+            self.error = Some(e);
+        }
+    }
+}
+
+impl<W: io::Write + Send> EventSink for ConsoleReporter<W> {
+    fn on_event(&mut self, event: RunEvent<'_>) {
+        let text = match event {
+            RunEvent::RunStarted { total, target } => render_started(total, target, self.style()),
+            RunEvent::CaseFinished(case) => render_finished(case, self.options, self.style()),
+            RunEvent::RunFinished(report) => render_report_end(report, self.style()),
+        };
+        self.emit(&text);
+    }
+}
+
+fn render_started(total: usize, target: &TargetInfo, style: Style) -> String {
+    let cases = if total == 1 { "case" } else { "cases" };
+    format!(
+        "{} {total} {cases} against {} ({})\n",
+        style.bold("Running"),
+        safe(&target.url),
+        safe(&target.kind)
+    )
+}
+
+/// `PASS    ps.delete.events/json  12 ms`, with the reason for a skip, and every step in
+/// verbose mode.
+fn render_finished(case: &CaseOutcome, options: ConsoleOptions, style: Style) -> String {
+    let mut out = format!(
+        "{} {}  {}",
+        style.verdict(case.verdict),
+        safe(&case.name),
+        style.dim(&human_duration(case.duration_secs))
+    );
+    if matches!(case.verdict, Verdict::Skip | Verdict::Error)
+        && let Some(reason) = &case.reason
+    {
+        let _ = write!(out, "  ({})", safe(reason));
+    }
+    out.push('\n');
+    if options.verbose {
+        for step in &case.steps {
+            render_step(step, style, true, &mut out);
+        }
+    }
+    out
+}
+
+/// The failures in detail (suite order), then the summary line.
+fn render_report_end(report: &RunReport, style: Style) -> String {
+    let mut out = String::new();
+    let bad: Vec<&CaseOutcome> = report
+        .cases
+        .iter()
+        .filter(|c| {
+            matches!(
+                c.verdict,
+                Verdict::Fail | Verdict::Error | Verdict::NonStrict
+            )
+        })
+        .collect();
+    if !bad.is_empty() {
+        let _ = writeln!(out, "\n{}\n", style.bold("Failures:"));
+        for case in bad {
+            render_case(case, style, &mut out);
+            out.push('\n');
+        }
+    }
+    if report.interrupted {
+        let _ = writeln!(
+            out,
+            "{}",
+            style.yellow("interrupted: only the cases that finished are counted")
+        );
+    }
+    if let Some(coverage) = &report.coverage {
+        let _ = writeln!(
+            out,
+            "coverage: {} of {} checklist rows",
+            coverage.covered, coverage.rows
+        );
+    }
+    let s = &report.summary;
+    let line = format!(
+        "{} passed, {} failed, {} errors, {} skipped, {} non-strict in {:.2} s",
+        s.passed, s.failed, s.errors, s.skipped, s.non_strict, report.duration_secs
+    );
+    let painted = if s.is_failure(report.strict) {
+        style.red(&line)
+    } else {
+        style.green(&line)
+    };
+    let _ = write!(out, "{painted}");
+    if report.strict && s.non_strict > 0 {
+        let _ = write!(out, " (strict: non-strict counts as failure)");
+    }
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Broken;
+
+    impl io::Write for Broken {
+        fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+            Err(io::Error::from(io::ErrorKind::BrokenPipe))
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn target() -> TargetInfo {
+        TargetInfo {
+            url: "https://127.0.0.1:4443/autodiscover".to_owned(),
+            kind: "embedded".to_owned(),
+            capabilities: vec![],
+        }
+    }
+
+    #[test]
+    fn write_errors_are_kept_not_raised() {
+        let mut reporter = ConsoleReporter::new(Broken, ConsoleOptions::default());
+        let target = target();
+        reporter.on_event(RunEvent::RunStarted {
+            total: 1,
+            target: &target,
+        });
+        reporter.on_event(RunEvent::RunStarted {
+            total: 1,
+            target: &target,
+        });
+        let error = reporter.take_error().map(|e| e.kind());
+        assert_eq!(error, Some(io::ErrorKind::BrokenPipe));
+    }
+
+    #[test]
+    fn started_line_names_target_and_count() {
+        let mut reporter = ConsoleReporter::new(Vec::new(), ConsoleOptions::default());
+        reporter.on_event(RunEvent::RunStarted {
+            total: 3,
+            target: &target(),
+        });
+        let text = String::from_utf8(reporter.into_inner()).unwrap_or_default();
+        assert_eq!(
+            text,
+            "Running 3 cases against https://127.0.0.1:4443/autodiscover (embedded)\n"
+        );
+    }
+
+    #[test]
+    fn colour_only_when_asked() {
+        let plain = render_started(1, &target(), Style { color: false });
+        let coloured = render_started(1, &target(), Style { color: true });
+        assert!(!plain.contains('\u{1b}'));
+        assert!(coloured.contains("\u{1b}[1mRunning\u{1b}[0m"));
+    }
+}

@@ -1,0 +1,78 @@
+//! Writing the report files of a run into a directory (`reports/` by default).
+
+use std::fs;
+use std::io::{self, BufWriter, Write as _};
+use std::path::{Path, PathBuf};
+
+use harness_core::outcome::RunReport;
+
+use crate::json::write_json;
+use crate::junit::{JunitFlavor, write_junit};
+
+/// The JUnit file name inside the report directory.
+pub const JUNIT_FILE: &str = "junit.xml";
+/// The JSON file name inside the report directory.
+pub const JSON_FILE: &str = "report.json";
+
+/// A report file could not be written.
+#[derive(Debug, thiserror::Error)]
+#[error("failed to write {}: {source}", path.display())]
+pub struct WriteError {
+    /// The file (or directory) being written.
+    pub path: PathBuf,
+    /// What went wrong.
+    #[source]
+    pub source: io::Error,
+}
+
+impl WriteError {
+    /// Wraps the error in an `io::Error` of the same kind, so the message names the file.
+    fn into_io(path: &Path, source: io::Error) -> io::Error {
+        let kind = source.kind();
+        io::Error::new(
+            kind,
+            WriteError {
+                path: path.to_owned(),
+                source,
+            },
+        )
+    }
+}
+
+/// Creates `dir` and writes `junit.xml` (of `flavor`) and `report.json` into it; returns the
+/// paths written. Called also for failed and interrupted runs, so each file is written to a
+/// temporary name first and renamed: a reader never sees half a file.
+pub fn write_reports(
+    report: &RunReport,
+    dir: &Path,
+    flavor: JunitFlavor,
+) -> io::Result<Vec<PathBuf>> {
+    fs::create_dir_all(dir).map_err(|e| WriteError::into_io(dir, e))?;
+    let junit = dir.join(JUNIT_FILE);
+    write_file(&junit, |out| write_junit(report, flavor, out))?;
+    let json = dir.join(JSON_FILE);
+    write_file(&json, |out| write_json(report, out))?;
+    Ok(vec![junit, json])
+}
+
+/// Writes `path` through `write` via a sibling temporary file and a rename.
+fn write_file(
+    path: &Path,
+    write: impl FnOnce(&mut BufWriter<fs::File>) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut tmp_name = path.as_os_str().to_owned();
+    tmp_name.push(".tmp");
+    let tmp = PathBuf::from(tmp_name);
+    let result = (|| {
+        let mut out = BufWriter::new(fs::File::create(&tmp)?);
+        write(&mut out)?;
+        out.flush()?;
+        out.get_ref().sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        // Best effort: a stale temporary file is harmless, the error below is what matters.
+        let _ = fs::remove_file(&tmp);
+    }
+    result.map_err(|e| WriteError::into_io(path, e))
+}

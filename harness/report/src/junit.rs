@@ -1,0 +1,77 @@
+//! JUnit XML for CI: the common flavor that Jenkins, GitLab and the GitHub report actions read,
+//! and a strict flavor that validates against Ant's schema.
+//!
+//! Both are flat (`<testsuites>` → one `<testsuite>` per case file → one `<testcase>` per case,
+//! row and format), with `classname` always set and classname+name unique in the file; see
+//! `shared/junit/README.md` for why each rule exists.
+
+mod ant;
+mod common;
+mod plan;
+
+use std::io;
+
+use harness_core::outcome::RunReport;
+
+/// Which JUnit dialect to write.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum JunitFlavor {
+    /// What CI readers consume: `file`/`line` on testcases, testcase `properties` and
+    /// `system-out`, RFC 3339 timestamps.
+    #[default]
+    Common,
+    /// Valid against `fixtures/junit/JUnit-ant.xsd`, for readers that validate: no
+    /// `file`/`line`, output and non-strict markers at suite level, zone-less timestamps.
+    Ant,
+}
+
+/// How to write a JUnit file.
+#[derive(Debug, Clone, Default)]
+pub struct JunitOptions {
+    /// The dialect.
+    pub flavor: JunitFlavor,
+    /// The `hostname` attribute; `None` reads `/etc/hostname` and falls back to `localhost`.
+    pub hostname: Option<String>,
+}
+
+/// Writes `report` as JUnit XML of `flavor`, with the machine's host name.
+pub fn write_junit(report: &RunReport, flavor: JunitFlavor, out: impl io::Write) -> io::Result<()> {
+    let options = JunitOptions {
+        flavor,
+        hostname: None,
+    };
+    write_junit_with(report, &options, out)
+}
+
+/// Writes `report` as JUnit XML as `options` say. Every text is redacted (`cwt=…`,
+/// `password=…`) and stripped of characters XML 1.0 forbids; failure texts are capped at
+/// 64 KiB.
+pub fn write_junit_with(
+    report: &RunReport,
+    options: &JunitOptions,
+    out: impl io::Write,
+) -> io::Result<()> {
+    let hostname = options.hostname.clone().unwrap_or_else(local_hostname);
+    let plan = plan::plan(report, &hostname);
+    match options.flavor {
+        JunitFlavor::Common => common::write_common(&plan, out),
+        JunitFlavor::Ant => ant::write_ant(&plan, out),
+    }
+}
+
+/// Writes `report` as JUnit XML into a string.
+pub fn junit_string(report: &RunReport, options: &JunitOptions) -> io::Result<String> {
+    let mut buf = Vec::new();
+    write_junit_with(report, options, &mut buf)?;
+    String::from_utf8(buf).map_err(io::Error::other)
+}
+
+/// The host name from `/etc/hostname`, or `localhost` as the Ant schema asks when it cannot
+/// be determined. No crate needed for one file read.
+fn local_hostname() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".to_owned())
+}
