@@ -63,7 +63,7 @@ impl Input {
             child.require_ucwa()?;
             match child.name.as_str() {
                 "property" | "propertyList" => {
-                    insert_xml_property(&mut input.properties, &mut input.lists, child)?
+                    insert_xml_property(&mut input.properties, &mut input.lists, child)?;
                 }
                 // Tolerated for symmetry with JSON input, where links are ignored.
                 "link" | "resource" => {}
