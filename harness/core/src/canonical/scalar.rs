@@ -155,7 +155,7 @@ pub fn parse_aspnet_date(text: &str) -> Option<i64> {
 }
 
 /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction][Z|±HH:MM|±HHMM]` into UTC milliseconds, flooring
-/// sub-millisecond digits. No offset means UTC ([inference]: .NET "unspecified" kind).
+/// sub-millisecond digits. No offset means UTC (an inference: .NET "unspecified" kind).
 pub fn parse_iso8601(text: &str) -> Option<i64> {
     let b = text.as_bytes();
     if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't') {
