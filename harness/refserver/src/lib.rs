@@ -1,1 +1,101 @@
-//! placeholder
+//! The ucwa-conform reference server: a UCWA presence subscription server (the digest's
+//! protocol with the task/real URL layout) plus the test-control protocol.
+//!
+//! It shares no code with the harness (design.md section 3). The harness uses [`start`] and
+//! [`RunningServer`] only.
+//!
+//! Every response and event is built in a few places (`views`, `channel`, `error`), which is
+//! where a fault profile will later be threaded through the shared `Server` state.
+
+mod app;
+mod bootstrap;
+mod channel;
+mod config;
+mod control;
+mod directory;
+mod error;
+mod events;
+mod input;
+mod people;
+mod respond;
+mod router;
+mod routes;
+mod sip;
+mod state;
+mod timer;
+mod views;
+mod wire;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+pub use config::{Limits, ServerConfig};
+pub use directory::{Directory, DirectoryError, Group, Presence, User};
+
+use state::Server;
+
+/// A server started by [`start`]; it stops on [`RunningServer::shutdown`] or when dropped.
+pub struct RunningServer {
+    addr: SocketAddr,
+    server: Arc<Server>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// Binds the address and serves until shut down.
+pub async fn start(config: ServerConfig) -> std::io::Result<RunningServer> {
+    let listener = tokio::net::TcpListener::bind(config.addr).await?;
+    let addr = listener.local_addr()?;
+    let server = Arc::new(Server::new(config, addr));
+    let router = axum::Router::new()
+        .fallback(router::handle)
+        .with_state(Arc::clone(&server));
+    let mut stop = server.stop.subscribe();
+    let task = tokio::spawn(async move {
+        let shutdown = async move {
+            let _ = stop.wait_for(|s| *s).await;
+        };
+        // Errors here mean the listener died; nothing is left to serve.
+        let _ = axum::serve(listener, router)
+            .with_graceful_shutdown(shutdown)
+            .await;
+    });
+    Ok(RunningServer {
+        addr,
+        server,
+        task: Some(task),
+    })
+}
+
+impl RunningServer {
+    /// The bound address (with the real port when port 0 was asked).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The autodiscover root URL.
+    pub fn discovery_url(&self) -> String {
+        format!(
+            "{}/autodiscover/autodiscoverservice.svc/root",
+            self.base_url()
+        )
+    }
+
+    /// Stops accepting, releases parked P-GETs (503) and waits for the server task.
+    pub async fn shutdown(mut self) {
+        self.server.stop.send_replace(true);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        self.server.stop.send_replace(true);
+    }
+}

@@ -1,0 +1,207 @@
+//! The P-GET on `events?ack=N` (digest 3.3, 3.5): park until events are due or the timeout
+//! passes on the application clock; replace, replay, resync; 404 for a gone application.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::response::Response;
+use http::{Method, StatusCode};
+
+use crate::app::Hrefs;
+use crate::channel::{self, Package, Waiter};
+use crate::error::ApiError;
+use crate::input::query_get;
+use crate::respond::{self, Format};
+use crate::router::Req;
+use crate::routes::lock_live;
+use crate::state::{App, Server};
+
+/// How a P-GET starts.
+enum Start {
+    Wait { generation: u64, deadline: Duration },
+    Replay(u64, Arc<Package>),
+    Resync(u64),
+    Replaced,
+}
+
+/// Clears the parked waiter when the request goes away without an answer (client gone).
+struct WaiterGuard<'a> {
+    server: &'a Server,
+    app: &'a App,
+    generation: u64,
+    armed: bool,
+}
+
+impl Drop for WaiterGuard<'_> {
+    fn drop(&mut self) {
+        if !self.armed {
+            return;
+        }
+        let mut st = self.app.lock();
+        if st
+            .channel
+            .waiter
+            .is_some_and(|w| w.generation == self.generation)
+        {
+            st.channel.waiter = None;
+            st.channel.last_activity = self.server.app_now(st.offset);
+        }
+    }
+}
+
+fn clamp_secs(value: Option<&str>, min: u64, max: u64) -> Option<Duration> {
+    let n: u64 = value?.trim().parse().ok()?;
+    Some(Duration::from_secs(n.clamp(min, max)))
+}
+
+fn replaced() -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        Some("PGetReplaced"),
+        "The pending GET was replaced by a newer one.",
+    )
+}
+
+fn package_response(
+    format: Format,
+    h: Hrefs<'_>,
+    self_href: &str,
+    ack: u64,
+    package: &Package,
+) -> Response {
+    let follow = h.events(ack + 1);
+    let rel = if package.resume { "resume" } else { "next" };
+    let body = channel::render(
+        format.xml,
+        Some(self_href),
+        &[(rel, &follow)],
+        &package.events,
+    );
+    respond::body(StatusCode::OK, format, body)
+}
+
+pub(crate) async fn pget(server: &Arc<Server>, app: &Arc<App>, req: &Req) -> Response {
+    let format = req.format;
+    if req.method != Method::GET {
+        return ApiError::method_not_allowed("GET").into_response(format);
+    }
+    let pairs = req.query_pairs();
+    let ack: Option<u64> = query_get(&pairs, "ack").and_then(|a| a.trim().parse().ok());
+    let priority: u64 = query_get(&pairs, "priority")
+        .and_then(|p| p.trim().parse().ok())
+        .unwrap_or(0);
+    let h = Hrefs(&app.base);
+    let self_href = req.path_and_query();
+    let start = {
+        let mut st = match lock_live(server, app) {
+            Ok(st) => st,
+            Err(e) => return e.into_response(format),
+        };
+        let now = server.app_now(st.offset);
+        let ch = &mut st.channel;
+        match ack {
+            Some(n) if n == ch.next_ack => {
+                if ch.waiter.is_some_and(|w| w.priority > priority) {
+                    // OP-18: a lower-priority latecomer loses at once.
+                    Start::Replaced
+                } else {
+                    // Remembered across P-GETs, clamped to the documented ranges (OP-19).
+                    if let Some(t) = clamp_secs(query_get(&pairs, "timeout"), 180, 1800) {
+                        ch.timeout = t;
+                    }
+                    if let Some(m) = clamp_secs(query_get(&pairs, "medium"), 5, 1800) {
+                        ch.medium = m;
+                    }
+                    if let Some(l) = clamp_secs(query_get(&pairs, "low"), 5, 1800) {
+                        ch.low = l;
+                    }
+                    ch.generation += 1;
+                    let generation = ch.generation;
+                    ch.waiter = Some(Waiter {
+                        generation,
+                        priority,
+                    });
+                    ch.last_activity = now;
+                    Start::Wait {
+                        generation,
+                        deadline: now + ch.timeout,
+                    }
+                }
+            }
+            // OP-17: the last delivered package asked again (a lost response) is replayed.
+            Some(n) if ch.last.as_ref().is_some_and(|(a, _)| *a == n) => {
+                let package = ch
+                    .last
+                    .as_ref()
+                    .map(|(_, p)| Arc::clone(p))
+                    .unwrap_or_default();
+                Start::Replay(n, package)
+            }
+            _ => Start::Resync(ch.last.as_ref().map_or(ch.next_ack, |(a, _)| *a)),
+        }
+    };
+    let (generation, deadline) = match start {
+        Start::Replaced => return replaced().into_response(format),
+        Start::Replay(n, package) => return package_response(format, h, &self_href, n, &package),
+        Start::Resync(n) => {
+            let target = h.events(n);
+            let body = channel::render(format.xml, None, &[("resync", &target)], &[]);
+            return respond::body(StatusCode::OK, format, body);
+        }
+        Start::Wait {
+            generation,
+            deadline,
+        } => (generation, deadline),
+    };
+    // Releases an earlier P-GET (409 PGetReplaced) and re-arms the timer task.
+    app.notify.notify_waiters();
+    let mut guard = WaiterGuard {
+        server,
+        app,
+        generation,
+        armed: true,
+    };
+    let mut stop = server.stop.subscribe();
+    loop {
+        let notified = app.notify.notified();
+        tokio::pin!(notified);
+        notified.as_mut().enable();
+        let wake_at = {
+            let mut st = match lock_live(server, app) {
+                Ok(st) => st,
+                Err(e) => {
+                    guard.armed = false;
+                    return e.into_response(format);
+                }
+            };
+            if st.channel.waiter.map(|w| w.generation) != Some(generation) {
+                guard.armed = false;
+                return replaced().into_response(format);
+            }
+            let now = server.app_now(st.offset);
+            let due = st.channel.due_at(server.config.windows);
+            if due.is_some_and(|d| d <= now) || now >= deadline {
+                let (n, package) = st.channel.release(now);
+                guard.armed = false;
+                drop(st);
+                // The timer task re-arms its idle deadline from the new activity.
+                app.notify.notify_waiters();
+                return package_response(format, h, &self_href, n, &package);
+            }
+            let target = due.map_or(deadline, |d| d.min(deadline));
+            server.real_instant(target, st.offset)
+        };
+        tokio::select! {
+            () = &mut notified => {}
+            () = tokio::time::sleep_until(wake_at) => {}
+            _ = stop.wait_for(|s| *s) => {
+                return ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    None,
+                    "The server is shutting down.",
+                )
+                .into_response(format);
+            }
+        }
+    }
+}

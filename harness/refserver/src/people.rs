@@ -1,0 +1,336 @@
+//! Routes under `…/people`: presenceSubscriptions, presenceSubscription (GET, extend, DELETE),
+//! memberships and addToPresenceSubscription, membership, subscribedContacts, contacts,
+//! contactPresence, myGroups and subscribeToGroupPresence.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::response::Response;
+use http::header::{HeaderValue, LOCATION};
+use http::{Method, StatusCode};
+
+use crate::app::{AppState, Hrefs, Origin};
+use crate::control::check_condition;
+use crate::error::ApiError;
+use crate::input::{Input, query_get};
+use crate::respond;
+use crate::router::{Req, allow};
+use crate::routes::lock_live;
+use crate::state::{App, Server};
+use crate::views;
+
+pub(crate) fn handle(
+    server: &Server,
+    app: &Arc<App>,
+    req: &Req,
+    tail: &[&str],
+) -> Result<Response, ApiError> {
+    let h = Hrefs(&app.base);
+    let fmt = req.format;
+    let ok = |res: &crate::wire::Resource| Ok(respond::resource(StatusCode::OK, fmt, res));
+    match tail {
+        [] => {
+            allow(req, "GET")?;
+            drop(lock_live(server, app)?);
+            ok(&views::people(h))
+        }
+        ["presenceSubscriptions"] => {
+            allow(req, "GET, POST")?;
+            let mut st = lock_live(server, app)?;
+            if req.method == Method::GET {
+                check_condition(&mut st, "list-subscriptions")?;
+                return ok(&views::subscriptions(h, &st));
+            }
+            let pairs = req.query_pairs();
+            let result = match query_get(&pairs, "groupId") {
+                Some(group) => subscribe_group(server, h, req, &mut st, Some(group.to_owned())),
+                None => create(server, h, req, &mut st),
+            };
+            drop(st);
+            app.notify.notify_waiters();
+            result
+        }
+        ["presenceSubscriptions", id] => {
+            allow(req, "GET, POST, DELETE")?;
+            let mut st = lock_live(server, app)?;
+            // OP-6: unknown or expired → 404 NotFound/ApplicationNotFound, as T-EX shows.
+            let index = st
+                .sub_index(id)
+                .ok_or_else(ApiError::application_not_found)?;
+            let op = match req.method {
+                Method::GET => "get-subscription",
+                Method::POST => "extend-subscription",
+                _ => "delete-subscription",
+            };
+            check_condition(&mut st, op)?;
+            refuse_system(&st, index)?;
+            match req.method {
+                Method::GET => ok(&views::subscription(h, &st.subs[index])),
+                Method::POST => {
+                    let minutes = duration(req, &req.input()?)?;
+                    st.extend(server, index, minutes);
+                    // OP-4: 200 with the resource, as the real trace (T-EX).
+                    ok(&views::subscription(h, &st.subs[index]))
+                }
+                _ => {
+                    st.delete(server, h, index);
+                    drop(st);
+                    app.notify.notify_waiters();
+                    Ok(respond::no_content())
+                }
+            }
+        }
+        ["presenceSubscriptionMemberships"] => {
+            let pairs = req.query_pairs();
+            let Some(id) = query_get(&pairs, "presenceSubscriptionId") else {
+                allow(req, "GET")?;
+                let mut st = lock_live(server, app)?;
+                check_condition(&mut st, "get-memberships")?;
+                let subs = st.subs.iter().filter(|s| s.origin != Origin::System);
+                return ok(&views::memberships(h, h.all_memberships(), subs));
+            };
+            allow(req, "GET, POST")?;
+            let mut st = lock_live(server, app)?;
+            let index = st.sub_index(id).ok_or_else(ApiError::not_found)?;
+            let op = if req.method == Method::GET {
+                "get-memberships"
+            } else {
+                "add-contacts"
+            };
+            check_condition(&mut st, op)?;
+            refuse_system(&st, index)?;
+            let self_href = h.memberships(&st.subs[index].id);
+            if req.method == Method::POST {
+                let contacts = contact_list(&req.input()?, "contactUris")?;
+                let sub = &st.subs[index];
+                let mut total = sub.contacts.clone();
+                total.extend(
+                    contacts
+                        .iter()
+                        .filter(|c| !sub.contacts.contains(c))
+                        .cloned(),
+                );
+                total.dedup();
+                if total.len() > server.config.limits.contacts_per_subscription {
+                    return Err(limit_exceeded());
+                }
+                st.add_contacts(server, h, index, contacts);
+                let res = views::memberships(h, self_href, std::iter::once(&st.subs[index]));
+                drop(st);
+                app.notify.notify_waiters();
+                return Ok(respond::resource(StatusCode::CREATED, fmt, &res));
+            }
+            ok(&views::memberships(
+                h,
+                self_href,
+                std::iter::once(&st.subs[index]),
+            ))
+        }
+        ["presenceSubscriptionMemberships", membership] => {
+            allow(req, "GET, DELETE")?;
+            let mut st = lock_live(server, app)?;
+            let (index, uri) = find_membership(&st, membership).ok_or_else(ApiError::not_found)?;
+            let op = if req.method == Method::GET {
+                "get-memberships"
+            } else {
+                "delete-membership"
+            };
+            check_condition(&mut st, op)?;
+            refuse_system(&st, index)?;
+            if req.method == Method::GET {
+                return ok(&views::membership(h, &st.subs[index], &uri));
+            }
+            st.remove_member(server, h, index, &uri);
+            drop(st);
+            app.notify.notify_waiters();
+            Ok(respond::no_content())
+        }
+        ["subscribedContacts"] => {
+            allow(req, "GET")?;
+            let mut st = lock_live(server, app)?;
+            check_condition(&mut st, "get-subscribed-contacts")?;
+            ok(&views::subscribed_contacts(h, &st))
+        }
+        ["groups"] => {
+            allow(req, "GET")?;
+            drop(lock_live(server, app)?);
+            ok(&views::my_groups(server, h))
+        }
+        ["groups", id] => {
+            allow(req, "GET")?;
+            drop(lock_live(server, app)?);
+            let group = server
+                .config
+                .directory
+                .group(id)
+                .ok_or_else(ApiError::not_found)?;
+            ok(&views::group(h, group))
+        }
+        [address] => {
+            let uri = contact_uri(address)?;
+            allow(req, "GET")?;
+            drop(lock_live(server, app)?);
+            ok(&views::contact(server, h, &uri))
+        }
+        [address, "presence"] => {
+            let uri = contact_uri(address)?;
+            allow(req, "GET")?;
+            let st = lock_live(server, app)?;
+            ok(&views::contact_presence(server, h, &st, &uri))
+        }
+        _ => Err(ApiError::not_found()),
+    }
+}
+
+fn contact_uri(address: &str) -> Result<String, ApiError> {
+    crate::sip::normalize_address(address)
+        .map(|a| format!("sip:{a}"))
+        .ok_or_else(ApiError::not_found)
+}
+
+fn limit_exceeded() -> ApiError {
+    ApiError::forbidden(
+        Some("LimitExceeded"),
+        "The maximum number of subscriptions or contacts was reached.",
+    )
+}
+
+/// System subscriptions cannot be accessed or modified (design 8).
+fn refuse_system(st: &AppState, index: usize) -> Result<(), ApiError> {
+    if st.subs[index].origin == Origin::System {
+        return Err(ApiError::forbidden(
+            None,
+            "The subscription was created by the system and cannot be accessed or modified.",
+        ));
+    }
+    Ok(())
+}
+
+/// `{subscriptionId},{user@domain}` → (subscription index, contact URI).
+fn find_membership(st: &AppState, membership: &str) -> Option<(usize, String)> {
+    let (id, address) = membership.split_once(',')?;
+    let uri = format!("sip:{}", crate::sip::normalize_address(address)?);
+    let index = st.sub_index(id)?;
+    st.subs[index]
+        .contacts
+        .contains(&uri)
+        .then_some((index, uri))
+}
+
+/// `duration` from the query or the body (OP-2: both and different → 400), an integer
+/// 10..=30 minutes (OP-3).
+fn duration(req: &Req, input: &Input) -> Result<Duration, ApiError> {
+    let pairs = req.query_pairs();
+    let bad = || ApiError::parameter("duration", "must be an integer number of minutes, 10 to 30");
+    let from_query = match query_get(&pairs, "duration") {
+        Some(q) => Some(q.trim().parse::<i64>().map_err(|_| bad())?),
+        None => None,
+    };
+    let from_body = input.integer("duration").map_err(|_| bad())?;
+    let minutes = match (from_query, from_body) {
+        (Some(q), Some(b)) if q != b => {
+            return Err(ApiError::parameter(
+                "duration",
+                "given in the query and in the body with different values",
+            ));
+        }
+        (Some(m), _) | (None, Some(m)) => m,
+        (None, None) => return Err(ApiError::parameter("duration", "is required")),
+    };
+    if !(10..=30).contains(&minutes) {
+        return Err(bad());
+    }
+    Ok(Duration::from_secs(minutes.unsigned_abs() * 60))
+}
+
+/// A non-empty array of plain `sip:user@domain` URIs (OP-8), normalized and deduplicated.
+fn contact_list(input: &Input, name: &str) -> Result<Vec<String>, ApiError> {
+    let list = match input.strings(name) {
+        Ok(Some(list)) if !list.is_empty() => list,
+        Ok(None) => return Err(ApiError::parameter(name, "is required")),
+        _ => {
+            return Err(ApiError::parameter(
+                name,
+                "must be a non-empty array of sip:user@domain URIs",
+            ));
+        }
+    };
+    let mut out: Vec<String> = Vec::with_capacity(list.len());
+    for item in list {
+        let uri = crate::sip::normalize(&item).ok_or_else(|| {
+            ApiError::parameter(name, "every item must be a plain sip:user@domain URI")
+        })?;
+        if !out.contains(&uri) {
+            out.push(uri);
+        }
+    }
+    Ok(out)
+}
+
+fn created(fmt: crate::respond::Format, res: &crate::wire::Resource) -> Result<Response, ApiError> {
+    let mut resp = respond::resource(StatusCode::CREATED, fmt, res);
+    if let Ok(v) = HeaderValue::from_str(&res.href) {
+        resp.headers_mut().insert(LOCATION, v);
+    }
+    Ok(resp)
+}
+
+/// POST presenceSubscriptions `{duration, uris}` → 201.
+fn create(
+    server: &Server,
+    h: Hrefs<'_>,
+    req: &Req,
+    st: &mut AppState,
+) -> Result<Response, ApiError> {
+    check_condition(st, "create-subscription")?;
+    let input = req.input()?;
+    let mut problems = Vec::new();
+    let minutes = duration(req, &input)
+        .map_err(|e| problems.extend(e.parameters))
+        .ok();
+    let uris = contact_list(&input, "uris")
+        .map_err(|e| problems.extend(e.parameters))
+        .ok();
+    let (Some(minutes), Some(uris)) = (minutes, uris) else {
+        return Err(ApiError::parameters(problems));
+    };
+    let limits = server.config.limits;
+    if st.counted_subs() >= limits.subscriptions || uris.len() > limits.contacts_per_subscription {
+        return Err(limit_exceeded());
+    }
+    let index = st.create(server, h, uris, minutes, Origin::Adhoc);
+    created(req.format, &views::subscription(h, &st.subs[index]))
+}
+
+/// POST subscribeToGroupPresence (`…/presenceSubscriptions?groupId=`) with `duration` → 201;
+/// a re-POST for the same group refreshes that subscription like an extend → 200 (OP-33).
+fn subscribe_group(
+    server: &Server,
+    h: Hrefs<'_>,
+    req: &Req,
+    st: &mut AppState,
+    group_id: Option<String>,
+) -> Result<Response, ApiError> {
+    let group_id = group_id.unwrap_or_default();
+    let group = server
+        .config
+        .directory
+        .group(&group_id)
+        .ok_or_else(ApiError::not_found)?;
+    check_condition(st, "subscribe-group")?;
+    let minutes = duration(req, &req.input()?)?;
+    let origin = Origin::Group(group.id.clone());
+    if let Some(index) = st.subs.iter().position(|s| s.origin == origin) {
+        st.extend(server, index, minutes);
+        return Ok(respond::resource(
+            StatusCode::OK,
+            req.format,
+            &views::subscription(h, &st.subs[index]),
+        ));
+    }
+    if st.counted_subs() >= server.config.limits.subscriptions {
+        return Err(limit_exceeded());
+    }
+    let index = st.create(server, h, group.members.clone(), minutes, origin);
+    created(req.format, &views::subscription(h, &st.subs[index]))
+}
