@@ -270,9 +270,9 @@ pub(crate) fn render_timeline(timeline: &[TimelineEntry], style: Style, out: &mu
     }
     for e in timeline {
         let mut line = format!(
-            "#{:<3} +{:>6.0} ms  {:<8} {:<14} {}",
+            "#{:<3} {:>9}  {:<8} {:<14} {}",
             e.seq,
-            e.at_ms,
+            format!("+{:.0} ms", e.at_ms),
             safe(&e.kind),
             safe(&e.rel),
             safe(&e.href)
