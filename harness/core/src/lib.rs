@@ -3,6 +3,7 @@
 //! No network code lives here.
 
 pub mod canonical;
+pub mod checklist;
 pub mod diag;
 pub mod loader;
 pub mod model;

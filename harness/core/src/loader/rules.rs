@@ -1,0 +1,307 @@
+//! Small value rules of the case format: durations, statuses, selectors.
+//!
+//! Each returns what is wrong as data (a message, a hint, where in the text) so the validator
+//! can point at the exact character in the YAML.
+
+use std::ops::Range;
+use std::time::Duration;
+
+use serde_json::Value;
+use serde_json_path::JsonPath;
+
+use crate::template::whole_variable;
+
+/// What is wrong with a value, and where inside its text (a byte range), if known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Problem {
+    pub(crate) message: String,
+    pub(crate) hint: Option<String>,
+    pub(crate) within: Option<Range<usize>>,
+}
+
+impl Problem {
+    fn new(message: impl Into<String>) -> Problem {
+        Problem {
+            message: message.into(),
+            hint: None,
+            within: None,
+        }
+    }
+
+    fn hint(mut self, hint: impl Into<String>) -> Problem {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+/// Parses a duration such as `5s`, `500ms`, `1.5s`, `2m` or `1h`; `None` when malformed,
+/// negative or too large.
+pub fn parse_duration(text: &str) -> Option<Duration> {
+    let text = text.trim();
+    let split = text.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
+    let (number, unit) = text.split_at(split);
+    let scale = match unit {
+        "ms" => 0.001,
+        "s" => 1.0,
+        "m" => 60.0,
+        "h" => 3600.0,
+        _ => return None,
+    };
+    // `f64::from_str` also takes "inf" and "1e3"; the digit scan above has ruled those out.
+    if number.is_empty() || number.starts_with('.') || number.ends_with('.') {
+        return None;
+    }
+    let value: f64 = number.parse().ok()?;
+    Duration::try_from_secs_f64(value * scale).ok()
+}
+
+/// Whether `code` is an HTTP status a case may expect.
+pub(crate) fn is_status(code: u64) -> bool {
+    (100..=599).contains(&code)
+}
+
+/// `expect.status`: a code, a non-empty list of codes, or one whole template.
+pub(crate) fn check_status(value: &Value) -> Result<(), Problem> {
+    let shape = || {
+        Problem::new("bad `status`").hint(
+            "write a code (100-599), a list of codes such as [200, 201], or one template such \
+             as \"{{ status }}\"",
+        )
+    };
+    match value {
+        Value::Number(n) => match n.as_u64() {
+            Some(code) if is_status(code) => Ok(()),
+            _ => Err(Problem::new(format!(
+                "status `{n}` is not an HTTP status (100-599)"
+            ))),
+        },
+        Value::Array(items) if items.is_empty() => {
+            Err(Problem::new("empty `status` list").hint("list at least one code"))
+        }
+        Value::Array(items) => {
+            for item in items {
+                match item.as_u64() {
+                    Some(code) if is_status(code) => {}
+                    _ => {
+                        return Err(Problem::new(format!(
+                            "status `{item}` is not an HTTP status (100-599)"
+                        )));
+                    }
+                }
+            }
+            Ok(())
+        }
+        Value::String(s) if whole_variable(s).is_some() => Ok(()),
+        _ => Err(shape()),
+    }
+}
+
+/// A JSONPath (RFC 9535) for `select.path`, `snapshot.redact` and `$…` captures.
+pub(crate) fn check_json_path(path: &str) -> Result<(), Problem> {
+    match JsonPath::parse(path) {
+        Ok(_) => Ok(()),
+        Err(err) => {
+            // The position is 1-based, in characters.
+            let at = path
+                .char_indices()
+                .nth(err.position().saturating_sub(1))
+                .map_or(path.len(), |(i, _)| i);
+            let end = path[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+            Err(Problem {
+                message: format!("bad JSONPath `{path}`: {}", err.message()),
+                hint: Some("selectors are RFC 9535 JSONPath, e.g. `$.properties.id`".to_owned()),
+                within: Some(at..end),
+            })
+        }
+    }
+}
+
+/// Where a capture reads from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CaptureFrom {
+    /// A request step or an `await` step: the HTTP response.
+    Response,
+    /// A control `system_subscription` step: its `href`.
+    SystemSubscription,
+    /// Any other control step: nothing to capture.
+    Control,
+}
+
+const SELECTOR_FORMS: &str = "`self`, `id`, `status`, `header.NAME`, `properties.NAME`, \
+                              `links.REL`, `links.REL[i]` or a JSONPath starting with `$`";
+
+/// A capture selector: `self` | `id` | `status` | `href` (control) | `header.NAME` |
+/// `properties.NAME` | `links.REL` | `links.REL[i]` | `$…`.
+pub(crate) fn check_capture(selector: &str, from: CaptureFrom) -> Result<(), Problem> {
+    match from {
+        CaptureFrom::SystemSubscription if selector == "href" => return Ok(()),
+        CaptureFrom::SystemSubscription | CaptureFrom::Control => {
+            return Err(
+                Problem::new(format!("a control step cannot capture `{selector}`"))
+                    .hint("only a `system_subscription` control step captures, and only `href`"),
+            );
+        }
+        CaptureFrom::Response => {}
+    }
+    let bad = || {
+        Problem::new(format!("bad capture selector `{selector}`"))
+            .hint(format!("use {SELECTOR_FORMS}"))
+    };
+    match selector {
+        "self" | "id" | "status" => return Ok(()),
+        "href" => {
+            return Err(Problem::new(
+                "`href` is captured only from a `system_subscription` control step",
+            )
+            .hint("use `self` for a resource's self href"));
+        }
+        _ => {}
+    }
+    if selector.starts_with('$') {
+        return check_json_path(selector);
+    }
+    if let Some(name) = selector.strip_prefix("header.") {
+        let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+        return if !name.is_empty() && name.chars().all(token) {
+            Ok(())
+        } else {
+            Err(bad())
+        };
+    }
+    if let Some(name) = selector.strip_prefix("properties.") {
+        return if name.is_empty() { Err(bad()) } else { Ok(()) };
+    }
+    if let Some(rest) = selector.strip_prefix("links.") {
+        let (rel, index) = match rest.split_once('[') {
+            Some((rel, tail)) => {
+                let Some(index) = tail.strip_suffix(']') else {
+                    return Err(bad());
+                };
+                if index.is_empty()
+                    || !index.bytes().all(|b| b.is_ascii_digit())
+                    || index.parse::<usize>().is_err()
+                {
+                    return Err(bad());
+                }
+                (rel, Some(index))
+            }
+            None => (rest, None),
+        };
+        let _ = index;
+        return if rel.is_empty() || rel.contains(['[', ']']) {
+            Err(bad())
+        } else {
+            Ok(())
+        };
+    }
+    Err(bad())
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn durations() {
+        let cases = [
+            ("5s", Some(Duration::from_secs(5))),
+            ("500ms", Some(Duration::from_millis(500))),
+            ("1.5s", Some(Duration::from_millis(1500))),
+            ("2m", Some(Duration::from_secs(120))),
+            ("1h", Some(Duration::from_secs(3600))),
+            ("0s", Some(Duration::ZERO)),
+            ("5", None),
+            ("s", None),
+            ("5x", None),
+            ("-1s", None),
+            ("1.s", None),
+            (".5s", None),
+            ("1e3s", None),
+            ("1 s", None),
+            ("99999999999999999999999h", None),
+            ("", None),
+        ];
+        for (text, want) in cases {
+            assert_eq!(parse_duration(text), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn statuses() {
+        for ok in [json!(200), json!([200, 201]), json!("{{ status }}")] {
+            assert_eq!(check_status(&ok), Ok(()), "{ok}");
+        }
+        let cases = [
+            (json!(99), "status `99` is not an HTTP status (100-599)"),
+            (json!(600), "status `600` is not an HTTP status (100-599)"),
+            (
+                json!([200, "x"]),
+                "status `\"x\"` is not an HTTP status (100-599)",
+            ),
+            (json!([]), "empty `status` list"),
+            (json!("200"), "bad `status`"),
+            (json!("{{ a }}{{ b }}"), "bad `status`"),
+            (json!(true), "bad `status`"),
+        ];
+        for (value, message) in cases {
+            assert_eq!(
+                check_status(&value).unwrap_err().message,
+                message,
+                "{value}"
+            );
+        }
+    }
+
+    #[test]
+    fn capture_selectors() {
+        let ok = [
+            "self",
+            "id",
+            "status",
+            "header.Location",
+            "properties.expiration",
+            "links.contact",
+            "links.contact[2]",
+            "$.properties.id",
+            "$.links['self']",
+        ];
+        for sel in ok {
+            assert_eq!(check_capture(sel, CaptureFrom::Response), Ok(()), "{sel}");
+        }
+        let bad = [
+            "",
+            "selff",
+            "header.",
+            "header.a b",
+            "properties.",
+            "links.",
+            "links.a[",
+            "links.a[x]",
+            "links.a[-1]",
+            "$..[",
+            "href",
+        ];
+        for sel in bad {
+            assert!(check_capture(sel, CaptureFrom::Response).is_err(), "{sel}");
+        }
+        assert_eq!(
+            check_capture("href", CaptureFrom::SystemSubscription),
+            Ok(())
+        );
+        assert!(check_capture("self", CaptureFrom::SystemSubscription).is_err());
+        assert!(check_capture("href", CaptureFrom::Control).is_err());
+    }
+
+    #[test]
+    fn json_path_errors_point_inside_the_path() {
+        let problem = check_json_path("$.a[").unwrap_err();
+        assert!(
+            problem.message.starts_with("bad JSONPath `$.a[`"),
+            "{}",
+            problem.message
+        );
+        assert!(problem.within.is_some());
+    }
+}
