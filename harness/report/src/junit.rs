@@ -75,3 +75,82 @@ fn local_hostname() -> String {
         .filter(|h| !h.is_empty())
         .unwrap_or_else(|| "localhost".to_owned())
 }
+
+#[cfg(test)]
+mod tests {
+    use harness_core::model::{Format, Level};
+    use harness_core::outcome::{CaseOutcome, Summary, TargetInfo, Verdict};
+
+    use super::*;
+
+    /// A report whose every text field carries an ANSI escape, a NUL and a secret.
+    fn hostile() -> RunReport {
+        let dirty = "x\u{1b}[31my\u{0}z cwt=SECRET password=pw";
+        let case = CaseOutcome {
+            name: dirty.to_owned(),
+            case_id: dirty.to_owned(),
+            row: Some(dirty.to_owned()),
+            format: Format::Xml,
+            title: dirty.to_owned(),
+            file: dirty.to_owned(),
+            line: 7,
+            level: Level::Must,
+            spec: vec![dirty.to_owned()],
+            tags: vec![],
+            verdict: Verdict::Fail,
+            reason: Some(dirty.to_owned()),
+            duration_secs: 0.5,
+            steps: vec![],
+            session_checks: vec![],
+            timeline: vec![],
+        };
+        RunReport {
+            tool: dirty.to_owned(),
+            started_at: "2025-01-02T03:04:05+02:00".to_owned(),
+            duration_secs: 1.0,
+            target: TargetInfo {
+                url: dirty.to_owned(),
+                kind: dirty.to_owned(),
+                capabilities: vec![],
+            },
+            strict: false,
+            interrupted: false,
+            summary: Summary::of(std::slice::from_ref(&case)),
+            cases: vec![case],
+            coverage: None,
+        }
+    }
+
+    #[test]
+    fn no_flavor_writes_ansi_nul_or_secrets() {
+        for flavor in [JunitFlavor::Common, JunitFlavor::Ant] {
+            let options = JunitOptions {
+                flavor,
+                hostname: Some("h\u{0}ost".to_owned()),
+            };
+            let xml = junit_string(&hostile(), &options).expect("renders");
+            assert!(!xml.contains('\u{1b}'), "{flavor:?}: {xml}");
+            assert!(!xml.contains('\u{0}'), "{flavor:?}: {xml}");
+            assert!(
+                !xml.contains("SECRET") && !xml.contains("=pw"),
+                "{flavor:?}: {xml}"
+            );
+            assert!(
+                xml.contains("xyz cwt=[redacted] password=[redacted]"),
+                "{flavor:?}"
+            );
+            assert!(xml.contains("hostname=\"host\""), "{flavor:?}");
+        }
+    }
+
+    #[test]
+    fn ant_timestamps_are_utc_without_zone_or_fraction() {
+        let options = JunitOptions {
+            flavor: JunitFlavor::Ant,
+            hostname: None,
+        };
+        let xml = junit_string(&hostile(), &options).expect("renders");
+        assert!(xml.contains("timestamp=\"2025-01-02T01:04:05\""), "{xml}");
+        assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n"));
+    }
+}

@@ -259,3 +259,127 @@ fn should_failures(case: &CaseOutcome) -> String {
     }
     clean(&cap(&text, MAX_CASE_OUTPUT))
 }
+
+#[cfg(test)]
+mod tests {
+    use harness_core::model::{Format, Level};
+    use harness_core::outcome::{StepOutcome, Summary, TargetInfo};
+
+    use super::*;
+
+    fn case(case_id: &str, row: Option<&str>, verdict: Verdict) -> CaseOutcome {
+        CaseOutcome {
+            name: format!("{case_id}/json"),
+            case_id: case_id.to_owned(),
+            row: row.map(str::to_owned),
+            format: Format::Json,
+            title: String::new(),
+            file: "cases/a.yaml".to_owned(),
+            line: 1,
+            level: Level::Must,
+            spec: vec![],
+            tags: vec![],
+            verdict,
+            reason: None,
+            duration_secs: f64::NAN,
+            steps: vec![],
+            session_checks: vec![],
+            timeline: vec![],
+        }
+    }
+
+    fn report(cases: Vec<CaseOutcome>) -> RunReport {
+        RunReport {
+            tool: "t".to_owned(),
+            started_at: "not a time".to_owned(),
+            duration_secs: -1.0,
+            target: TargetInfo {
+                url: "u".to_owned(),
+                kind: "remote".to_owned(),
+                capabilities: vec![],
+            },
+            strict: false,
+            interrupted: true,
+            summary: Summary::of(&cases),
+            cases,
+            coverage: None,
+        }
+    }
+
+    #[test]
+    fn colliding_names_get_a_counter() {
+        let cases = vec![
+            case("a", Some("r1"), Verdict::Pass),
+            case("a", Some("r1"), Verdict::Pass),
+            case("a", Some("r1"), Verdict::Pass),
+            case("a.r1", None, Verdict::Pass),
+        ];
+        let plan = plan(&report(cases), "h");
+        let names: Vec<(&str, &str)> = plan.suites[0]
+            .cases
+            .iter()
+            .map(|c| (c.classname.as_str(), c.name.as_str()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("a.r1", "json[r1]"),
+                ("a.r1", "json[r1]#2"),
+                ("a.r1", "json[r1]#3"),
+                ("a.r1", "json"),
+            ]
+        );
+    }
+
+    #[test]
+    fn bad_numbers_and_times_do_not_panic() {
+        let plan = plan(&report(vec![case("a", None, Verdict::Pass)]), "h");
+        assert_eq!(plan.time, Duration::ZERO);
+        assert_eq!(plan.suites[0].cases[0].time, Duration::ZERO);
+        assert!(plan.timestamp.is_none());
+        assert!(
+            plan.properties
+                .contains(&("interrupted".to_owned(), "true".to_owned()))
+        );
+    }
+
+    #[test]
+    fn failure_text_is_capped() {
+        let mut failing = case("a", None, Verdict::Fail);
+        let check = CheckOutcome::fail("snapshot", Level::Must, "differs")
+            .with_diff("+x\n".repeat(100_000));
+        failing.steps = vec![StepOutcome {
+            name: "s".to_owned(),
+            line: 2,
+            verdict: Verdict::Fail,
+            reason: None,
+            request: None,
+            response: None,
+            checks: vec![check],
+            duration_secs: 0.0,
+        }];
+        let plan = plan(&report(vec![failing]), "h");
+        let CaseStatus::Failure { text, ty, message } = &plan.suites[0].cases[0].status else {
+            panic!("expected a failure");
+        };
+        assert!(text.len() < MAX_FAILURE_TEXT + 64, "{}", text.len());
+        assert!(text.ends_with("bytes truncated]"));
+        assert_eq!(ty, "snapshot");
+        assert_eq!(message, "differs");
+    }
+
+    #[test]
+    fn names_and_messages_lose_ansi_and_nul() {
+        let mut odd = case("a\u{0}b", Some("\u{1b}[31mr"), Verdict::Error);
+        odd.reason = Some("\u{1b}[31mboom\u{1b}[0m\u{0} cwt=tok".to_owned());
+        let plan = plan(&report(vec![odd]), "h");
+        let planned = &plan.suites[0].cases[0];
+        assert_eq!(planned.classname, "ab.r");
+        assert_eq!(planned.name, "json[r]");
+        let CaseStatus::Error { message, ty, .. } = &planned.status else {
+            panic!("expected an error");
+        };
+        assert_eq!(message, "boom cwt=[redacted]");
+        assert_eq!(ty, "error");
+    }
+}
