@@ -101,10 +101,11 @@ pub(crate) fn check_json_path(path: &str) -> Result<(), Problem> {
     match JsonPath::parse(path) {
         Ok(_) => Ok(()),
         Err(err) => {
-            // The position is 1-based, in characters.
+            // The position is a 0-based character index (the crate's doc says 1-based; 0.7.2
+            // reports `$.a[x` at 3, the `[`).
             let at = path
                 .char_indices()
-                .nth(err.position().saturating_sub(1))
+                .nth(err.position())
                 .map_or(path.len(), |(i, _)| i);
             let end = path[at..].chars().next().map_or(at, |c| at + c.len_utf8());
             Err(Problem {
