@@ -1,0 +1,374 @@
+//! A connected target: the bootstrap (digest 6: autodiscover, 401 challenge, token, user),
+//! the token cache, href resolution and the test-control capabilities (design section 8).
+//!
+//! Everything here runs once per run, before any case; every failure is a [`TargetError`]
+//! naming the step, which the CLI maps to "target unreachable".
+
+mod bootstrap;
+mod challenge;
+
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use harness_core::model::Capability;
+use url::Url;
+
+use crate::client::{HttpClient, HttpRequest, HttpResponse, TransportError};
+use crate::profile::{Secret, TargetProfile};
+
+pub use challenge::{Challenge, parse_challenges};
+
+/// The URLs the bootstrap found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Discovered {
+    /// The autodiscover root that answered (or the entry URL the profile gave).
+    pub root: Url,
+    /// The `user` resource.
+    pub user: Url,
+    /// The token endpoint from the `MsRtcOAuth` challenge.
+    pub token: Url,
+    /// The `applications` resource.
+    pub applications: Url,
+}
+
+/// What the target offers beyond plain UCWA (from `GET /_conform` and the profile).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Capabilities {
+    /// The test-control protocol answers.
+    pub control: bool,
+    /// `POST /_conform/clock`.
+    pub clock: bool,
+    /// `POST /_conform/presence`.
+    pub presence: bool,
+    /// The conditions `POST /_conform/conditions` knows.
+    pub conditions: Vec<String>,
+    /// The operations conditions can target.
+    pub operations: Vec<String>,
+    /// `POST /_conform/system-subscription`.
+    pub system_subscription: bool,
+    /// The profile names a group.
+    pub group: bool,
+    /// Limits the target declared (`subscriptions`, `contacts_per_subscription`).
+    pub limits: serde_json::Value,
+}
+
+impl Capabilities {
+    /// Whether the target offers `c`.
+    pub fn has(&self, c: Capability) -> bool {
+        match c {
+            Capability::Clock => self.control && self.clock,
+            Capability::Presence => self.control && self.presence,
+            Capability::Conditions => self.control && !self.conditions.is_empty(),
+            Capability::SystemSubscription => self.control && self.system_subscription,
+            Capability::Group => self.group,
+        }
+    }
+
+    /// The names of what the target offers, for reports.
+    pub fn names(&self) -> Vec<String> {
+        [
+            Capability::Clock,
+            Capability::Presence,
+            Capability::Conditions,
+            Capability::SystemSubscription,
+            Capability::Group,
+        ]
+        .into_iter()
+        .filter(|c| self.has(*c))
+        .map(|c| c.name().to_owned())
+        .collect()
+    }
+
+    /// Reads the `GET /_conform` answer; unknown keys are ignored so a vendor may add some.
+    pub fn from_json(value: &serde_json::Value, group: bool) -> Capabilities {
+        let flag = |k: &str| value.get(k).and_then(serde_json::Value::as_bool) == Some(true);
+        let list = |k: &str| -> Vec<String> {
+            value
+                .get(k)
+                .and_then(serde_json::Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        Capabilities {
+            control: true,
+            clock: flag("clock"),
+            presence: flag("presence"),
+            conditions: list("conditions"),
+            operations: list("operations"),
+            system_subscription: flag("system_subscription"),
+            group,
+            limits: value
+                .get("limits")
+                .cloned()
+                .unwrap_or(serde_json::Value::Null),
+        }
+    }
+}
+
+/// A bootstrap step failed.
+#[derive(Debug, thiserror::Error)]
+#[error("failed to {step}: {kind}")]
+pub struct TargetError {
+    /// The step, fitting "failed to …" (`get a token from https://…/oauthtoken`).
+    pub step: String,
+    /// What went wrong.
+    pub kind: TargetErrorKind,
+}
+
+/// The ways a bootstrap step fails.
+#[derive(Debug, thiserror::Error)]
+pub enum TargetErrorKind {
+    /// No complete response.
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    /// A status other than the expected one (the body excerpt is redacted).
+    #[error("expected status {expected}, got {status}{}", excerpt(.body))]
+    Status {
+        /// What came.
+        status: u16,
+        /// What was expected, e.g. `200` or `401`.
+        expected: String,
+        /// The start of the body.
+        body: String,
+    },
+    /// The response could not be used: not JSON, a link missing, a bad challenge.
+    #[error("{0}")]
+    Body(String),
+}
+
+fn excerpt(body: &str) -> String {
+    if body.trim().is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", body.trim())
+    }
+}
+
+/// A token and when to fetch a new one.
+#[derive(Debug, Clone)]
+struct CachedToken {
+    token: Secret,
+    renew_at: Option<Instant>,
+}
+
+/// A target ready for sessions. Shared by every case of a run.
+#[derive(Debug)]
+pub struct Target {
+    /// The client every request of the run goes through.
+    pub client: HttpClient,
+    /// The profile it was connected with.
+    pub profile: TargetProfile,
+    /// The URLs the bootstrap found.
+    pub discovered: Discovered,
+    /// What the target offers beyond plain UCWA.
+    pub capabilities: Capabilities,
+    /// The current token of the profile's account.
+    token: Mutex<Option<CachedToken>>,
+    /// Serialises token fetches, so parallel sessions after expiry fetch once.
+    fetch: tokio::sync::Mutex<()>,
+    /// Every token value ever issued in this run, for redaction.
+    issued: Mutex<Vec<Secret>>,
+}
+
+impl Target {
+    /// Runs the bootstrap of digest section 6 and reads the capabilities.
+    pub async fn connect(
+        profile: TargetProfile,
+        client: HttpClient,
+    ) -> Result<Arc<Target>, TargetError> {
+        let boot = bootstrap::run(&profile, &client).await?;
+        let issued = boot.token.iter().map(|t| t.token.clone()).collect();
+        Ok(Arc::new(Target {
+            client,
+            profile,
+            discovered: boot.discovered,
+            capabilities: boot.capabilities,
+            token: Mutex::new(boot.token),
+            fetch: tokio::sync::Mutex::new(()),
+            issued: Mutex::new(issued),
+        }))
+    }
+
+    /// The bearer token (`cwt=…`): the profile's ready token, or a cached password-grant token,
+    /// fetched again once it is about to expire.
+    pub async fn token(&self) -> Result<Secret, TargetError> {
+        if let Some(token) = &self.profile.token {
+            return Ok(token.clone());
+        }
+        if let Some(t) = self.cached() {
+            return Ok(t);
+        }
+        let _guard = self.fetch.lock().await;
+        // Another session may have fetched it while this one waited.
+        if let Some(t) = self.cached() {
+            return Ok(t);
+        }
+        let fresh =
+            bootstrap::password_grant(&self.profile, &self.client, &self.discovered.token).await?;
+        let token = fresh.token.clone();
+        lock(&self.issued).push(token.clone());
+        *lock(&self.token) = Some(fresh);
+        Ok(token)
+    }
+
+    fn cached(&self) -> Option<Secret> {
+        let guard = lock(&self.token);
+        let cached = guard.as_ref()?;
+        match cached.renew_at {
+            Some(at) if Instant::now() >= at => None,
+            _ => Some(cached.token.clone()),
+        }
+    }
+
+    /// An href as a URL: absolute as is, relative against the UCWA host (the origin of the
+    /// `applications` URL, digest 1), keeping every query parameter as written.
+    pub fn resolve(&self, href: &str) -> Result<Url, TargetError> {
+        resolve_against(&self.discovered.applications, href).map_err(|e| TargetError {
+            step: format!("resolve href {href:?}"),
+            kind: TargetErrorKind::Body(e),
+        })
+    }
+
+    /// Every password and token value of the run, for redaction of records and reports.
+    pub fn secrets(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let mut add = |s: &Secret| {
+            if !s.expose().is_empty() && !out.iter().any(|o| o == s.expose()) {
+                out.push(s.expose().to_owned());
+            }
+        };
+        self.profile.password.iter().for_each(&mut add);
+        self.profile.token.iter().for_each(&mut add);
+        lock(&self.issued).iter().for_each(&mut add);
+        out
+    }
+
+    /// A test-control URL: the UCWA origin + `/_conform` + `path`.
+    pub fn control_url(&self, path: &str) -> Url {
+        control_url(&self.discovered.applications, path)
+    }
+
+    /// Replaces every secret in `text` with `[redacted]`.
+    pub fn redact(&self, text: &str) -> String {
+        redact(text, &self.secrets())
+    }
+
+    /// A request with the profile's deadline.
+    pub fn request(&self, method: http::Method, url: Url) -> HttpRequest {
+        HttpRequest::new(method, url, self.profile.timeouts.request)
+    }
+
+    /// Sends a request through the run's client.
+    pub async fn send(&self, req: HttpRequest) -> Result<HttpResponse, TransportError> {
+        self.client.send(req).await
+    }
+}
+
+/// Replaces every non-empty secret in `text` with `[redacted]` (longest first, so a token that
+/// contains a password is not half-redacted).
+pub fn redact(text: &str, secrets: &[String]) -> String {
+    let mut sorted: Vec<&String> = secrets.iter().filter(|s| !s.is_empty()).collect();
+    sorted.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    let mut out = text.to_owned();
+    for s in sorted {
+        out = out.replace(s.as_str(), "[redacted]");
+    }
+    out
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic elsewhere must not take redaction and tokens down with it.
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Resolves `href` against `base` (absolute hrefs stay as they are).
+pub fn resolve_against(base: &Url, href: &str) -> Result<Url, String> {
+    let href = href.trim();
+    if href.is_empty() {
+        return Err("empty href".into());
+    }
+    match Url::parse(href) {
+        Ok(url) => Ok(url),
+        Err(url::ParseError::RelativeUrlWithoutBase) => base
+            .join(href)
+            .map_err(|e| format!("cannot resolve {href:?} against {base}: {e}")),
+        Err(e) => Err(format!("{href:?} is not a URL: {e}")),
+    }
+}
+
+fn control_url(ucwa: &Url, path: &str) -> Url {
+    let mut url = ucwa.clone();
+    url.set_query(None);
+    url.set_fragment(None);
+    let path = if path.is_empty() || path.starts_with('/') {
+        path.to_owned()
+    } else {
+        format!("/{path}")
+    };
+    url.set_path(&format!("/_conform{path}"));
+    url
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_hrefs_resolve_against_the_ucwa_origin() {
+        let base = Url::parse("https://lync.domain.com/ucwa/oauth/v1/applications").expect("url");
+        let url = resolve_against(
+            &base,
+            "/ucwa/oauth/v1/applications/1/events?ack=1&key=a%2Bb",
+        )
+        .expect("resolves");
+        assert_eq!(
+            url.as_str(),
+            "https://lync.domain.com/ucwa/oauth/v1/applications/1/events?ack=1&key=a%2Bb"
+        );
+        let abs = resolve_against(&base, "http://other:1/x?ack=7").expect("absolute");
+        assert_eq!(abs.as_str(), "http://other:1/x?ack=7");
+        assert!(resolve_against(&base, "").is_err());
+        assert!(resolve_against(&base, "http://[bad").is_err());
+    }
+
+    #[test]
+    fn control_url_sits_at_the_origin() {
+        let base = Url::parse("http://127.0.0.1:9/ucwa/oauth/v1/applications?x=1").expect("url");
+        assert_eq!(
+            control_url(&base, "").as_str(),
+            "http://127.0.0.1:9/_conform"
+        );
+        assert_eq!(
+            control_url(&base, "/clock").as_str(),
+            "http://127.0.0.1:9/_conform/clock"
+        );
+    }
+
+    #[test]
+    fn redaction_prefers_the_longest_secret() {
+        let secrets = vec!["pw".to_owned(), "cwt=pwXYZ".to_owned(), String::new()];
+        assert_eq!(
+            redact("a cwt=pwXYZ b pw", &secrets),
+            "a [redacted] b [redacted]"
+        );
+    }
+
+    #[test]
+    fn capabilities_from_control_answer() {
+        let v = serde_json::json!({"clock": true, "presence": false, "conditions": ["a"],
+            "operations": ["create-subscription"], "system_subscription": true,
+            "limits": {"subscriptions": 3}, "vendor_extra": 1});
+        let c = Capabilities::from_json(&v, true);
+        assert!(c.has(Capability::Clock) && !c.has(Capability::Presence));
+        assert_eq!(
+            c.names(),
+            ["clock", "conditions", "system-subscription", "group"]
+        );
+        let none = Capabilities::default();
+        assert!(!none.has(Capability::Clock) && none.names().is_empty());
+    }
+}
