@@ -8,6 +8,7 @@
 
 mod rules;
 mod scope;
+mod step;
 mod tree;
 mod validate;
 
@@ -220,6 +221,7 @@ fn check_file(
         tree: tree.as_ref(),
         checklist,
         errors: Vec::new(),
+        case_index: 0,
     };
     if file.cases.is_empty() {
         let range = tree

@@ -395,6 +395,34 @@ cases:
         "`raw` needs `text`, or both `json` and `xml`",
         "cases/t.yaml:6:55",
     ),
+    (
+        "bad condition given by a table row",
+        r#"
+cases:
+  - id: a
+    title: t
+    rows:
+      - { name: ok, vars: { c: already-exists } }
+      - { name: bad, vars: { c: already-exist } }
+    steps:
+      - control: { condition: { name: "{{ c }}", operation: get-subscription } }
+"#,
+        "unknown condition `already-exist`",
+        "cases/t.yaml:7:33",
+    ),
+    (
+        "undefined variable in an error expectation",
+        r#"
+cases:
+  - id: a
+    title: t
+    steps:
+      - request: { method: GET, link: app.self }
+        expect: { error: { code: "{{ code }}" } }
+"#,
+        "undefined variable `code`",
+        "cases/t.yaml:7:35",
+    ),
 ];
 
 #[test]
@@ -551,6 +579,13 @@ fn coverage_lists_the_cases_of_each_row() {
     assert_eq!(delete.cases, ["sample.subscribe.delete"]);
     let none = rows.iter().find(|r| r.row.id == "GRP.subscribe").unwrap();
     assert!(none.cases.is_empty());
+}
+
+#[test]
+fn the_project_suite_loads() {
+    let suite =
+        load_suite(Path::new("../../cases"), Some(&checklist())).unwrap_or_else(|e| panic!("{e}"));
+    assert!(!suite.cases.is_empty());
 }
 
 #[test]
