@@ -599,3 +599,23 @@ fn a_missing_directory_is_one_error() {
         "{errs}"
     );
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+
+    /// No input makes the loader panic: cut and splice the sample file anywhere.
+    #[test]
+    fn mangled_case_files_never_panic(start in 0usize..6000, len in 0usize..40, insert in "[{}\\[\\]:\"'\\- a-z\n]{0,8}") {
+        let text = std::fs::read_to_string("tests/data/sample/ps/features.yaml").unwrap();
+        let start = start.min(text.len());
+        let end = (start + len).min(text.len());
+        if text.is_char_boundary(start) && text.is_char_boundary(end) {
+            let mangled = format!("{}{insert}{}", &text[..start], &text[end..]);
+            let src = SourceFile::new("cases/t.yaml", mangled);
+            if let Err(errs) = parse_case_file(&src, None) {
+                let _ = errs.render(false);
+                let _ = errs.render(true);
+            }
+        }
+    }
+}
