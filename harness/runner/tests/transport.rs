@@ -314,3 +314,96 @@ async fn huge_body_is_cut_at_the_cap() {
     );
     server.abort();
 }
+
+#[tokio::test]
+async fn follower_reports_a_vanished_application_at_once() {
+    let (server, target) = embedded().await;
+    let session = Session::open(
+        target.clone(),
+        Format::Json,
+        SessionKind::Application,
+        Channel::Follow,
+    )
+    .await
+    .expect("session opens");
+    let app = target
+        .resolve(session.vars()["app.self"].as_str().expect("self"))
+        .expect("resolves");
+    let delete = HttpRequest::new(http::Method::DELETE, app, Duration::from_secs(10)).header(
+        "Authorization",
+        &session.authorization().await.expect("token"),
+    );
+    let resp = target.client.send(delete).await.expect("DELETE answers");
+    assert_eq!(resp.status, 204);
+
+    let follower = session.follower.as_ref().expect("a follower");
+    let started = std::time::Instant::now();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    follower.wait_until(deadline, |_| false).await;
+    // Broken wakes the waiter: no waiting out the deadline.
+    assert!(started.elapsed() < Duration::from_secs(5));
+    let why = follower.broken().expect("the channel broke");
+    assert!(why.contains("404") || why.contains("410"), "{why}");
+
+    let report = session.close().await;
+    let channel = report
+        .checks
+        .iter()
+        .find(|c| c.message.starts_with("the event channel broke"));
+    assert!(
+        channel.is_some_and(|c| c.status == CheckStatus::Fail),
+        "{report:?}"
+    );
+    let cleanup = report.checks.iter().find(|c| c.kind == "cleanup");
+    assert!(
+        cleanup.is_some_and(|c| c.status == CheckStatus::Fail),
+        "{report:?}"
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn wait_until_returns_at_the_deadline_when_nothing_comes() {
+    let (server, target) = embedded().await;
+    let session = Session::open(
+        target,
+        Format::Xml,
+        SessionKind::Application,
+        Channel::Follow,
+    )
+    .await
+    .expect("session opens");
+    let follower = session.follower.as_ref().expect("a follower");
+    let deadline = tokio::time::Instant::now() + Duration::from_millis(200);
+    let timeline = follower.wait_until(deadline, |t| t.len() > 100).await;
+    assert!(tokio::time::Instant::now() >= deadline);
+    assert!(timeline.len() <= 100);
+    assert!(follower.broken().is_none(), "{:?}", follower.broken());
+    let report = session.close().await;
+    assert!(
+        report.checks.iter().all(|c| c.status == CheckStatus::Pass),
+        "{:?}",
+        report.checks
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn connect_from_user_or_applications_directly() {
+    let (server, target) = embedded().await;
+    let d = target.discovered.clone();
+    for (user, apps) in [
+        (Some(d.user.clone()), None),
+        (None, Some(d.applications.clone())),
+    ] {
+        let mut profile = target.profile.clone();
+        profile.discovery = None;
+        profile.user = user;
+        profile.applications = apps;
+        let client = HttpClient::new(&TlsOptions::default()).expect("client");
+        let direct = Target::connect(profile, client).await.expect("connects");
+        assert_eq!(direct.discovered.token, d.token);
+        assert_eq!(direct.discovered.applications, d.applications);
+    }
+    server.shutdown().await;
+}
