@@ -1,0 +1,106 @@
+//! The command line.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// ucwa-conform: conformance tests for UCWA presence subscription servers.
+#[derive(Debug, Parser)]
+#[command(name = "ucwa-conform", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the suite against a target (the embedded reference server by default).
+    Run(RunArgs),
+    /// List the cases, with their rows and formats.
+    List(SelectArgs),
+    /// Validate every case file without a target.
+    Check(SelectArgs),
+    /// Print the JSON Schema of the case format.
+    Schema,
+    /// Run the reference server on its own.
+    Serve(ServeArgs),
+}
+
+/// Which cases.
+#[derive(Debug, Clone, Args)]
+pub struct SelectArgs {
+    /// The suite's folder.
+    #[arg(long, default_value = "cases")]
+    pub cases: PathBuf,
+    /// Only cases whose id (or `id[row]`, `id[row]/format`) matches this glob; repeatable.
+    #[arg(long)]
+    pub filter: Vec<String>,
+    /// Only cases with this tag; repeatable.
+    #[arg(long)]
+    pub tag: Vec<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub select: SelectArgs,
+    /// The server: its autodiscover root URL, or http(s)://host:port.
+    #[arg(long, conflicts_with = "target_profile")]
+    pub target: Option<String>,
+    /// A target profile (YAML): where, how to sign in, the test accounts.
+    #[arg(long)]
+    pub target_profile: Option<PathBuf>,
+    /// Cases run at once.
+    #[arg(long, short = 'j')]
+    pub jobs: Option<usize>,
+    /// Run only this representation.
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
+    /// Where junit.xml and report.json go.
+    #[arg(long, default_value = "reports")]
+    pub report_dir: PathBuf,
+    /// The JUnit dialect: common (CI readers) or ant (validates against the Ant schema).
+    #[arg(long, value_enum, default_value = "common")]
+    pub junit_flavor: FlavorArg,
+    /// Non-strict verdicts (a failed should-rule) fail the run.
+    #[arg(long)]
+    pub strict: bool,
+    /// A PEM file of CA certificates to trust for https targets.
+    #[arg(long)]
+    pub ca_cert: Option<PathBuf>,
+    /// Do not verify the target's TLS certificate.
+    #[arg(long)]
+    pub insecure: bool,
+    /// Print every step of every case.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+    /// Seconds one request may take.
+    #[arg(long, default_value_t = 10)]
+    pub request_timeout: u64,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+    /// Offer the test-control protocol under /_conform/.
+    #[arg(long)]
+    pub control: bool,
+    /// Hold medium/low events for their aggregation windows instead of releasing them at once.
+    #[arg(long)]
+    pub windows: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    Json,
+    Xml,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FlavorArg {
+    Common,
+    Ant,
+}

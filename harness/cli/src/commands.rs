@@ -1,0 +1,240 @@
+//! The subcommands. Each returns the process exit code (see `exit`).
+
+use std::io::IsTerminal;
+use std::sync::Arc;
+use std::time::Duration;
+
+use harness_core::loader::Suite;
+use harness_core::model::Format;
+use harness_report::{ConsoleOptions, ConsoleReporter, JunitFlavor, write_reports};
+use harness_runner::check::snapshot::{SnapshotStore, UpdatePolicy};
+use harness_runner::client::TlsOptions;
+use harness_runner::exec::ExecOptions;
+use harness_runner::run::{Interrupt, RunOptions, plan, run_suite};
+
+use crate::args::{Cli, Command, FlavorArg, FormatArg, RunArgs, SelectArgs, ServeArgs};
+use crate::exit;
+use crate::setup::{ReachError, Where, load, reach};
+
+/// Runs the command and returns the exit code.
+pub fn dispatch(cli: Cli) -> i32 {
+    match cli.command {
+        Command::Run(args) => runtime().block_on(cmd_run(args)),
+        Command::List(args) => cmd_list(&args),
+        Command::Check(args) => cmd_check(&args),
+        Command::Schema => cmd_schema(),
+        Command::Serve(args) => runtime().block_on(cmd_serve(args)),
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime can be built")
+}
+
+/// Loads and filters the suite, printing diagnostics on failure.
+fn load_selected(select: &SelectArgs) -> Result<Suite, i32> {
+    match load(&select.cases) {
+        Ok((suite, _)) => suite.filter(&select.filter, &select.tag).map_err(|e| {
+            eprintln!("error: {e}");
+            exit::USAGE
+        }),
+        Err(diagnostics) => {
+            eprintln!("{diagnostics}");
+            Err(exit::USAGE)
+        }
+    }
+}
+
+fn cmd_check(select: &SelectArgs) -> i32 {
+    match load_selected(select) {
+        Ok(suite) => {
+            let runs = plan(&suite, None).len();
+            println!(
+                "ok: {} cases ({runs} runs with rows and formats) in {}",
+                suite.cases.len(),
+                select.cases.display()
+            );
+            exit::OK
+        }
+        Err(code) => code,
+    }
+}
+
+fn cmd_list(select: &SelectArgs) -> i32 {
+    let suite = match load_selected(select) {
+        Ok(suite) => suite,
+        Err(code) => return code,
+    };
+    for case in &suite.cases {
+        let c = &case.case;
+        let formats: Vec<&str> = c.formats.iter().map(|f| f.name()).collect();
+        let rows = if c.rows.is_empty() {
+            String::new()
+        } else {
+            format!(" [{} rows]", c.rows.len())
+        };
+        println!(
+            "{}  ({}){rows}  {}:{}  {}",
+            c.id.value,
+            formats.join(","),
+            case.file.display(),
+            case.line,
+            c.title
+        );
+    }
+    exit::OK
+}
+
+fn cmd_schema() -> i32 {
+    let schema = harness_core::loader::case_file_schema();
+    match serde_json::to_string_pretty(&schema) {
+        Ok(text) => {
+            println!("{text}");
+            exit::OK
+        }
+        Err(e) => {
+            eprintln!("error: failed to write the schema: {e}");
+            exit::USAGE
+        }
+    }
+}
+
+async fn cmd_run(args: RunArgs) -> i32 {
+    let suite = match load_selected(&args.select) {
+        Ok(suite) => Arc::new(suite),
+        Err(code) => return code,
+    };
+    let place = match (&args.target, &args.target_profile) {
+        (Some(url), _) => Where::Url(url),
+        (None, Some(path)) => Where::Profile(path),
+        (None, None) => Where::Embedded,
+    };
+    let tls = TlsOptions {
+        ca_cert: args.ca_cert.clone(),
+        insecure: args.insecure,
+    };
+    let reached = match reach(place, tls).await {
+        Ok(reached) => reached,
+        Err(ReachError::Usage(e)) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+        Err(ReachError::Unreachable(e)) => {
+            eprintln!("error: {e}");
+            return exit::UNREACHABLE;
+        }
+    };
+    let formats = args.format.map(|f| {
+        vec![match f {
+            FormatArg::Json => Format::Json,
+            FormatArg::Xml => Format::Xml,
+        }]
+    });
+    let runs = plan(&suite, formats.as_deref());
+    let options = Arc::new(RunOptions {
+        jobs: args.jobs.unwrap_or_else(default_jobs),
+        strict: args.strict,
+        formats,
+        exec: ExecOptions {
+            snapshots: SnapshotStore {
+                dir: snapshot_dir(),
+                policy: UpdatePolicy::from_env(),
+            },
+            request_timeout: Duration::from_secs(args.request_timeout.max(1)),
+        },
+    });
+    let interrupt = Interrupt::default();
+    let on_signal = interrupt.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("interrupted: finishing the running cases (Ctrl-C again to abort)");
+            on_signal.trigger();
+            if tokio::signal::ctrl_c().await.is_ok() {
+                std::process::exit(130);
+            }
+        }
+    });
+    let stdout = std::io::stdout();
+    let color = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let mut console = ConsoleReporter::new(
+        stdout,
+        ConsoleOptions {
+            color,
+            verbose: args.verbose,
+        },
+    );
+    let report = run_suite(
+        suite,
+        runs,
+        reached.target.clone(),
+        reached.info.clone(),
+        options,
+        &mut console,
+        interrupt,
+    )
+    .await;
+    let flavor = match args.junit_flavor {
+        FlavorArg::Common => JunitFlavor::Common,
+        FlavorArg::Ant => JunitFlavor::Ant,
+    };
+    match write_reports(&report, &args.report_dir, flavor) {
+        Ok(paths) => {
+            let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+            println!("reports: {}", names.join(", "));
+        }
+        Err(e) => eprintln!("error: {e}"),
+    }
+    if let Some(server) = reached.server {
+        server.shutdown().await;
+    }
+    if report.summary.is_failure(args.strict) || report.interrupted {
+        exit::FAILURES
+    } else {
+        exit::OK
+    }
+}
+
+/// Two jobs per core: cases mostly wait on the network.
+fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(4, |n| n.get() * 4)
+}
+
+/// `fixtures/snapshots` of the working directory.
+pub fn snapshot_dir() -> std::path::PathBuf {
+    std::path::PathBuf::from("fixtures").join("snapshots")
+}
+
+async fn cmd_serve(args: ServeArgs) -> i32 {
+    let config = harness_refserver::ServerConfig {
+        addr: args.addr,
+        control: args.control,
+        windows: args.windows,
+        ..harness_refserver::ServerConfig::default()
+    };
+    let directory = config.directory.describe();
+    let server = match harness_refserver::start(config).await {
+        Ok(server) => server,
+        Err(e) => {
+            eprintln!("error: failed to listen on {}: {e}", args.addr);
+            return exit::UNREACHABLE;
+        }
+    };
+    println!("ucwa-conform reference server on {}", server.base_url());
+    println!("discovery: {}", server.discovery_url());
+    println!(
+        "test-control protocol: {}",
+        if args.control {
+            "on (/_conform)"
+        } else {
+            "off (--control to offer it)"
+        }
+    );
+    println!("{directory}");
+    println!("Ctrl-C stops it.");
+    let _ = tokio::signal::ctrl_c().await;
+    server.shutdown().await;
+    exit::OK
+}

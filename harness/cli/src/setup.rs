@@ -1,0 +1,96 @@
+//! Shared set-up: loading the suite, and reaching a target (the embedded reference server, a
+//! URL, or a profile).
+
+use std::path::Path;
+use std::sync::Arc;
+
+use harness_core::checklist::{Checklist, load_checklist};
+use harness_core::loader::{Suite, load_suite};
+use harness_core::outcome::TargetInfo;
+use harness_refserver::{RunningServer, ServerConfig};
+use harness_runner::client::{HttpClient, TlsOptions};
+use harness_runner::profile::{TargetProfile, embedded_profile, load_profile};
+use harness_runner::target::Target;
+use url::Url;
+
+/// The checklist file inside the cases folder.
+pub const CHECKLIST_FILE: &str = "rows.yaml";
+
+/// Loads the checklist (if the suite has one) and the suite; the error is the rendered
+/// diagnostics of every problem found.
+pub fn load(cases: &Path) -> Result<(Suite, Option<Checklist>), String> {
+    let checklist_path = cases.join(CHECKLIST_FILE);
+    let checklist = if checklist_path.exists() {
+        Some(load_checklist(&checklist_path).map_err(|e| e.to_string())?)
+    } else {
+        None
+    };
+    let suite = load_suite(cases, checklist.as_ref()).map_err(|e| e.to_string())?;
+    Ok((suite, checklist))
+}
+
+/// A reached target, and the embedded server behind it if there is one.
+pub struct Reached {
+    pub target: Arc<Target>,
+    pub info: TargetInfo,
+    /// Kept alive for the run; dropped (stopped) afterwards.
+    pub server: Option<RunningServer>,
+}
+
+/// Where to go: nothing (the embedded server), a URL, or a profile file.
+pub enum Where<'a> {
+    Embedded,
+    Url(&'a str),
+    Profile(&'a Path),
+}
+
+/// Why a target could not be used: a bad profile (exit 2) or an unreachable target (exit 3).
+pub enum ReachError {
+    Usage(String),
+    Unreachable(String),
+}
+
+/// Starts the embedded server (if asked) and signs in to the target.
+pub async fn reach(place: Where<'_>, tls: TlsOptions) -> Result<Reached, ReachError> {
+    let (profile, server, kind): (TargetProfile, Option<RunningServer>, &str) = match place {
+        Where::Embedded => {
+            let server = harness_refserver::start(ServerConfig::default())
+                .await
+                .map_err(|e| {
+                    ReachError::Unreachable(format!("failed to start the reference server: {e}"))
+                })?;
+            let url = Url::parse(&server.discovery_url())
+                .map_err(|e| ReachError::Unreachable(e.to_string()))?;
+            (embedded_profile(url), Some(server), "embedded")
+        }
+        Where::Url(text) => {
+            let url = Url::parse(text).map_err(|e| {
+                ReachError::Usage(format!("failed to read --target `{text}`: {e}"))
+            })?;
+            (embedded_profile(url), None, "remote")
+        }
+        Where::Profile(path) => (
+            load_profile(path).map_err(|e| ReachError::Usage(e.to_string()))?,
+            None,
+            "remote",
+        ),
+    };
+    let mut profile = profile;
+    if tls.insecure || tls.ca_cert.is_some() {
+        profile.tls = tls;
+    }
+    let client = HttpClient::new(&profile.tls).map_err(|e| ReachError::Usage(e.to_string()))?;
+    let target = Target::connect(profile, client)
+        .await
+        .map_err(|e| ReachError::Unreachable(e.to_string()))?;
+    let info = TargetInfo {
+        url: target.discovered.root.to_string(),
+        kind: kind.to_owned(),
+        capabilities: target.capabilities.names(),
+    };
+    Ok(Reached {
+        target,
+        info,
+        server,
+    })
+}

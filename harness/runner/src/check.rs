@@ -1,0 +1,7 @@
+//! Checks: each turns what came back into `CheckOutcome`s. Pure functions, no network.
+
+pub mod events;
+pub mod parity;
+pub mod resource;
+pub mod response;
+pub mod snapshot;

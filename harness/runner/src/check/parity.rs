@@ -1,0 +1,84 @@
+//! Parity: the JSON and XML forms of one resource are equivalent (digest 5.4).
+
+use harness_core::canonical::{Difference, Document, diff};
+use harness_core::model::{Format, Level};
+use harness_core::outcome::CheckOutcome;
+
+use crate::check::response::head;
+use crate::client::HttpResponse;
+use crate::parse::parse_document;
+
+/// Compares the response in the run's format with the same resource fetched in the other one.
+pub fn check_parity(
+    level: Level,
+    format: Format,
+    first: &HttpResponse,
+    second: &HttpResponse,
+) -> CheckOutcome {
+    let other = format.other();
+    if first.status != second.status {
+        return CheckOutcome::fail(
+            "parity",
+            level,
+            format!(
+                "{} answered {}, {} answered {}",
+                format.name(),
+                first.status,
+                other.name(),
+                second.status
+            ),
+        )
+        .at(None, first.status.to_string(), second.status.to_string());
+    }
+    let parsed = |fmt: Format, response: &HttpResponse| -> Result<Document, String> {
+        parse_document(fmt, &response.body)
+            .map_err(|e| format!("the {} form is not a UCWA document: {e}", fmt.name()))
+    };
+    let (a, b) = match (parsed(format, first), parsed(other, second)) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(e), _) | (_, Err(e)) => {
+            return CheckOutcome::fail("parity", level, e).at(
+                None,
+                "two equivalent documents",
+                format!("{}\n---\n{}", head(&first.body), head(&second.body)),
+            );
+        }
+    };
+    let (json, xml) = match format {
+        Format::Json => (&a, &b),
+        Format::Xml => (&b, &a),
+    };
+    let differences = diff(json, xml);
+    if differences.is_empty() {
+        return CheckOutcome::pass(
+            "parity",
+            level,
+            "JSON and XML forms are equivalent",
+        );
+    }
+    CheckOutcome::fail(
+        "parity",
+        level,
+        format!(
+            "JSON and XML forms differ at {} (digest 5.4)",
+            differences
+                .iter()
+                .map(|d| d.path.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    )
+    .with_diff(render(&differences))
+}
+
+fn render(differences: &[Difference]) -> String {
+    let mut out = String::new();
+    for d in differences {
+        out.push_str(&format!("{}: json {} / xml {}", d.path, d.left, d.right));
+        if !d.note.is_empty() {
+            out.push_str(&format!(" ({})", d.note));
+        }
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,418 @@
+//! Checks on the plain parts of a response: status, media type, headers, body presence, the
+//! UCWA error body, and selectors. Each returns `CheckOutcome`s; a failure is data, not `Err`.
+
+use harness_core::canonical::ErrorBody;
+use harness_core::model::{BodyExpect, ErrorExpect, Expect, Format, Level, SelectExpect};
+use harness_core::outcome::CheckOutcome;
+use harness_core::template::{render_str, render_value};
+use serde_json::Value;
+use serde_json_path::JsonPath;
+
+use crate::client::HttpResponse;
+use crate::request::{Vars, media_type_matches, value_text};
+
+/// The UCWA error code for an HTTP status (digest 4.2); `None` for statuses outside the table.
+pub fn code_for_status(status: u16) -> Option<&'static [&'static str]> {
+    Some(match status {
+        400 => &["BadRequest"],
+        403 => &["Forbidden"],
+        404 => &["NotFound"],
+        405 => &["MethodNotAllowed"],
+        408 => &["ClientTimeout", "Timeout"],
+        409 => &["Conflict"],
+        410 => &["Gone"],
+        412 => &["PreConditionFailed", "PreconditionFailed"],
+        413 => &["EntityTooLarge"],
+        415 => &["UnsupportedMediaType"],
+        428 => &["PreConditionRequired", "PreconditionRequired"],
+        429 => &["TooManyRequests"],
+        500 => &["ServiceFailure"],
+        503 => &["ServiceUnavailable"],
+        504 => &["Timeout", "GatewayTimeout"],
+        _ => return None,
+    })
+}
+
+/// The statuses an `expect.status` accepts, after rendering templates.
+pub fn expected_statuses(value: &Value, vars: &Vars) -> Result<Vec<u16>, String> {
+    let value = render_value(value, vars).map_err(|e| e.to_string())?;
+    let parse_one = |v: &Value| -> Result<u16, String> {
+        match v {
+            Value::Number(n) => n
+                .as_u64()
+                .and_then(|n| u16::try_from(n).ok())
+                .ok_or_else(|| format!("`{n}` is not a status")),
+            Value::String(s) => s
+                .trim()
+                .parse::<u16>()
+                .map_err(|_| format!("`{s}` is not a status")),
+            other => Err(format!("`{other}` is not a status")),
+        }
+    };
+    match &value {
+        Value::Array(items) => items.iter().map(parse_one).collect(),
+        Value::String(s) if s.contains('|') => s
+            .split('|')
+            .map(|p| parse_one(&Value::String(p.to_owned())))
+            .collect(),
+        one => Ok(vec![parse_one(one)?]),
+    }
+}
+
+/// Checks `status`, `media_type`, `headers` and `body` of an expectation.
+pub fn check_plain(
+    expect: &Expect,
+    level: Level,
+    response: &HttpResponse,
+    format: Format,
+    vars: &Vars,
+    ucwa_body_expected: bool,
+) -> Vec<CheckOutcome> {
+    let mut out = Vec::new();
+    if let Some(status) = &expect.status {
+        out.push(match expected_statuses(&status.value, vars) {
+            Ok(accepted) if accepted.contains(&response.status) => {
+                CheckOutcome::pass("status", level, format!("status {}", response.status))
+            }
+            Ok(accepted) => {
+                let want = join(accepted.iter().map(u16::to_string), " or ");
+                CheckOutcome::fail(
+                    "status",
+                    level,
+                    format!("expected status {want}, got {}", response.status),
+                )
+                .at(None, want, response.status.to_string())
+            }
+            Err(e) => CheckOutcome::error("status", level, e),
+        });
+    }
+    let actual_media = response.media_type();
+    match expect.media_type.as_deref() {
+        Some("any") => {}
+        Some(want) => out.push(match &actual_media {
+            Some(m) if m.eq_ignore_ascii_case(want) => {
+                CheckOutcome::pass("media-type", level, format!("media type {m}"))
+            }
+            other => {
+                let got = other.clone().unwrap_or_else(|| "none".into());
+                CheckOutcome::fail(
+                    "media-type",
+                    level,
+                    format!("expected media type {want}, got {got}"),
+                )
+                .at(None, want, got)
+            }
+        }),
+        None if ucwa_body_expected && !response.body.is_empty() => {
+            out.push(match &actual_media {
+                Some(m) if media_type_matches(format, m) => {
+                    CheckOutcome::pass("media-type", level, format!("media type {m}"))
+                }
+                other => {
+                    let got = other.clone().unwrap_or_else(|| "none".into());
+                    CheckOutcome::fail(
+                        "media-type",
+                        level,
+                        format!("asked for {}, got media type {got}", format.name()),
+                    )
+                    .at(None, format!("a {} media type", format.name()), got)
+                }
+            });
+        }
+        None => {}
+    }
+    for (name, header) in &expect.headers {
+        let values = response.header_values(name);
+        if let Some(present) = header.present {
+            let ok = present == !values.is_empty();
+            let what = if present { "present" } else { "absent" };
+            out.push(if ok {
+                CheckOutcome::pass("header", level, format!("header {name} {what}"))
+            } else {
+                CheckOutcome::fail("header", level, format!("header {name} should be {what}"))
+                    .at(Some(name.clone()), what, join(values.iter().copied(), ", "))
+            });
+        }
+        if let Some(equals) = &header.equals {
+            out.push(match render_str(&equals.value, vars) {
+                Ok(want) if values.iter().any(|v| *v == want) => {
+                    CheckOutcome::pass("header", level, format!("header {name}: {want}"))
+                }
+                Ok(want) => CheckOutcome::fail(
+                    "header",
+                    level,
+                    format!("header {name} should be `{want}`"),
+                )
+                .at(Some(name.clone()), want, join(values.iter().copied(), ", ")),
+                Err(e) => CheckOutcome::error("header", level, e.to_string()),
+            });
+        }
+        if let Some(part) = &header.contains {
+            out.push(if values.iter().any(|v| v.contains(part.as_str())) {
+                CheckOutcome::pass("header", level, format!("header {name} contains `{part}`"))
+            } else {
+                CheckOutcome::fail(
+                    "header",
+                    level,
+                    format!("header {name} should contain `{part}`"),
+                )
+                .at(Some(name.clone()), part.clone(), join(values.iter().copied(), ", "))
+            });
+        }
+    }
+    match expect.body {
+        Some(BodyExpect::Empty) => out.push(if response.body.is_empty() {
+            CheckOutcome::pass("body", level, "empty body")
+        } else {
+            CheckOutcome::fail(
+                "body",
+                level,
+                format!("expected no body, got {} bytes", response.body.len()),
+            )
+            .at(None, "no body", head(&response.body))
+        }),
+        Some(BodyExpect::Present) => out.push(if response.body.is_empty() {
+            CheckOutcome::fail("body", level, "expected a body, got none")
+        } else {
+            CheckOutcome::pass("body", level, "body present")
+        }),
+        None => {}
+    }
+    out
+}
+
+/// Checks a UCWA error body against `expect.error`, and that its code matches the status.
+pub fn check_error(
+    expect: &ErrorExpect,
+    level: Level,
+    status: u16,
+    body: Option<&ErrorBody>,
+    vars: &Vars,
+) -> Vec<CheckOutcome> {
+    // Table rows give the code and subcode as templates.
+    let render = |text: &Option<String>| -> Result<Option<String>, String> {
+        text.as_deref()
+            .map(|t| render_str(t, vars).map_err(|e| e.to_string()))
+            .transpose()
+    };
+    let (code, subcode, parameter) =
+        match (render(&expect.code), render(&expect.subcode), render(&expect.parameter)) {
+            (Ok(c), Ok(s), Ok(p)) => (c, s, p),
+            (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
+                return vec![CheckOutcome::error("error", level, e)];
+            }
+        };
+    let Some(body) = body else {
+        return vec![CheckOutcome::fail(
+            "error",
+            level,
+            "expected a UCWA error body (digest 4.1), got none",
+        )];
+    };
+    let mut out = Vec::new();
+    if let Some(codes) = code_for_status(status) {
+        out.push(if codes.iter().any(|c| c.eq_ignore_ascii_case(&body.code)) {
+            CheckOutcome::pass("error", level, format!("code {} matches {status}", body.code))
+        } else {
+            CheckOutcome::fail(
+                "error",
+                level,
+                format!(
+                    "error code {} does not match status {status} (digest 4.2)",
+                    body.code
+                ),
+            )
+            .at(Some("code".into()), codes.join(" or "), body.code.clone())
+        });
+    }
+    if let Some(code) = &code {
+        out.push(if code.eq_ignore_ascii_case(&body.code) {
+            CheckOutcome::pass("error", level, format!("code {code}"))
+        } else {
+            CheckOutcome::fail("error", level, format!("expected code {code}, got {}", body.code))
+                .at(Some("code".into()), code.clone(), body.code.clone())
+        });
+    }
+    if let Some(subcode) = subcode.as_ref().filter(|s| !s.is_empty()) {
+        let got = body.subcode.clone().unwrap_or_else(|| "none".into());
+        out.push(if got.eq_ignore_ascii_case(subcode) {
+            CheckOutcome::pass("error", level, format!("subcode {subcode}"))
+        } else {
+            CheckOutcome::fail(
+                "error",
+                level,
+                format!("expected subcode {subcode}, got {got}"),
+            )
+            .at(Some("subcode".into()), subcode.clone(), got)
+        });
+    }
+    if let Some(name) = &parameter {
+        out.push(if body.mentions_parameter(name) {
+            CheckOutcome::pass("error", level, format!("parameters name `{name}`"))
+        } else {
+            CheckOutcome::fail(
+                "error",
+                level,
+                format!("the 400 body's parameters do not name `{name}`"),
+            )
+            .at(
+                Some("parameters".into()),
+                name.clone(),
+                body.parameters
+                    .as_ref()
+                    .map(Value::to_string)
+                    .unwrap_or_else(|| "none".into()),
+            )
+        });
+    }
+    out
+}
+
+/// Checks selectors on a JSON view of the body.
+pub fn check_select(
+    selects: &[SelectExpect],
+    level: Level,
+    view: Option<&Value>,
+    vars: &Vars,
+) -> Vec<CheckOutcome> {
+    let mut out = Vec::new();
+    for select in selects {
+        let path = &select.path.value;
+        let Some(view) = view else {
+            out.push(CheckOutcome::fail(
+                "select",
+                level,
+                format!("no JSON or UCWA body to select `{path}` in"),
+            ));
+            continue;
+        };
+        let parsed = match JsonPath::parse(path) {
+            Ok(p) => p,
+            Err(e) => {
+                out.push(CheckOutcome::error("select", level, format!("bad selector: {e}")));
+                continue;
+            }
+        };
+        let nodes: Vec<&Value> = parsed.query(view).all();
+        if let Some(count) = select.count {
+            out.push(if nodes.len() == count {
+                CheckOutcome::pass("select", level, format!("{path}: {count} nodes"))
+            } else {
+                CheckOutcome::fail(
+                    "select",
+                    level,
+                    format!("{path}: expected {count} nodes, found {}", nodes.len()),
+                )
+                .at(Some(path.clone()), count.to_string(), nodes.len().to_string())
+            });
+        }
+        if let Some(equals) = &select.equals {
+            out.push(match render_value(&equals.value, vars) {
+                Ok(want) => match nodes.as_slice() {
+                    [one] if same_value(one, &want) => {
+                        CheckOutcome::pass("select", level, format!("{path} = {want}"))
+                    }
+                    _ => CheckOutcome::fail(
+                        "select",
+                        level,
+                        format!("{path}: expected one node equal to {want}"),
+                    )
+                    .at(Some(path.clone()), want.to_string(), show_nodes(&nodes)),
+                },
+                Err(e) => CheckOutcome::error("select", level, e.to_string()),
+            });
+        }
+        if let Some(contains) = &select.contains {
+            out.push(match render_value(&contains.value, vars) {
+                Ok(want) if nodes.iter().any(|n| same_value(n, &want)) => {
+                    CheckOutcome::pass("select", level, format!("{path} contains {want}"))
+                }
+                Ok(want) => CheckOutcome::fail(
+                    "select",
+                    level,
+                    format!("{path}: no node equals {want}"),
+                )
+                .at(Some(path.clone()), want.to_string(), show_nodes(&nodes)),
+                Err(e) => CheckOutcome::error("select", level, e.to_string()),
+            });
+        }
+    }
+    out
+}
+
+/// Scalars compare as text (a JSON `11` equals an XML `"11"`); structures compare exactly.
+pub fn same_value(actual: &Value, want: &Value) -> bool {
+    match (actual, want) {
+        (Value::Array(_) | Value::Object(_), _) | (_, Value::Array(_) | Value::Object(_)) => {
+            actual == want
+        }
+        _ => value_text(actual).eq_ignore_ascii_case(&value_text(want)),
+    }
+}
+
+fn show_nodes(nodes: &[&Value]) -> String {
+    if nodes.is_empty() {
+        "nothing".to_owned()
+    } else {
+        join(nodes.iter().map(|n| n.to_string()), ", ")
+    }
+}
+
+fn join<I: IntoIterator<Item = S>, S: AsRef<str>>(items: I, sep: &str) -> String {
+    let mut out = String::new();
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        out.push_str(item.as_ref());
+    }
+    out
+}
+
+/// The first few hundred bytes of a body, for messages.
+pub fn head(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let mut cut: String = text.chars().take(300).collect();
+    if cut.len() < text.len() {
+        cut.push('…');
+    }
+    cut
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn statuses_come_as_one_a_list_or_a_template() {
+        let vars = Vars::from([("s".to_owned(), json!(400))]);
+        assert_eq!(expected_statuses(&json!(201), &vars).unwrap(), vec![201]);
+        assert_eq!(
+            expected_statuses(&json!([200, 201]), &vars).unwrap(),
+            vec![200, 201]
+        );
+        assert_eq!(expected_statuses(&json!("{{ s }}"), &vars).unwrap(), vec![400]);
+        assert_eq!(
+            expected_statuses(&json!("200|201"), &vars).unwrap(),
+            vec![200, 201]
+        );
+        assert!(expected_statuses(&json!("abc"), &vars).is_err());
+    }
+
+    #[test]
+    fn scalars_compare_as_text_structures_exactly() {
+        assert!(same_value(&json!(11), &json!("11")));
+        assert!(same_value(&json!("True"), &json!(true)));
+        assert!(!same_value(&json!([1]), &json!(1)));
+        assert!(same_value(&json!({"a": 1}), &json!({"a": 1})));
+    }
+
+    #[test]
+    fn every_documented_status_has_a_code() {
+        for status in [400, 403, 404, 405, 409, 410, 413, 415, 500, 503, 504] {
+            assert!(code_for_status(status).is_some(), "{status}");
+        }
+        assert!(code_for_status(401).is_none());
+    }
+}

@@ -1,0 +1,280 @@
+//! Snapshots of canonical trees, stored as insta `.snap` files so `cargo insta review` works.
+//!
+//! The runner does not call insta's assertion macros: they panic, print to stdout and keep
+//! thread-local settings, none of which suits a parallel runner that must report diffs as data.
+//! Instead it reads and writes the same file format and follows insta's update policy: nothing
+//! is written under CI; `INSTA_UPDATE=always` overwrites; otherwise a mismatch leaves a
+//! `.snap.new` beside the `.snap` for review. One snapshot per step serves both formats, since
+//! the canonical tree is format-neutral.
+
+use std::path::{Path, PathBuf};
+
+use harness_core::model::Level;
+use harness_core::outcome::CheckOutcome;
+use serde_json::Value;
+use serde_json_path::JsonPath;
+use similar::TextDiff;
+
+use crate::request::Vars;
+
+/// When snapshot files may be written (insta's `INSTA_UPDATE`, and never under `CI`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpdatePolicy {
+    /// Never write (CI, or `INSTA_UPDATE=no`).
+    Never,
+    /// Write `<name>.snap.new` on a mismatch or a missing snapshot (the default).
+    New,
+    /// Overwrite `<name>.snap` and pass (`INSTA_UPDATE=always` or `1`).
+    Always,
+}
+
+impl UpdatePolicy {
+    /// Reads the policy from the environment the way insta does.
+    pub fn from_env() -> UpdatePolicy {
+        let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
+            || std::env::var_os("TF_BUILD").is_some();
+        match std::env::var("INSTA_UPDATE").as_deref() {
+            Ok("always" | "1") => UpdatePolicy::Always,
+            Ok("no") => UpdatePolicy::Never,
+            _ if ci => UpdatePolicy::Never,
+            _ => UpdatePolicy::New,
+        }
+    }
+}
+
+/// Where snapshots live and how they may be updated.
+#[derive(Debug, Clone)]
+pub struct SnapshotStore {
+    pub dir: PathBuf,
+    pub policy: UpdatePolicy,
+}
+
+/// The default redactions: values a server chooses freely. Hrefs and ids are the server's;
+/// dates move; the test accounts' URIs come from the target profile.
+pub fn redact(view: &Value, vars: &Vars, extra: &[String]) -> Value {
+    let mut out = view.clone();
+    redact_walk(&mut out, None, vars);
+    for path in extra {
+        if let Ok(path) = JsonPath::parse(path) {
+            let pointers: Vec<String> = path
+                .query_located(&out)
+                .locations()
+                .map(|l| l.to_json_pointer())
+                .collect();
+            for pointer in pointers {
+                if let Some(slot) = out.pointer_mut(&pointer) {
+                    *slot = Value::String("[redacted]".into());
+                }
+            }
+        }
+    }
+    out
+}
+
+fn redact_walk(value: &mut Value, key: Option<&str>, vars: &Vars) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                let child_key = match key {
+                    // Inside links, every leaf is an href whatever its rel.
+                    Some("links") => Some("href"),
+                    _ => Some(k.as_str()),
+                };
+                redact_walk(v, child_key, vars);
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                redact_walk(item, key, vars);
+            }
+        }
+        Value::String(text) => {
+            if let Some(replacement) = redaction_for(key, text, vars) {
+                *text = replacement;
+            }
+        }
+        _ => {}
+    }
+}
+
+fn redaction_for(key: Option<&str>, text: &str, vars: &Vars) -> Option<String> {
+    if matches!(key, Some("self" | "href" | "next" | "resync" | "resume")) {
+        return Some("[href]".into());
+    }
+    if key == Some("id") {
+        return Some("[id]".into());
+    }
+    for name in ["me", "contacts.0", "contacts.1", "contacts.2", "contacts.3"] {
+        if let Some(Value::String(uri)) = vars.get(name)
+            && text.eq_ignore_ascii_case(uri)
+        {
+            return Some(format!("[{name}]"));
+        }
+    }
+    let b = text.as_bytes();
+    let looks_like_date = b.len() >= 19
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b[10] == b'T';
+    looks_like_date.then(|| "[date]".into())
+}
+
+/// Turns a case and step into a file name: `case-id__step.snap`.
+pub fn snapshot_name(case_id: &str, step: &str) -> String {
+    let clean = |s: &str| -> String {
+        s.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect()
+    };
+    format!("{}__{}", clean(case_id), clean(step))
+}
+
+impl SnapshotStore {
+    /// Compares `value` with the stored snapshot `name`, following the update policy.
+    pub fn check(&self, name: &str, source: &str, value: &Value, level: Level) -> CheckOutcome {
+        let text = serde_json::to_string_pretty(value).unwrap_or_default();
+        let path = self.dir.join(format!("{name}.snap"));
+        let stored = std::fs::read_to_string(&path).ok().map(|s| contents_of(&s));
+        match stored {
+            Some(old) if old.trim_end() == text.trim_end() => {
+                let _ = std::fs::remove_file(path.with_extension("snap.new"));
+                CheckOutcome::pass("snapshot", level, format!("matches {}", path.display()))
+            }
+            Some(old) => {
+                let diff = TextDiff::from_lines(old.trim_end(), text.trim_end())
+                    .unified_diff()
+                    .context_radius(3)
+                    .header("stored", "received")
+                    .to_string();
+                match self.write(&path, name, source, &text) {
+                    Ok(Some(note)) if self.policy == UpdatePolicy::Always => {
+                        CheckOutcome::pass("snapshot", level, note)
+                    }
+                    Ok(note) => CheckOutcome::fail(
+                        "snapshot",
+                        level,
+                        format!(
+                            "snapshot {name} differs{}",
+                            note.map(|n| format!(" ({n})")).unwrap_or_default()
+                        ),
+                    )
+                    .with_diff(diff),
+                    Err(e) => CheckOutcome::error("snapshot", level, e),
+                }
+            }
+            None => match self.write(&path, name, source, &text) {
+                Ok(Some(note)) if self.policy == UpdatePolicy::Always => {
+                    CheckOutcome::pass("snapshot", level, note)
+                }
+                Ok(note) => CheckOutcome::fail(
+                    "snapshot",
+                    level,
+                    format!(
+                        "no stored snapshot {}{}",
+                        path.display(),
+                        note.map(|n| format!(" ({n})")).unwrap_or_default()
+                    ),
+                )
+                .with_diff(text),
+                Err(e) => CheckOutcome::error("snapshot", level, e),
+            },
+        }
+    }
+
+    fn write(
+        &self,
+        path: &Path,
+        name: &str,
+        source: &str,
+        text: &str,
+    ) -> Result<Option<String>, String> {
+        let target = match self.policy {
+            UpdatePolicy::Never => return Ok(None),
+            UpdatePolicy::Always => path.to_path_buf(),
+            UpdatePolicy::New => path.with_extension("snap.new"),
+        };
+        std::fs::create_dir_all(&self.dir)
+            .map_err(|e| format!("failed to create {}: {e}", self.dir.display()))?;
+        let file = format!(
+            "---\nsource: {source}\nexpression: {name}\n---\n{}\n",
+            text.trim_end()
+        );
+        std::fs::write(&target, file)
+            .map_err(|e| format!("failed to write {}: {e}", target.display()))?;
+        Ok(Some(match self.policy {
+            UpdatePolicy::Always => format!("written {}", target.display()),
+            _ => format!(
+                "wrote {} (hint: cargo insta review, or INSTA_UPDATE=always)",
+                target.display()
+            ),
+        }))
+    }
+}
+
+/// The body of a `.snap` file: everything after the second `---` line.
+fn contents_of(file: &str) -> String {
+    let mut rest = file;
+    for _ in 0..2 {
+        match rest.find("---\n") {
+            Some(i) => rest = &rest[i + 4..],
+            None => return file.to_owned(),
+        }
+    }
+    rest.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn redaction_hides_hrefs_ids_dates_and_account_uris() {
+        let vars = Vars::from([("contacts.0".to_owned(), json!("sip:bob@contoso.com"))]);
+        let view = json!({
+            "rel": "contact", "self": "/x/1",
+            "properties": {"id": "77", "uri": "sip:bob@contoso.com", "lastActive": "2013-01-22T03:18:16.000Z", "name": "Bob"},
+            "links": {"contactPresence": ["/p"], "photo": [{"href": "/ph", "title": "t"}]}
+        });
+        let out = redact(&view, &vars, &["$.properties.name".to_owned()]);
+        assert_eq!(
+            out,
+            json!({
+                "rel": "contact", "self": "[href]",
+                "properties": {"id": "[id]", "uri": "[contacts.0]", "lastActive": "[date]", "name": "[redacted]"},
+                "links": {"contactPresence": ["[href]"], "photo": [{"href": "[href]", "title": "[href]"}]}
+            })
+        );
+    }
+
+    #[test]
+    fn snap_contents_skip_the_header() {
+        let file = "---\nsource: a\nexpression: b\n---\n{\n  \"a\": 1\n}\n";
+        assert_eq!(contents_of(file), "{\n  \"a\": 1\n}\n");
+    }
+
+    #[test]
+    fn a_mismatch_fails_with_a_diff_and_never_writes_under_never() {
+        let dir = std::env::temp_dir().join(format!("ucwa-snap-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("c__s.snap"), "---\nsource: x\n---\n{\n  \"a\": 1\n}\n").unwrap();
+        let store = SnapshotStore {
+            dir: dir.clone(),
+            policy: UpdatePolicy::Never,
+        };
+        let ok = store.check("c__s", "x", &json!({"a": 1}), Level::Must);
+        assert_eq!(ok.status, harness_core::outcome::CheckStatus::Pass);
+        let bad = store.check("c__s", "x", &json!({"a": 2}), Level::Must);
+        assert_eq!(bad.status, harness_core::outcome::CheckStatus::Fail);
+        assert!(bad.diff.unwrap().contains("+  \"a\": 2"));
+        assert!(!dir.join("c__s.snap.new").exists());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

@@ -1,0 +1,332 @@
+//! Runs one case in one format: opens a session, runs the steps in order, judges event
+//! expectations on the follower's timeline, closes the session (pass or fail) and turns it all
+//! into a `CaseOutcome`.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use harness_core::loader::SuiteCase;
+use harness_core::model::{Capability, Format, Level, Row, Step};
+use harness_core::outcome::{
+    CaseOutcome, CheckOutcome, Verdict, StepOutcome, TimelineEntry, verdict_of, worst,
+};
+use harness_core::template::render_str;
+use serde_json::Value;
+use tokio::task::JoinHandle;
+
+use crate::check::events::{PendingForbid, judge_forbids};
+use crate::check::snapshot::SnapshotStore;
+use crate::client::{HttpResponse, TransportError};
+use crate::follower::ObservedEvent;
+use crate::request::Vars;
+use crate::session::Session;
+use crate::step::{StepContext, run_step};
+use crate::target::Target;
+
+/// Settings that hold for every case of a run.
+#[derive(Debug, Clone)]
+pub struct ExecOptions {
+    pub snapshots: SnapshotStore,
+    /// Deadline of one ordinary request.
+    pub request_timeout: Duration,
+}
+
+/// One case to run: the case, its table row if any, and the format.
+#[derive(Debug, Clone, Copy)]
+pub struct CaseRun<'a> {
+    pub case: &'a SuiteCase,
+    pub row: Option<&'a Row>,
+    pub format: Format,
+}
+
+impl CaseRun<'_> {
+    /// The unique name in reports: `id[row]/format`.
+    pub fn name(&self) -> String {
+        let id = &self.case.case.id.value;
+        match self.row {
+            Some(row) => format!("{id}[{}]/{}", row.name.value, self.format.name()),
+            None => format!("{id}/{}", self.format.name()),
+        }
+    }
+}
+
+/// The capabilities a case needs: its `requires` plus those its control steps imply.
+pub fn required_capabilities(case: &SuiteCase) -> Vec<Capability> {
+    let mut caps: Vec<Capability> = case.case.requires.clone();
+    for step in &case.case.steps {
+        if let Some(control) = &step.control {
+            if control.clock.is_some() {
+                caps.push(Capability::Clock);
+            }
+            if control.presence.is_some() {
+                caps.push(Capability::Presence);
+            }
+            if control.condition.is_some() {
+                caps.push(Capability::Conditions);
+            }
+            if control.system_subscription.is_some() {
+                caps.push(Capability::SystemSubscription);
+            }
+        }
+    }
+    caps.sort();
+    caps.dedup();
+    caps
+}
+
+/// Why the target cannot run this case (with this row), if it cannot.
+pub fn skip_reason(case: &SuiteCase, row: Option<&Row>, target: &Target) -> Option<String> {
+    let missing: Vec<&str> = required_capabilities(case)
+        .into_iter()
+        .filter(|c| !target.capabilities.has(*c))
+        .map(Capability::name)
+        .collect();
+    if !missing.is_empty() {
+        return Some(format!(
+            "the target does not offer {} (requires: {})",
+            if missing.iter().any(|m| *m != "group") {
+                "the test-control protocol needed"
+            } else {
+                "what is needed"
+            },
+            missing.join(", ")
+        ));
+    }
+    for step in &case.case.steps {
+        if let Some(cond) = step.control.as_ref().and_then(|c| c.condition.as_ref()) {
+            // Table rows may name the condition; render it with the case and row variables.
+            let mut vars: Vars = case.case.vars.clone();
+            if let Some(row) = row {
+                vars.extend(row.vars.clone());
+            }
+            let name = render_str(&cond.name.value, &vars).unwrap_or_default();
+            let operation = render_str(&cond.operation.value, &vars).unwrap_or_default();
+            let caps = &target.capabilities;
+            if !caps.conditions.iter().any(|c| c == &name) {
+                return Some(format!("the target does not offer the condition `{name}`"));
+            }
+            if !caps.operations.iter().any(|o| o == &operation) {
+                return Some(format!("the target does not offer conditions on `{operation}`"));
+            }
+        }
+    }
+    None
+}
+
+/// Runs one case to its outcome. Never panics on target behaviour; never leaves the
+/// application behind.
+pub async fn run_case(run: CaseRun<'_>, target: Arc<Target>, opts: &ExecOptions) -> CaseOutcome {
+    let started = Instant::now();
+    let case = &run.case.case;
+    let mut outcome = CaseOutcome {
+        name: run.name(),
+        case_id: case.id.value.clone(),
+        row: run.row.map(|r| r.name.value.clone()),
+        format: run.format,
+        title: case.title.clone(),
+        file: run.case.file.display().to_string(),
+        line: run.case.line,
+        level: case.level,
+        spec: case.spec.iter().map(|s| s.value.clone()).collect(),
+        tags: case.tags.clone(),
+        verdict: Verdict::Pass,
+        reason: None,
+        duration_secs: 0.0,
+        steps: Vec::new(),
+        session_checks: Vec::new(),
+        timeline: Vec::new(),
+    };
+    if let Some(reason) = skip_reason(run.case, run.row, &target) {
+        outcome.verdict = Verdict::Skip;
+        outcome.reason = Some(reason);
+        return outcome;
+    }
+    let session = match Session::open(target.clone(), run.format, case.session, case.channel).await
+    {
+        Ok(session) => session,
+        Err(e) => {
+            outcome.verdict = Verdict::Error;
+            outcome.reason = Some(format!("failed to open a session: {e}"));
+            outcome.duration_secs = started.elapsed().as_secs_f64();
+            return outcome;
+        }
+    };
+    let mut vars: Vars = session.vars();
+    vars.extend(case.vars.clone());
+    if let Some(row) = run.row {
+        vars.extend(row.vars.clone());
+    }
+
+    let mut ctx = StepContext {
+        session: &session,
+        format: run.format,
+        case_level: case.level,
+        case_id: &case.id.value,
+        file: &outcome.file,
+        opts,
+        vars,
+        statuses: HashMap::new(),
+        background: HashMap::new(),
+        consumed: HashSet::new(),
+        matched_by_step: BTreeMap::new(),
+        matched_label: HashMap::new(),
+        forbids: Vec::new(),
+    };
+    let mut stopped: Option<String> = None;
+    for (index, step) in case.steps.iter().enumerate() {
+        let name = step_name(step, index);
+        if let Some(why) = &stopped {
+            outcome.steps.push(skipped_step(step, &name, why.clone()));
+            continue;
+        }
+        let step_outcome = run_step(&mut ctx, step, index, &name).await;
+        if matches!(step_outcome.verdict, Verdict::Fail | Verdict::Error) {
+            stopped = Some(format!("skipped: step {name} did not pass"));
+        }
+        outcome.steps.push(step_outcome);
+    }
+    abort_background(std::mem::take(&mut ctx.background));
+    let forbids: Vec<PendingForbid> = std::mem::take(&mut ctx.forbids);
+    let matched_by_step = std::mem::take(&mut ctx.matched_by_step);
+    let matched_label = std::mem::take(&mut ctx.matched_label);
+    drop(ctx);
+
+    let report = session.close().await;
+    for (index, check) in judge_forbids(&forbids, &matched_by_step, &report.timeline) {
+        if let Some(step) = outcome.steps.get_mut(index) {
+            step.checks.push(check);
+            step.verdict = worst(step.verdict, verdict_of(&step.checks));
+        }
+    }
+    outcome.timeline = timeline_entries(&report.timeline, started, &matched_label);
+    outcome.session_checks = report.checks;
+    finish(&mut outcome, started);
+    outcome
+}
+
+fn step_name(step: &Step, index: usize) -> String {
+    step.name
+        .as_ref()
+        .map(|n| n.value.clone())
+        .unwrap_or_else(|| format!("step-{}", index + 1))
+}
+
+fn skipped_step(step: &Step, name: &str, why: String) -> StepOutcome {
+    StepOutcome {
+        name: name.to_owned(),
+        line: step_line(step),
+        verdict: Verdict::Skip,
+        reason: Some(why),
+        request: None,
+        response: None,
+        checks: Vec::new(),
+        duration_secs: 0.0,
+    }
+}
+
+/// The line of a step: its name's, or its request's href or link.
+pub fn step_line(step: &Step) -> u64 {
+    let line = |l: &serde_saphyr::Location| l.line();
+    if let Some(n) = &step.name {
+        return line(&n.referenced);
+    }
+    if let Some(r) = &step.request {
+        if let Some(l) = &r.link {
+            return line(&l.referenced);
+        }
+        if let Some(h) = &r.href {
+            return line(&h.referenced);
+        }
+    }
+    if let Some(a) = &step.await_step {
+        return line(&a.referenced);
+    }
+    0
+}
+
+fn abort_background(
+    background: HashMap<String, (JoinHandle<Result<HttpResponse, TransportError>>, Instant)>,
+) {
+    for (_, (handle, _)) in background {
+        handle.abort();
+    }
+}
+
+fn timeline_entries(
+    timeline: &[ObservedEvent],
+    started: Instant,
+    matched: &HashMap<u64, String>,
+) -> Vec<TimelineEntry> {
+    timeline
+        .iter()
+        .map(|e| TimelineEntry {
+            seq: e.seq,
+            at_ms: e.at.saturating_duration_since(started).as_secs_f64() * 1000.0,
+            step: e.step.clone(),
+            ack: e.ack.clone(),
+            sender: e.sender_rel.clone(),
+            kind: e.event.kind.clone(),
+            rel: e.event.link.rel.clone(),
+            href: e.event.link.href.clone(),
+            in_rel: e.event.in_collection.as_ref().map(|i| i.rel.clone()),
+            in_href: e.event.in_collection.as_ref().map(|i| i.href.clone()),
+            embedded: e.event.embedded.as_ref().map(|r| r.rel.clone()),
+            matched_by: matched.get(&e.seq).cloned(),
+        })
+        .collect()
+}
+
+/// Sets the case verdict and its one-line reason from the steps and session checks.
+fn finish(outcome: &mut CaseOutcome, started: Instant) {
+    let mut verdict = Verdict::Pass;
+    let mut reason: Option<(Verdict, String)> = None;
+    let mut consider = |v: Verdict, text: String| {
+        if v != Verdict::Pass && v != Verdict::Skip && reason.as_ref().is_none_or(|(r, _)| v > *r)
+        {
+            reason = Some((v, text));
+        }
+    };
+    for step in &outcome.steps {
+        if step.verdict == Verdict::Skip {
+            continue;
+        }
+        verdict = worst(verdict, step.verdict);
+        let first_bad = step
+            .checks
+            .iter()
+            .find(|c| verdict_of(std::slice::from_ref(c)) == step.verdict);
+        let text = match (first_bad, &step.reason) {
+            (Some(check), _) => format!("step {}: {}", step.name, check.message),
+            (None, Some(why)) => format!("step {}: {why}", step.name),
+            (None, None) => format!("step {}", step.name),
+        };
+        consider(step.verdict, text);
+    }
+    let session_verdict = verdict_of(&outcome.session_checks);
+    verdict = worst(verdict, session_verdict);
+    if let Some(check) = outcome
+        .session_checks
+        .iter()
+        .find(|c| verdict_of(std::slice::from_ref(c)) == session_verdict)
+    {
+        consider(session_verdict, format!("{}: {}", check.kind, check.message));
+    }
+    // A `should` case never fails: its failures are non-strict (design section 6).
+    if outcome.level != Level::Must && verdict == Verdict::Fail {
+        verdict = Verdict::NonStrict;
+    }
+    outcome.verdict = verdict;
+    outcome.reason = reason.map(|(_, text)| text);
+    outcome.duration_secs = started.elapsed().as_secs_f64();
+}
+
+/// A check that a step could not run at all.
+pub fn step_error(message: impl Into<String>) -> CheckOutcome {
+    CheckOutcome::error("step", Level::Must, message)
+}
+
+/// Converts a value captured from a response to a variable.
+pub fn capture_value(text: impl Into<String>) -> Value {
+    Value::String(text.into())
+}

@@ -1,0 +1,207 @@
+//! Turns a step's `RequestSpec` into the bytes on the wire for one format.
+//!
+//! A body map is written once in the case and sent as JSON or as UCWA XML `<input>`; templates
+//! are rendered here, so a missing variable at run time (a capture that never happened) becomes
+//! a step error rather than a request with a hole in it.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use bytes::Bytes;
+use harness_core::canonical;
+use harness_core::model::{Auth, Format, RequestSpec};
+use harness_core::template::{render_str, render_value};
+use serde_json::Value;
+use url::Url;
+
+use crate::client::HttpRequest;
+use crate::session::Session;
+
+/// Variables in scope for a case run: bootstrap links, case and row vars, captures.
+pub type Vars = BTreeMap<String, Value>;
+
+/// A bearer token no target ever issued, for `auth: bogus`.
+const BOGUS_TOKEN: &str = "Bearer cwt=AAEBHAEFAAAAAAAFFQAAAL0bogus0ucwa0conform0token";
+
+/// Media types for a format: what goes in Accept and Content-Type.
+pub fn media_type(format: Format) -> &'static str {
+    match format {
+        Format::Json => "application/json",
+        Format::Xml => "application/xml",
+    }
+}
+
+/// Whether a response media type (parameters stripped) belongs to a format (digest 5.1, OP-20).
+pub fn media_type_matches(format: Format, media_type: &str) -> bool {
+    let accepted: &[&str] = match format {
+        Format::Json => &["application/json", "application/vnd.microsoft.com.ucwa+json"],
+        Format::Xml => &[
+            "application/xml",
+            "application/vnd.microsoft.com.ucwa+xml",
+            "application/vnd.microsoft.ucwa+xml",
+        ],
+    };
+    accepted.iter().any(|m| m.eq_ignore_ascii_case(media_type))
+}
+
+/// Renders a template value to the text that goes into a query string or header.
+pub fn value_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// Builds the request of a step; `Err` carries a one-line reason for a step error.
+pub async fn build_request(
+    spec: &RequestSpec,
+    session: &Session,
+    format: Format,
+    vars: &Vars,
+    timeout: Duration,
+) -> Result<HttpRequest, String> {
+    let href = match (&spec.link, &spec.href) {
+        (Some(link), _) => match vars.get(&link.value) {
+            Some(Value::String(href)) => href.clone(),
+            _ => {
+                return Err(format!(
+                    "the target offers no link `{}` (its bootstrap did not find it)",
+                    link.value
+                ));
+            }
+        },
+        (None, Some(href)) => render_str(&href.value, vars).map_err(|e| e.to_string())?,
+        (None, None) => return Err("the request names no link and no href".to_owned()),
+    };
+    let mut url = session
+        .target
+        .resolve(&href)
+        .map_err(|e| format!("bad href `{href}`: {e}"))?;
+    append_query(&mut url, &spec.query, vars)?;
+
+    let mut headers: Vec<(String, String)> = vec![("Accept".into(), media_type(format).into())];
+    match spec.auth {
+        Auth::Session => {
+            if session.app.is_some() {
+                let token = session.target.token().await.map_err(|e| e.to_string())?;
+                headers.push(("Authorization".into(), format!("Bearer {}", token.expose())));
+            }
+        }
+        Auth::None => {}
+        Auth::Bogus => headers.push(("Authorization".into(), BOGUS_TOKEN.into())),
+    }
+
+    let (body, content_type) = build_body(spec, format, vars)?;
+    if let Some(ct) = content_type {
+        headers.push(("Content-Type".into(), ct));
+    }
+    for (name, value) in &spec.headers {
+        let value = render_str(&value.value, vars).map_err(|e| e.to_string())?;
+        headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        headers.push((name.clone(), value));
+    }
+    let method = http::Method::from_bytes(spec.method.as_str().as_bytes())
+        .map_err(|e| format!("bad method: {e}"))?;
+    Ok(HttpRequest {
+        method,
+        url,
+        headers,
+        body,
+        timeout,
+    })
+}
+
+fn append_query(
+    url: &mut Url,
+    query: &BTreeMap<String, serde_saphyr::Spanned<Value>>,
+    vars: &Vars,
+) -> Result<(), String> {
+    if query.is_empty() {
+        return Ok(());
+    }
+    // A case's parameter replaces the href's own of the same name (an ack out of range, say);
+    // every other server-added parameter is kept as it was (digest 1).
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(name, _)| !query.contains_key(name.as_ref()))
+        .map(|(n, v)| (n.into_owned(), v.into_owned()))
+        .collect();
+    let mut rendered = Vec::with_capacity(query.len());
+    for (name, value) in query {
+        let value = render_value(&value.value, vars).map_err(|e| e.to_string())?;
+        rendered.push((name.clone(), value_text(&value)));
+    }
+    url.set_query(None);
+    let mut pairs = url.query_pairs_mut();
+    for (name, value) in kept.iter().chain(rendered.iter()) {
+        pairs.append_pair(name, value);
+    }
+    Ok(())
+}
+
+fn build_body(
+    spec: &RequestSpec,
+    format: Format,
+    vars: &Vars,
+) -> Result<(Bytes, Option<String>), String> {
+    if let Some(body) = &spec.body {
+        let value = render_value(&body.value, vars).map_err(|e| e.to_string())?;
+        let Value::Object(map) = value else {
+            return Err("a request body must be a map".to_owned());
+        };
+        let text = match format {
+            Format::Json => Value::Object(map).to_string(),
+            Format::Xml => canonical::input_to_xml(&map),
+        };
+        return Ok((Bytes::from(text), Some(media_type(format).to_owned())));
+    }
+    if let Some(raw) = &spec.raw {
+        let template = match format {
+            Format::Json => raw.json.as_ref().or(raw.text.as_ref()),
+            Format::Xml => raw.xml.as_ref().or(raw.text.as_ref()),
+        };
+        let text = match template {
+            Some(t) => render_str(&t.value, vars).map_err(|e| e.to_string())?,
+            None => String::new(),
+        };
+        return Ok((Bytes::from(text), raw.content_type.clone()));
+    }
+    if let Some(form) = &spec.form {
+        let mut encoded = url::form_urlencoded::Serializer::new(String::new());
+        for (name, value) in form {
+            let value = render_str(&value.value, vars).map_err(|e| e.to_string())?;
+            encoded.append_pair(name, &value);
+        }
+        return Ok((
+            Bytes::from(encoded.finish()),
+            Some("application/x-www-form-urlencoded;charset=UTF-8".to_owned()),
+        ));
+    }
+    Ok((Bytes::new(), None))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn media_types_ignore_case_and_accept_vnd_forms() {
+        assert!(media_type_matches(Format::Json, "application/json"));
+        assert!(media_type_matches(
+            Format::Json,
+            "application/vnd.microsoft.com.ucwa+json"
+        ));
+        assert!(media_type_matches(Format::Xml, "Application/XML"));
+        assert!(!media_type_matches(Format::Xml, "application/json"));
+        assert!(!media_type_matches(Format::Json, "text/html"));
+    }
+
+    #[test]
+    fn value_text_drops_quotes_of_strings_only() {
+        assert_eq!(value_text(&Value::from("abc")), "abc");
+        assert_eq!(value_text(&Value::from(11)), "11");
+        assert_eq!(value_text(&Value::from(1.5)), "1.5");
+        assert_eq!(value_text(&Value::Null), "");
+    }
+}

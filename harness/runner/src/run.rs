@@ -1,0 +1,189 @@
+//! Runs a suite: expands cases into runs (rows × formats), runs them in parallel on their own
+//! sessions, tells the reporters as each finishes, and assembles the `RunReport`.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Instant, SystemTime};
+
+use harness_core::loader::Suite;
+use harness_core::model::Format;
+use harness_core::outcome::{CaseOutcome, EventSink, RunEvent, RunReport, Summary, TargetInfo};
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use crate::exec::{CaseRun, ExecOptions, run_case};
+use crate::target::Target;
+
+/// Settings of a whole run.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Cases run at once (at least 1).
+    pub jobs: usize,
+    /// Non-strict verdicts count as failures.
+    pub strict: bool,
+    /// Run only these formats (intersected with each case's own).
+    pub formats: Option<Vec<Format>>,
+    pub exec: ExecOptions,
+}
+
+/// One planned run: indices into the suite, so tasks can own them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlannedRun {
+    pub case: usize,
+    pub row: Option<usize>,
+    pub format: Format,
+}
+
+impl PlannedRun {
+    /// Borrows the case run from the suite.
+    pub fn resolve<'a>(&self, suite: &'a Suite) -> CaseRun<'a> {
+        let case = &suite.cases[self.case];
+        CaseRun {
+            case,
+            row: self.row.map(|r| &case.case.rows[r]),
+            format: self.format,
+        }
+    }
+}
+
+/// Expands every case into its runs: one per row (or one) and per format, in suite order.
+pub fn plan(suite: &Suite, formats: Option<&[Format]>) -> Vec<PlannedRun> {
+    let mut runs = Vec::new();
+    for (ci, case) in suite.cases.iter().enumerate() {
+        let rows: Vec<Option<usize>> = if case.case.rows.is_empty() {
+            vec![None]
+        } else {
+            (0..case.case.rows.len()).map(Some).collect()
+        };
+        for row in rows {
+            for format in &case.case.formats {
+                if formats.is_some_and(|f| !f.contains(format)) {
+                    continue;
+                }
+                runs.push(PlannedRun {
+                    case: ci,
+                    row,
+                    format: *format,
+                });
+            }
+        }
+    }
+    runs
+}
+
+/// Set to stop starting new cases (Ctrl-C); running cases finish and clean up.
+#[derive(Debug, Clone, Default)]
+pub struct Interrupt(Arc<AtomicBool>);
+
+impl Interrupt {
+    pub fn trigger(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_set(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// Runs the planned cases and returns the report (also when interrupted).
+pub async fn run_suite(
+    suite: Arc<Suite>,
+    runs: Vec<PlannedRun>,
+    target: Arc<Target>,
+    target_info: TargetInfo,
+    opts: Arc<RunOptions>,
+    sink: &mut dyn EventSink,
+    interrupt: Interrupt,
+) -> RunReport {
+    let started = Instant::now();
+    let started_at = rfc3339_now();
+    sink.on_event(RunEvent::RunStarted {
+        total: runs.len(),
+        target: &target_info,
+    });
+    let permits = Arc::new(Semaphore::new(opts.jobs.max(1)));
+    let mut tasks = JoinSet::new();
+    for (position, planned) in runs.iter().copied().enumerate() {
+        let suite = suite.clone();
+        let target = target.clone();
+        let opts = opts.clone();
+        let permits = permits.clone();
+        let interrupt = interrupt.clone();
+        tasks.spawn(async move {
+            let _permit = permits.acquire_owned().await.ok()?;
+            if interrupt.is_set() {
+                return None;
+            }
+            let run = planned.resolve(&suite);
+            Some((position, run_case(run, target, &opts.exec).await))
+        });
+    }
+    let mut finished: Vec<Option<CaseOutcome>> = vec![None; runs.len()];
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok(Some((position, outcome))) => {
+                sink.on_event(RunEvent::CaseFinished(&outcome));
+                finished[position] = Some(outcome);
+            }
+            Ok(None) => {}
+            Err(e) if e.is_panic() => {
+                // A harness bug; the run goes on, and the case shows up as missing.
+                eprintln!("error: a case panicked (a harness bug): {e}");
+            }
+            Err(_) => {}
+        }
+    }
+    let cases: Vec<CaseOutcome> = finished.into_iter().flatten().collect();
+    let report = RunReport {
+        tool: format!("ucwa-conform {}", env!("CARGO_PKG_VERSION")),
+        started_at,
+        duration_secs: started.elapsed().as_secs_f64(),
+        target: target_info,
+        strict: opts.strict,
+        interrupted: interrupt.is_set(),
+        summary: Summary::of(&cases),
+        cases,
+        coverage: None,
+    };
+    sink.on_event(RunEvent::RunFinished(&report));
+    report
+}
+
+/// The current time as RFC 3339 UTC, without a date crate.
+pub fn rfc3339_now() -> String {
+    let secs = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_has_the_right_shape() {
+        let now = rfc3339_now();
+        assert_eq!(now.len(), 20, "{now}");
+        assert!(now.starts_with("20"), "{now}");
+        assert!(now.ends_with('Z'));
+    }
+}

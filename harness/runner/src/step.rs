@@ -1,0 +1,583 @@
+//! One step: send (or await, or control), then check, capture, compare and wait for events.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::time::Instant;
+
+use harness_core::canonical::Document;
+use harness_core::loader::parse_duration;
+use harness_core::model::{ControlSpec, Expect, Format, Level, Step};
+use harness_core::outcome::{
+    CheckOutcome, RequestRecord, ResponseRecord, StepOutcome, Verdict, verdict_of,
+};
+use harness_core::template::{render_str, render_value};
+use serde_json::{Value, json};
+use serde_json_path::JsonPath;
+use tokio::task::JoinHandle;
+
+use crate::check::events::{Pattern, PendingForbid, expectation_outcome, find_matches};
+use crate::check::parity::check_parity;
+use crate::check::resource::check_resource;
+use crate::check::response::{check_error, check_plain, check_select};
+use crate::check::snapshot::{redact, snapshot_name};
+use crate::client::{HttpRequest, HttpResponse, TransportError};
+use crate::exec::{ExecOptions, capture_value, step_error, step_line};
+use crate::parse::{parse_document, view_of};
+use crate::request::{Vars, build_request, media_type, media_type_matches};
+use crate::session::Session;
+
+/// Bodies in reports are cut here.
+const RECORD_BODY_LIMIT: usize = 4096;
+
+type Pending = (JoinHandle<Result<HttpResponse, TransportError>>, Instant);
+
+/// State a case carries from step to step.
+pub struct StepContext<'a> {
+    pub session: &'a Session,
+    pub format: Format,
+    pub case_level: Level,
+    pub case_id: &'a str,
+    pub file: &'a str,
+    pub opts: &'a ExecOptions,
+    pub vars: Vars,
+    pub statuses: HashMap<String, u16>,
+    pub background: HashMap<String, Pending>,
+    /// Events already matched by an expectation: each event satisfies one only.
+    pub consumed: HashSet<u64>,
+    pub matched_by_step: BTreeMap<usize, Vec<u64>>,
+    pub matched_label: HashMap<u64, String>,
+    pub forbids: Vec<PendingForbid>,
+}
+
+/// Runs one step and returns its outcome.
+pub async fn run_step(
+    ctx: &mut StepContext<'_>,
+    step: &Step,
+    index: usize,
+    name: &str,
+) -> StepOutcome {
+    let started = Instant::now();
+    let mut out = StepOutcome {
+        name: name.to_owned(),
+        line: step_line(step),
+        verdict: Verdict::Pass,
+        reason: None,
+        request: None,
+        response: None,
+        checks: Vec::new(),
+        duration_secs: 0.0,
+    };
+    if let Some(when) = &step.when {
+        let status = ctx.statuses.get(&when.step.value).copied();
+        if !status.is_some_and(|s| when.status.contains(&s)) {
+            out.verdict = Verdict::Skip;
+            out.reason = Some(format!(
+                "skipped: step {} ended with {}, not {:?}",
+                when.step.value,
+                status.map_or("no response".to_owned(), |s| s.to_string()),
+                when.status
+            ));
+            return out;
+        }
+    }
+    if let Some(follower) = &ctx.session.follower {
+        follower.set_step(Some(name.to_owned()));
+    }
+    let cursor = ctx.session.follower.as_ref().map_or(0, |f| f.seen());
+
+    let response = if let Some(control) = &step.control {
+        match send_control(ctx, control).await {
+            Ok(response) => {
+                if !(200..300).contains(&response.status) {
+                    out.checks.push(step_error(format!(
+                        "the test-control request failed with {}: {}",
+                        response.status,
+                        crate::check::response::head(&response.body)
+                    )));
+                }
+                Some(response)
+            }
+            Err(e) => {
+                out.checks.push(step_error(format!("test-control request: {e}")));
+                None
+            }
+        }
+    } else if let Some(request) = &step.request {
+        let timeout = ctx.opts.request_timeout;
+        match build_request(request, ctx.session, ctx.format, &ctx.vars, timeout).await {
+            Err(e) => {
+                out.checks.push(step_error(e));
+                None
+            }
+            Ok(http) => {
+                out.request = Some(record_request(&http, ctx.session));
+                if step.background {
+                    let client = ctx.session.target.client.clone();
+                    let handle = tokio::spawn(async move { client.send(http).await });
+                    ctx.background.insert(name.to_owned(), (handle, started));
+                    out.reason = Some("sent; its response is checked by a later await".into());
+                    None
+                } else {
+                    match ctx.session.target.client.send(http).await {
+                        Ok(response) => Some(response),
+                        Err(e) => {
+                            out.checks.push(step_error(format!("request failed: {e}")));
+                            None
+                        }
+                    }
+                }
+            }
+        }
+    } else if let Some(awaited) = &step.await_step {
+        match ctx.background.remove(&awaited.value) {
+            None => {
+                out.checks.push(step_error(format!(
+                    "no background request `{}` to await",
+                    awaited.value
+                )));
+                None
+            }
+            Some((handle, _)) => {
+                let deadline = ctx.opts.request_timeout * 2;
+                match tokio::time::timeout(deadline, handle).await {
+                    Ok(Ok(Ok(response))) => Some(response),
+                    Ok(Ok(Err(e))) => {
+                        out.checks.push(step_error(format!("request failed: {e}")));
+                        None
+                    }
+                    Ok(Err(e)) => {
+                        out.checks.push(step_error(format!("background task failed: {e}")));
+                        None
+                    }
+                    Err(_) => {
+                        out.checks.push(step_error(format!(
+                            "no response within {} s",
+                            deadline.as_secs()
+                        )));
+                        None
+                    }
+                }
+            }
+        }
+    } else {
+        out.checks.push(step_error("the step has no request, control or await"));
+        None
+    };
+
+    if let Some(response) = &response {
+        ctx.statuses.insert(name.to_owned(), response.status);
+        ctx.vars
+            .insert(format!("steps.{name}.status"), json!(response.status));
+        out.response = Some(record_response(response, ctx.session));
+        if step.control.is_none() {
+            check_response(ctx, step, name, response, &mut out.checks).await;
+        }
+        capture(ctx, step, response, &mut out.checks);
+    }
+    if let Some(events) = &step.events {
+        wait_for_events(ctx, events, index, name, cursor, &mut out.checks).await;
+    }
+    out.verdict = verdict_of(&out.checks);
+    if out.verdict != Verdict::Pass && out.reason.is_none() {
+        out.reason = out
+            .checks
+            .iter()
+            .find(|c| verdict_of(std::slice::from_ref(c)) == out.verdict)
+            .map(|c| c.message.clone());
+    }
+    out.duration_secs = started.elapsed().as_secs_f64();
+    out
+}
+
+async fn send_control(
+    ctx: &StepContext<'_>,
+    control: &ControlSpec,
+) -> Result<HttpResponse, String> {
+    let vars = &ctx.vars;
+    let (path, body) = if let Some(clock) = &control.clock {
+        let seconds = render_value(&clock.value, vars).map_err(|e| e.to_string())?;
+        ("/clock", json!({ "advance_seconds": seconds }))
+    } else if let Some(p) = &control.presence {
+        let uri = render_str(&p.uri.value, vars).map_err(|e| e.to_string())?;
+        let mut body = json!({ "uri": uri, "availability": p.availability });
+        if let Some(activity) = &p.activity {
+            body["activity"] = json!(activity);
+        }
+        ("/presence", body)
+    } else if let Some(c) = &control.condition {
+        let name = render_str(&c.name.value, vars).map_err(|e| e.to_string())?;
+        let operation = render_str(&c.operation.value, vars).map_err(|e| e.to_string())?;
+        (
+            "/conditions",
+            json!({ "condition": name, "operation": operation, "times": c.times }),
+        )
+    } else if let Some(s) = &control.system_subscription {
+        let uris = s
+            .uris
+            .iter()
+            .map(|u| render_str(&u.value, vars))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| e.to_string())?;
+        ("/system-subscription", json!({ "uris": uris }))
+    } else {
+        return Err("the control step sets no action".into());
+    };
+    ctx.session
+        .control(path, body)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// Parses a body by the media type it came with, falling back to the asked-for format.
+fn parse_response(format: Format, response: &HttpResponse) -> Option<Result<Document, String>> {
+    if response.body.is_empty() {
+        return None;
+    }
+    let declared = response.media_type();
+    let fmt = match declared.as_deref() {
+        Some(m) if media_type_matches(Format::Json, m) => Format::Json,
+        Some(m) if media_type_matches(Format::Xml, m) => Format::Xml,
+        Some(_) => return None,
+        None => format,
+    };
+    Some(parse_document(fmt, &response.body).map_err(|e| e.to_string()))
+}
+
+async fn check_response(
+    ctx: &mut StepContext<'_>,
+    step: &Step,
+    name: &str,
+    response: &HttpResponse,
+    checks: &mut Vec<CheckOutcome>,
+) {
+    let parsed = parse_response(ctx.format, response);
+    let document = parsed.as_ref().and_then(|p| p.as_ref().ok());
+    let raw_json: Option<Value> = serde_json::from_slice(&response.body).ok();
+    let view = document.map(view_of).or_else(|| raw_json.clone());
+
+    let expectations = [
+        (step.expect.as_ref(), ctx.case_level),
+        (step.prefer.as_ref(), Level::Should),
+    ];
+    for (expect, level) in expectations {
+        let Some(expect) = expect else { continue };
+        let ucwa = expect.resource.is_some()
+            || expect.error.is_some()
+            || step.parity
+            || step.snapshot.is_some();
+        checks.extend(check_plain(expect, level, response, ctx.format, &ctx.vars, ucwa));
+        if ucwa && let Some(Err(e)) = &parsed {
+            checks.push(CheckOutcome::fail(
+                "body",
+                level,
+                format!("the body is not a well-formed UCWA document: {e}"),
+            ));
+            continue;
+        }
+        check_documents(expect, level, document, raw_json.as_ref(), view.as_ref(), ctx, response, checks);
+    }
+    if step.parity {
+        checks.push(parity(ctx, step, response).await);
+    }
+    if let Some(snapshot) = &step.snapshot {
+        match &view {
+            Some(view) => {
+                let extra: Vec<String> = snapshot.redact.iter().map(|r| r.value.clone()).collect();
+                let redacted = redact(view, &ctx.vars, &extra);
+                let file_name = snapshot_name(ctx.case_id, name);
+                checks.push(ctx.opts.snapshots.check(
+                    &file_name,
+                    ctx.file,
+                    &redacted,
+                    ctx.case_level,
+                ));
+            }
+            None => checks.push(CheckOutcome::fail(
+                "snapshot",
+                ctx.case_level,
+                "no UCWA or JSON body to snapshot",
+            )),
+        }
+    }
+}
+
+#[expect(clippy::too_many_arguments, reason = "one call site; a struct would only rename them")]
+fn check_documents(
+    expect: &Expect,
+    level: Level,
+    document: Option<&Document>,
+    raw_json: Option<&Value>,
+    view: Option<&Value>,
+    ctx: &StepContext<'_>,
+    response: &HttpResponse,
+    checks: &mut Vec<CheckOutcome>,
+) {
+    if let Some(resource_expect) = &expect.resource {
+        let resource = match document {
+            Some(Document::Resource(r)) => Some(r),
+            _ => None,
+        };
+        checks.extend(check_resource(
+            resource_expect,
+            level,
+            resource,
+            raw_json,
+            ctx.format,
+            &ctx.vars,
+        ));
+    }
+    if let Some(error_expect) = &expect.error {
+        let body = match document {
+            Some(Document::Error(e)) => Some(e),
+            _ => None,
+        };
+        checks.extend(check_error(error_expect, level, response.status, body, &ctx.vars));
+    }
+    if !expect.select.is_empty() {
+        checks.extend(check_select(&expect.select, level, view, &ctx.vars));
+    }
+}
+
+async fn parity(ctx: &StepContext<'_>, step: &Step, first: &HttpResponse) -> CheckOutcome {
+    let level = ctx.case_level;
+    let Some(request) = &step.request else {
+        return step_error("parity needs a request");
+    };
+    let other = ctx.format.other();
+    let timeout = ctx.opts.request_timeout;
+    let http = match build_request(request, ctx.session, other, &ctx.vars, timeout).await {
+        Ok(http) => http,
+        Err(e) => return CheckOutcome::error("parity", level, e),
+    };
+    match ctx.session.target.client.send(http).await {
+        Ok(second) => check_parity(level, ctx.format, first, &second),
+        Err(e) => CheckOutcome::error(
+            "parity",
+            level,
+            format!("failed to fetch the {} form: {e}", other.name()),
+        ),
+    }
+}
+
+fn capture(
+    ctx: &mut StepContext<'_>,
+    step: &Step,
+    response: &HttpResponse,
+    checks: &mut Vec<CheckOutcome>,
+) {
+    if step.capture.is_empty() {
+        return;
+    }
+    let format = ctx.format;
+    let document = parse_response(format, response).and_then(Result::ok);
+    let raw_json: Option<Value> = serde_json::from_slice(&response.body).ok();
+    for (var, selector) in &step.capture {
+        let selector = selector.value.as_str();
+        match capture_one(selector, response, document.as_ref(), raw_json.as_ref()) {
+            Some(value) => {
+                ctx.vars.insert(var.clone(), value);
+            }
+            None => checks.push(
+                CheckOutcome::fail(
+                    "capture",
+                    ctx.case_level,
+                    format!("could not capture `{var}`: nothing at `{selector}` in the response"),
+                )
+                .at(Some(selector.to_owned()), "a value", "nothing"),
+            ),
+        }
+    }
+}
+
+/// Evaluates one capture selector (see `docs/case-format.md`).
+pub fn capture_one(
+    selector: &str,
+    response: &HttpResponse,
+    document: Option<&Document>,
+    raw_json: Option<&Value>,
+) -> Option<Value> {
+    let resource = match document {
+        Some(Document::Resource(r)) => Some(r),
+        _ => None,
+    };
+    if selector == "status" {
+        return Some(json!(response.status));
+    }
+    if let Some(header) = selector.strip_prefix("header.") {
+        return response.header(header).map(capture_value);
+    }
+    if selector == "href" {
+        return raw_json
+            .and_then(|v| v.get("href"))
+            .and_then(Value::as_str)
+            .map(capture_value);
+    }
+    if selector.starts_with('$') {
+        let view = document.map(view_of).or_else(|| raw_json.cloned())?;
+        let path = JsonPath::parse(selector).ok()?;
+        let nodes = path.query(&view).all();
+        return match nodes.as_slice() {
+            [one] => Some((*one).clone()),
+            _ => None,
+        };
+    }
+    let resource = resource?;
+    match selector {
+        "self" => resource.self_href.clone().map(capture_value),
+        "id" => resource.properties.get("id").map(|s| capture_value(s.as_text())),
+        _ => {
+            if let Some(name) = selector.strip_prefix("properties.") {
+                return resource.properties.get(name).map(|s| capture_value(s.as_text()));
+            }
+            let rest = selector.strip_prefix("links.")?;
+            let (rel, index) = match rest.split_once('[') {
+                Some((rel, idx)) => (rel, idx.trim_end_matches(']').parse::<usize>().ok()?),
+                None => (rest, 0),
+            };
+            if rel == "self" {
+                return resource.self_href.clone().map(capture_value);
+            }
+            resource
+                .links
+                .get(rel)
+                .and_then(|links| links.get(index))
+                .map(|l| capture_value(l.href.clone()))
+        }
+    }
+}
+
+async fn wait_for_events(
+    ctx: &mut StepContext<'_>,
+    events: &harness_core::model::EventsExpect,
+    index: usize,
+    name: &str,
+    cursor: u64,
+    checks: &mut Vec<CheckOutcome>,
+) {
+    let level = ctx.case_level;
+    let Some(follower) = &ctx.session.follower else {
+        checks.push(step_error("event expectations need the follower (channel: follow)"));
+        return;
+    };
+    let within = parse_duration(&events.within).unwrap_or(std::time::Duration::from_secs(5));
+    let expect = match Pattern::expand(&events.expect, &ctx.vars) {
+        Ok(p) => p,
+        Err(e) => return checks.push(step_error(e)),
+    };
+    let forbid = match Pattern::expand(&events.forbid, &ctx.vars) {
+        Ok(p) => p,
+        Err(e) => return checks.push(step_error(e)),
+    };
+    let mut own = HashSet::new();
+    if !expect.is_empty() {
+        let deadline = tokio::time::Instant::now() + within;
+        let consumed = ctx.consumed.clone();
+        let ordered = events.ordered;
+        let timeline = follower
+            .wait_until(deadline, |timeline| {
+                find_matches(&expect, ordered, timeline, cursor, &consumed)
+                    .iter()
+                    .all(Option::is_some)
+            })
+            .await;
+        let found = find_matches(&expect, ordered, &timeline, cursor, &ctx.consumed);
+        let window: Vec<_> = timeline
+            .iter()
+            .filter(|e| e.seq >= cursor)
+            .cloned()
+            .collect();
+        checks.push(expectation_outcome(
+            &expect,
+            &found,
+            ordered,
+            &window,
+            level,
+            &events.within,
+        ));
+        for seq in found.into_iter().flatten() {
+            ctx.consumed.insert(seq);
+            own.insert(seq);
+            ctx.matched_by_step.entry(index).or_default().push(seq);
+            ctx.matched_label.insert(seq, name.to_owned());
+        }
+    }
+    if let Some(broken) = follower.broken() {
+        checks.push(CheckOutcome::error(
+            "events",
+            level,
+            format!("the event channel broke: {broken}"),
+        ));
+    }
+    if !forbid.is_empty() {
+        ctx.forbids.push(PendingForbid {
+            step_index: index,
+            step: name.to_owned(),
+            from_seq: cursor,
+            patterns: forbid,
+            own,
+            level,
+        });
+    }
+}
+
+fn redact_secrets(text: &str, session: &Session) -> String {
+    let mut out = text.to_owned();
+    for secret in session.target.secrets() {
+        if !secret.is_empty() {
+            out = out.replace(&secret, "[redacted]");
+        }
+    }
+    out
+}
+
+fn cut(body: &[u8]) -> Option<String> {
+    if body.is_empty() {
+        return None;
+    }
+    let text = String::from_utf8_lossy(body);
+    if text.len() <= RECORD_BODY_LIMIT {
+        return Some(text.into_owned());
+    }
+    let mut end = RECORD_BODY_LIMIT;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    Some(format!("{}… ({} bytes in all)", &text[..end], body.len()))
+}
+
+fn record_request(http: &HttpRequest, session: &Session) -> RequestRecord {
+    RequestRecord {
+        method: http.method.to_string(),
+        url: redact_secrets(http.url.as_str(), session),
+        headers: http
+            .headers
+            .iter()
+            .map(|(n, v)| {
+                let v = if n.eq_ignore_ascii_case("authorization") {
+                    "Bearer [redacted]".to_owned()
+                } else {
+                    redact_secrets(v, session)
+                };
+                (n.clone(), v)
+            })
+            .collect(),
+        body: cut(&http.body).map(|b| redact_secrets(&b, session)),
+    }
+}
+
+fn record_response(response: &HttpResponse, session: &Session) -> ResponseRecord {
+    ResponseRecord {
+        status: response.status,
+        headers: response
+            .headers
+            .iter()
+            .map(|(n, v)| (n.clone(), redact_secrets(v, session)))
+            .collect(),
+        body: cut(&response.body).map(|b| redact_secrets(&b, session)),
+        duration_secs: response.elapsed.as_secs_f64(),
+    }
+}
+
+/// The Accept value for a format (used by the session for bare requests too).
+pub fn accept_for(format: Format) -> &'static str {
+    media_type(format)
+}
