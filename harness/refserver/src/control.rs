@@ -14,7 +14,7 @@ use crate::error::ApiError;
 use crate::respond::{self, Format};
 use crate::router::Req;
 use crate::routes::lock_live;
-use crate::state::{APPLICATIONS_PATH, App, Server};
+use crate::state::{APPLICATIONS_PATH, App, Caller, Server};
 
 /// A documented error a condition makes an operation answer with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,21 +152,21 @@ pub(crate) async fn handle(server: &Arc<Server>, req: &Req, path: &str) -> Respo
         }
         return respond::json(StatusCode::OK, &capabilities(server));
     }
-    let Some(user) = server.user_of(&req.headers) else {
+    let Some(caller) = server.caller(&req.headers) else {
         return respond::unauthorized(&server.host(&req.headers));
     };
     let result = match path {
         "/_conform/clock"
         | "/_conform/presence"
         | "/_conform/conditions"
-        | "/_conform/system-subscription" => command(server, req, user, path),
+        | "/_conform/system-subscription" => command(server, req, caller, path),
         _ => Err(ApiError::not_found()),
     };
     result.unwrap_or_else(|e| e.into_response(JSON_FORMAT))
 }
 
 /// The application a control request names by its self href (relative or absolute).
-fn named_app(server: &Server, body: &Value, user: usize) -> Result<Arc<App>, ApiError> {
+fn named_app(server: &Server, body: &Value, caller: Caller) -> Result<Arc<App>, ApiError> {
     let href = body
         .get("application")
         .and_then(Value::as_str)
@@ -186,11 +186,11 @@ fn named_app(server: &Server, body: &Value, user: usize) -> Result<Arc<App>, Api
         .filter(|id| !id.is_empty() && id.chars().all(|c| c.is_ascii_digit()))
         .ok_or_else(ApiError::application_not_found)?;
     server
-        .app(id, user)
+        .app(id, caller)
         .ok_or_else(ApiError::application_not_found)
 }
 
-fn command(server: &Server, req: &Req, user: usize, path: &str) -> Result<Response, ApiError> {
+fn command(server: &Server, req: &Req, caller: Caller, path: &str) -> Result<Response, ApiError> {
     if req.method != Method::POST {
         return Err(ApiError::method_not_allowed("POST"));
     }
@@ -200,7 +200,7 @@ fn command(server: &Server, req: &Req, user: usize, path: &str) -> Result<Respon
     if !body.is_object() {
         return Err(ApiError::bad_request("The JSON body must be an object."));
     }
-    let app = named_app(server, &body, user)?;
+    let app = named_app(server, &body, caller)?;
     let h = Hrefs(&app.base);
     let mut st = lock_live(server, &app)?;
     let response = match path {

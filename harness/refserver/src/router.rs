@@ -126,7 +126,7 @@ async fn dispatch(server: Arc<Server>, req: Req) -> Response {
         return crate::control::handle(&server, &req, path).await;
     }
     if lower.starts_with("/ucwa/") || path == "/ucwa" {
-        let Some(user) = server.user_of(&req.headers) else {
+        let Some(caller) = server.caller(&req.headers) else {
             return crate::respond::unauthorized(&server.host(&req.headers));
         };
         // Segments keep their case (contact addresses, ids) and are percent-decoded.
@@ -152,7 +152,7 @@ async fn dispatch(server: Arc<Server>, req: Req) -> Response {
                 .iter()
                 .map(String::as_str)
                 .collect();
-            return crate::routes::handle(&server, &req, user, &rest).await;
+            return crate::routes::handle(&server, &req, caller, &rest).await;
         }
     }
     ApiError::not_found().into_response(req.format)

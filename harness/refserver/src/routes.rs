@@ -10,7 +10,7 @@ use crate::app::{AppProps, AppState, Hrefs};
 use crate::error::ApiError;
 use crate::respond;
 use crate::router::{Req, allow};
-use crate::state::{App, Server};
+use crate::state::{App, Caller, Server};
 use crate::views;
 
 /// Longest accepted application property (digest 6.3).
@@ -19,12 +19,12 @@ const MAX_PROPERTY: usize = 100;
 pub(crate) async fn handle(
     server: &Arc<Server>,
     req: &Req,
-    user: usize,
+    caller: Caller,
     rest: &[&str],
 ) -> Response {
     let result = match rest {
-        [] => create_application(server, req, user),
-        [id, tail @ ..] => match server.app(id, user) {
+        [] => create_application(server, req, caller),
+        [id, tail @ ..] => match server.app(id, caller) {
             None => Err(ApiError::application_not_found()),
             Some(app) => {
                 if tail == ["events"] {
@@ -134,7 +134,11 @@ fn app_property(
     }
 }
 
-fn create_application(server: &Arc<Server>, req: &Req, user: usize) -> Result<Response, ApiError> {
+fn create_application(
+    server: &Arc<Server>,
+    req: &Req,
+    caller: Caller,
+) -> Result<Response, ApiError> {
     allow(req, "POST")?;
     let input = req.input()?;
     let mut problems = Vec::new();
@@ -152,7 +156,7 @@ fn create_application(server: &Arc<Server>, req: &Req, user: usize) -> Result<Re
         instance_id,
     };
     let now = server.app_now(std::time::Duration::ZERO);
-    let Some(app) = server.insert_app(user, AppState::new(props, now)) else {
+    let Some(app) = server.insert_app(caller, AppState::new(props, now)) else {
         return Err(ApiError::new(
             StatusCode::GONE,
             Some("TooManyApplications"),

@@ -24,9 +24,18 @@ pub(crate) const MAX_APPLICATIONS: usize = 20_000;
 /// The prefix of every application URL (the task/real layout, OP-1).
 pub(crate) const APPLICATIONS_PATH: &str = "/ucwa/oauth/v1/applications";
 
+/// Who is calling: the user and the token they hold. Applications are bound to the token
+/// that created them, so one session cannot reach another session's application even when
+/// both belong to the same user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Caller {
+    pub user: usize,
+    pub token: u64,
+}
+
 #[derive(Default)]
 struct TokenStore {
-    by_token: HashMap<String, usize>,
+    by_token: HashMap<String, Caller>,
     order: VecDeque<String>,
 }
 
@@ -35,6 +44,8 @@ pub(crate) struct App {
     pub id: String,
     /// Index of the owning user in the directory.
     pub owner: usize,
+    /// The token id that created the application.
+    pub token: u64,
     /// `/ucwa/oauth/v1/applications/{id}`.
     pub base: String,
     pub state: Mutex<AppState>,
@@ -114,14 +125,16 @@ impl Server {
 
     /// Issues a bearer token for a user.
     pub(crate) fn issue_token(&self, user: usize) -> String {
+        let id = self.next_random();
         let token = format!(
-            "cwt=AAEB{:016x}{:016x}{:016x}",
-            self.next_random(),
+            "cwt=AAEB{id:016x}{:016x}{:016x}",
             self.next_random(),
             self.next_random()
         );
         let mut store = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
-        store.by_token.insert(token.clone(), user);
+        store
+            .by_token
+            .insert(token.clone(), Caller { user, token: id });
         store.order.push_back(token.clone());
         while store.order.len() > MAX_TOKENS {
             if let Some(old) = store.order.pop_front() {
@@ -132,7 +145,7 @@ impl Server {
     }
 
     /// The user of the `Authorization: Bearer cwt=…` header, if the token is known.
-    pub(crate) fn user_of(&self, headers: &HeaderMap) -> Option<usize> {
+    pub(crate) fn caller(&self, headers: &HeaderMap) -> Option<Caller> {
         let value = headers
             .get(http::header::AUTHORIZATION)?
             .to_str()
@@ -147,7 +160,7 @@ impl Server {
     }
 
     /// Registers a new application; `None` when the server holds too many.
-    pub(crate) fn insert_app(&self, owner: usize, state: AppState) -> Option<Arc<App>> {
+    pub(crate) fn insert_app(&self, caller: Caller, state: AppState) -> Option<Arc<App>> {
         let mut apps = self.apps.write().unwrap_or_else(|p| p.into_inner());
         if apps.len() >= MAX_APPLICATIONS {
             return None;
@@ -161,7 +174,8 @@ impl Server {
         let app = Arc::new(App {
             base: format!("{APPLICATIONS_PATH}/{id}"),
             id: id.clone(),
-            owner,
+            owner: caller.user,
+            token: caller.token,
             state: Mutex::new(state),
             notify: Notify::new(),
         });
@@ -169,10 +183,12 @@ impl Server {
         Some(app)
     }
 
-    /// The application with this id if `user` owns it (isolation: others get `None` → 404).
-    pub(crate) fn app(&self, id: &str, user: usize) -> Option<Arc<App>> {
+    /// The application with this id if the caller created it (isolation: others → 404).
+    pub(crate) fn app(&self, id: &str, caller: Caller) -> Option<Arc<App>> {
         let apps = self.apps.read().unwrap_or_else(|p| p.into_inner());
-        apps.get(id).filter(|a| a.owner == user).cloned()
+        apps.get(id)
+            .filter(|a| a.owner == caller.user && a.token == caller.token)
+            .cloned()
     }
 
     /// Forgets an application (deleted or expired).

@@ -1,0 +1,7 @@
+//! Integration tests of the reference server over real HTTP (one test binary, by area).
+
+mod bootstrap;
+mod common;
+mod control;
+mod events;
+mod resources;
