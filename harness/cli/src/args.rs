@@ -25,6 +25,33 @@ pub enum Command {
     Schema,
     /// Run the reference server on its own.
     Serve(ServeArgs),
+    /// Print the checklist rows with the cases that prove them (and their last verdicts).
+    Coverage(CoverageArgs),
+    /// Measure the suite's speed and the harness's cost per request (release builds only).
+    Bench(BenchArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CoverageArgs {
+    /// The suite's folder (its rows.yaml is the checklist).
+    #[arg(long, default_value = "cases")]
+    pub cases: PathBuf,
+    /// Where the last run's report.json is read from.
+    #[arg(long, default_value = "reports")]
+    pub report_dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BenchArgs {
+    /// The suite's folder.
+    #[arg(long, default_value = "cases")]
+    pub cases: PathBuf,
+    /// Whole-suite runs to time.
+    #[arg(long, default_value_t = 10)]
+    pub iterations: usize,
+    /// Requests for the per-request comparison.
+    #[arg(long, default_value_t = 5000)]
+    pub requests: usize,
 }
 
 /// Which cases.

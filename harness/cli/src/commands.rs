@@ -4,6 +4,7 @@ use std::io::IsTerminal;
 use std::sync::Arc;
 use std::time::Duration;
 
+use harness_core::checklist::Checklist;
 use harness_core::loader::Suite;
 use harness_core::model::Format;
 use harness_report::{ConsoleOptions, ConsoleReporter, JunitFlavor, write_reports};
@@ -24,6 +25,8 @@ pub fn dispatch(cli: Cli) -> i32 {
         Command::Check(args) => cmd_check(&args),
         Command::Schema => cmd_schema(),
         Command::Serve(args) => runtime().block_on(cmd_serve(args)),
+        Command::Coverage(args) => crate::coverage::cmd_coverage(&args),
+        Command::Bench(args) => runtime().block_on(crate::bench::cmd_bench(args)),
     }
 }
 
@@ -36,11 +39,18 @@ fn runtime() -> tokio::runtime::Runtime {
 
 /// Loads and filters the suite, printing diagnostics on failure.
 fn load_selected(select: &SelectArgs) -> Result<Suite, i32> {
+    load_with_checklist(select).map(|(suite, _)| suite)
+}
+
+fn load_with_checklist(select: &SelectArgs) -> Result<(Suite, Option<Checklist>), i32> {
     match load(&select.cases) {
-        Ok((suite, _)) => suite.filter(&select.filter, &select.tag).map_err(|e| {
-            eprintln!("error: {e}");
-            exit::USAGE
-        }),
+        Ok((suite, checklist)) => suite
+            .filter(&select.filter, &select.tag)
+            .map(|s| (s, checklist))
+            .map_err(|e| {
+                eprintln!("error: {e}");
+                exit::USAGE
+            }),
         Err(diagnostics) => {
             eprintln!("{diagnostics}");
             Err(exit::USAGE)
@@ -103,8 +113,8 @@ fn cmd_schema() -> i32 {
 }
 
 async fn cmd_run(args: RunArgs) -> i32 {
-    let suite = match load_selected(&args.select) {
-        Ok(suite) => Arc::new(suite),
+    let (suite, checklist) = match load_with_checklist(&args.select) {
+        Ok((suite, checklist)) => (Arc::new(suite), checklist),
         Err(code) => return code,
     };
     let place = match (&args.target, &args.target_profile) {
@@ -166,8 +176,8 @@ async fn cmd_run(args: RunArgs) -> i32 {
             verbose: args.verbose,
         },
     );
-    let report = run_suite(
-        suite,
+    let mut report = run_suite(
+        suite.clone(),
         runs,
         reached.target.clone(),
         reached.info.clone(),
@@ -176,6 +186,9 @@ async fn cmd_run(args: RunArgs) -> i32 {
         interrupt,
     )
     .await;
+    if let Some(checklist) = &checklist {
+        report.coverage = Some(crate::coverage::summary(&suite, checklist));
+    }
     let flavor = match args.junit_flavor {
         FlavorArg::Common => JunitFlavor::Common,
         FlavorArg::Ant => JunitFlavor::Ant,

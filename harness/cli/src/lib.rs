@@ -2,6 +2,8 @@
 //! the binary (loading the suite, starting the embedded server, connecting to a target).
 
 pub mod args;
+pub mod bench;
 pub mod commands;
+pub mod coverage;
 pub mod exit;
 pub mod setup;

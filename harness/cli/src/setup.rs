@@ -64,9 +64,8 @@ pub async fn reach(place: Where<'_>, tls: TlsOptions) -> Result<Reached, ReachEr
             (embedded_profile(url), Some(server), "embedded")
         }
         Where::Url(text) => {
-            let url = Url::parse(text).map_err(|e| {
-                ReachError::Usage(format!("failed to read --target `{text}`: {e}"))
-            })?;
+            let url = Url::parse(text)
+                .map_err(|e| ReachError::Usage(format!("failed to read --target `{text}`: {e}")))?;
             (embedded_profile(url), None, "remote")
         }
         Where::Profile(path) => (

@@ -529,6 +529,9 @@ pub struct EventsExpect {
     /// barrier), or the end of the case.
     #[serde(default)]
     pub forbid: Vec<EventMatch>,
+    /// Compare the matched events, in match order and redacted, with a stored snapshot.
+    #[serde(default)]
+    pub snapshot: bool,
 }
 
 fn default_within() -> String {

@@ -97,7 +97,8 @@ pub async fn run_step(
                 Some(response)
             }
             Err(e) => {
-                out.checks.push(step_error(format!("test-control request: {e}")));
+                out.checks
+                    .push(step_error(format!("test-control request: {e}")));
                 None
             }
         }
@@ -145,7 +146,8 @@ pub async fn run_step(
                         None
                     }
                     Ok(Err(e)) => {
-                        out.checks.push(step_error(format!("background task failed: {e}")));
+                        out.checks
+                            .push(step_error(format!("background task failed: {e}")));
                         None
                     }
                     Err(_) => {
@@ -159,7 +161,8 @@ pub async fn run_step(
             }
         }
     } else {
-        out.checks.push(step_error("the step has no request, control or await"));
+        out.checks
+            .push(step_error("the step has no request, control or await"));
         None
     };
 
@@ -264,7 +267,9 @@ async fn check_response(
             || expect.error.is_some()
             || step.parity
             || step.snapshot.is_some();
-        checks.extend(check_plain(expect, level, response, ctx.format, &ctx.vars, ucwa));
+        checks.extend(check_plain(
+            expect, level, response, ctx.format, &ctx.vars, ucwa,
+        ));
         if ucwa && let Some(Err(e)) = &parsed {
             checks.push(CheckOutcome::fail(
                 "body",
@@ -273,7 +278,16 @@ async fn check_response(
             ));
             continue;
         }
-        check_documents(expect, level, document, raw_json.as_ref(), view.as_ref(), ctx, response, checks);
+        check_documents(
+            expect,
+            level,
+            document,
+            raw_json.as_ref(),
+            view.as_ref(),
+            ctx,
+            response,
+            checks,
+        );
     }
     if step.parity {
         checks.push(parity(ctx, step, response).await);
@@ -300,7 +314,10 @@ async fn check_response(
     }
 }
 
-#[expect(clippy::too_many_arguments, reason = "one call site; a struct would only rename them")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one call site; a struct would only rename them"
+)]
 fn check_documents(
     expect: &Expect,
     level: Level,
@@ -330,7 +347,13 @@ fn check_documents(
             Some(Document::Error(e)) => Some(e),
             _ => None,
         };
-        checks.extend(check_error(error_expect, level, response.status, body, &ctx.vars));
+        checks.extend(check_error(
+            error_expect,
+            level,
+            response.status,
+            body,
+            &ctx.vars,
+        ));
     }
     if !expect.select.is_empty() {
         checks.extend(check_select(&expect.select, level, view, &ctx.vars));
@@ -423,10 +446,16 @@ pub fn capture_one(
     let resource = resource?;
     match selector {
         "self" => resource.self_href.clone().map(capture_value),
-        "id" => resource.properties.get("id").map(|s| capture_value(s.as_text())),
+        "id" => resource
+            .properties
+            .get("id")
+            .map(|s| capture_value(s.as_text())),
         _ => {
             if let Some(name) = selector.strip_prefix("properties.") {
-                return resource.properties.get(name).map(|s| capture_value(s.as_text()));
+                return resource
+                    .properties
+                    .get(name)
+                    .map(|s| capture_value(s.as_text()));
             }
             let rest = selector.strip_prefix("links.")?;
             let (rel, index) = match rest.split_once('[') {
@@ -455,7 +484,9 @@ async fn wait_for_events(
 ) {
     let level = ctx.case_level;
     let Some(follower) = &ctx.session.follower else {
-        checks.push(step_error("event expectations need the follower (channel: follow)"));
+        checks.push(step_error(
+            "event expectations need the follower (channel: follow)",
+        ));
         return;
     };
     let within = parse_duration(&events.within).unwrap_or(std::time::Duration::from_secs(5));
@@ -493,6 +524,9 @@ async fn wait_for_events(
             level,
             &events.within,
         ));
+        if events.snapshot {
+            checks.push(snapshot_events(ctx, name, &timeline, &found));
+        }
         for seq in found.into_iter().flatten() {
             ctx.consumed.insert(seq);
             own.insert(seq);
@@ -580,4 +614,31 @@ fn record_response(response: &HttpResponse, session: &Session) -> ResponseRecord
 /// The Accept value for a format (used by the session for bare requests too).
 pub fn accept_for(format: Format) -> &'static str {
     media_type(format)
+}
+
+/// Snapshots the matched events in match order: what a server may batch differently (which
+/// response carried them) is left out, so the snapshot holds against any conformant server.
+fn snapshot_events(
+    ctx: &StepContext<'_>,
+    name: &str,
+    timeline: &[crate::follower::ObservedEvent],
+    found: &[Option<u64>],
+) -> CheckOutcome {
+    let matched: Vec<Value> = found
+        .iter()
+        .flatten()
+        .filter_map(|seq| timeline.iter().find(|e| e.seq == *seq))
+        .map(|e| {
+            let mut view = serde_json::to_value(&e.event).unwrap_or(Value::Null);
+            if let Value::Object(map) = &mut view {
+                map.insert("sender".into(), Value::String(e.sender_rel.clone()));
+            }
+            view
+        })
+        .collect();
+    let redacted = redact(&Value::Array(matched), &ctx.vars, &[]);
+    let file_name = format!("{}.events", snapshot_name(ctx.case_id, name));
+    ctx.opts
+        .snapshots
+        .check(&file_name, ctx.file, &redacted, ctx.case_level)
 }
