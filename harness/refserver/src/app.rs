@@ -123,9 +123,16 @@ impl Hrefs<'_> {
     }
 }
 
+/// Characters kept as they are in ids put into paths and query values (RFC 3986 unreserved).
+const ID_ESCAPES: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
 /// Percent-encodes an id for a path segment or a query value.
 pub(crate) fn encode(id: &str) -> String {
-    percent_encoding::utf8_percent_encode(id, percent_encoding::NON_ALPHANUMERIC).to_string()
+    percent_encoding::utf8_percent_encode(id, ID_ESCAPES).to_string()
 }
 
 impl AppState {
