@@ -4,6 +4,7 @@
 //! The server and the target session are started lazily, once per process: nextest runs each
 //! trial in its own process, and listing must not start anything.
 
+use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -99,9 +100,9 @@ fn explain(outcome: &CaseOutcome) -> String {
         .flat_map(|s| s.checks.iter().map(move |c| (s.name.as_str(), c)))
         .chain(outcome.session_checks.iter().map(|c| ("session", c)));
     for (step, check) in checks.filter(|(_, c)| c.status != CheckStatus::Pass) {
-        text.push_str(&format!("  [{step}] {}: {}\n", check.kind, check.message));
+        let _ = writeln!(text, "  [{step}] {}: {}", check.kind, check.message);
         if let (Some(e), Some(a)) = (&check.expected, &check.actual) {
-            text.push_str(&format!("    expected: {e}\n    actual:   {a}\n"));
+            let _ = writeln!(text, "    expected: {e}\n    actual:   {a}");
         }
         if let Some(diff) = &check.diff {
             text.push_str(diff);

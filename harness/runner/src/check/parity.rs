@@ -50,11 +50,7 @@ pub fn check_parity(
     };
     let differences = diff(json, xml);
     if differences.is_empty() {
-        return CheckOutcome::pass(
-            "parity",
-            level,
-            "JSON and XML forms are equivalent",
-        );
+        return CheckOutcome::pass("parity", level, "JSON and XML forms are equivalent");
     }
     CheckOutcome::fail(
         "parity",
@@ -72,11 +68,12 @@ pub fn check_parity(
 }
 
 fn render(differences: &[Difference]) -> String {
+    use std::fmt::Write as _;
     let mut out = String::new();
     for d in differences {
-        out.push_str(&format!("{}: json {} / xml {}", d.path, d.left, d.right));
+        let _ = write!(out, "{}: json {} / xml {}", d.path, d.left, d.right);
         if !d.note.is_empty() {
-            out.push_str(&format!(" ({})", d.note));
+            let _ = write!(out, " ({})", d.note);
         }
         out.push('\n');
     }

@@ -42,13 +42,20 @@ pub fn check_resource(
     }
     // Every resource has a self link (digest 5.2), so its absence always fails.
     match (&resource.self_href, &expect.self_href) {
-        (None, _) => out.push(CheckOutcome::fail(kind, level, "the resource has no self link")),
+        (None, _) => out.push(CheckOutcome::fail(
+            kind,
+            level,
+            "the resource has no self link",
+        )),
         (Some(actual), Some(want)) => out.push(match render_str(&want.value, vars) {
             Ok(want) if hrefs_equal(actual, &want) => {
                 CheckOutcome::pass(kind, level, "self href as expected")
             }
-            Ok(want) => CheckOutcome::fail(kind, level, "self href differs")
-                .at(Some("self".into()), want, actual.clone()),
+            Ok(want) => CheckOutcome::fail(kind, level, "self href differs").at(
+                Some("self".into()),
+                want,
+                actual.clone(),
+            ),
             Err(e) => CheckOutcome::error(kind, level, e.to_string()),
         }),
         (Some(_), None) => {}
@@ -72,8 +79,11 @@ pub fn check_resource(
                 format!("property {name}: expected {want}, got {}", actual.as_text()),
             )
             .at(Some(path), want, actual.as_text()),
-            None => CheckOutcome::fail(kind, level, format!("property {name} is missing"))
-                .at(Some(path), want, "absent"),
+            None => CheckOutcome::fail(kind, level, format!("property {name} is missing")).at(
+                Some(path),
+                want,
+                "absent",
+            ),
         });
     }
     for name in &expect.has_properties {
@@ -81,15 +91,21 @@ pub fn check_resource(
         out.push(if present {
             CheckOutcome::pass(kind, level, format!("property {name} present"))
         } else {
-            CheckOutcome::fail(kind, level, format!("property {name} is missing"))
-                .at(Some(format!("properties.{name}")), "present", "absent")
+            CheckOutcome::fail(kind, level, format!("property {name} is missing")).at(
+                Some(format!("properties.{name}")),
+                "present",
+                "absent",
+            )
         });
     }
     for name in &expect.no_properties {
         let present = resource.properties.contains_key(name) || resource.lists.contains_key(name);
         out.push(if present {
-            CheckOutcome::fail(kind, level, format!("property {name} should be absent"))
-                .at(Some(format!("properties.{name}")), "absent", "present")
+            CheckOutcome::fail(kind, level, format!("property {name} should be absent")).at(
+                Some(format!("properties.{name}")),
+                "absent",
+                "present",
+            )
         } else {
             CheckOutcome::pass(kind, level, format!("property {name} absent"))
         });
@@ -98,14 +114,20 @@ pub fn check_resource(
         out.push(if has_link(resource, rel) {
             CheckOutcome::pass(kind, level, format!("link {rel} present"))
         } else {
-            CheckOutcome::fail(kind, level, format!("link {rel} is missing"))
-                .at(Some(format!("links.{rel}")), "present", present_links(resource))
+            CheckOutcome::fail(kind, level, format!("link {rel} is missing")).at(
+                Some(format!("links.{rel}")),
+                "present",
+                present_links(resource),
+            )
         });
     }
     for rel in &expect.no_links {
         out.push(if has_link(resource, rel) {
-            CheckOutcome::fail(kind, level, format!("link {rel} should be absent"))
-                .at(Some(format!("links.{rel}")), "absent", "present")
+            CheckOutcome::fail(kind, level, format!("link {rel} should be absent")).at(
+                Some(format!("links.{rel}")),
+                "absent",
+                "present",
+            )
         } else {
             CheckOutcome::pass(kind, level, format!("link {rel} absent"))
         });
@@ -121,8 +143,11 @@ pub fn check_resource(
                 Ok(want) if actual.iter().any(|a| hrefs_equal(a, &want)) => {
                     CheckOutcome::pass(kind, level, format!("link {rel} → {want}"))
                 }
-                Ok(want) => CheckOutcome::fail(kind, level, format!("no {rel} link to {want}"))
-                    .at(Some(format!("links.{rel}")), want, actual.join(", ")),
+                Ok(want) => CheckOutcome::fail(kind, level, format!("no {rel} link to {want}")).at(
+                    Some(format!("links.{rel}")),
+                    want,
+                    actual.join(", "),
+                ),
                 Err(e) => CheckOutcome::error(kind, level, e.to_string()),
             });
         }
@@ -137,12 +162,18 @@ pub fn check_resource(
                 level,
                 format!("expected {count} {rel} links, got {actual}"),
             )
-            .at(Some(format!("links.{rel}")), count.to_string(), actual.to_string())
+            .at(
+                Some(format!("links.{rel}")),
+                count.to_string(),
+                actual.to_string(),
+            )
         });
     }
     if format == Format::Json {
         for rel in &expect.link_arrays {
-            let value = raw_json.and_then(|v| v.get("_links")).and_then(|l| l.get(rel));
+            let value = raw_json
+                .and_then(|v| v.get("_links"))
+                .and_then(|l| l.get(rel));
             out.push(match value {
                 Some(Value::Array(_)) | None => {
                     CheckOutcome::pass(kind, level, format!("_links.{rel} is an array"))
@@ -152,11 +183,7 @@ pub fn check_resource(
                     level,
                     format!("_links.{rel} must be an array even with one link (digest 5.2)"),
                 )
-                .at(
-                    Some(format!("_links.{rel}")),
-                    "an array",
-                    other.to_string(),
-                ),
+                .at(Some(format!("_links.{rel}")), "an array", other.to_string()),
             });
         }
     }
@@ -170,7 +197,11 @@ pub fn check_resource(
                 level,
                 format!("expected {count} embedded {rel}, got {actual}"),
             )
-            .at(Some(format!("embedded.{rel}")), count.to_string(), actual.to_string())
+            .at(
+                Some(format!("embedded.{rel}")),
+                count.to_string(),
+                actual.to_string(),
+            )
         });
     }
     out

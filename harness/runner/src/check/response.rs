@@ -124,13 +124,16 @@ pub fn check_plain(
     for (name, header) in &expect.headers {
         let values = response.header_values(name);
         if let Some(present) = header.present {
-            let ok = present == !values.is_empty();
+            let ok = present != values.is_empty();
             let what = if present { "present" } else { "absent" };
             out.push(if ok {
                 CheckOutcome::pass("header", level, format!("header {name} {what}"))
             } else {
-                CheckOutcome::fail("header", level, format!("header {name} should be {what}"))
-                    .at(Some(name.clone()), what, join(values.iter().copied(), ", "))
+                CheckOutcome::fail("header", level, format!("header {name} should be {what}")).at(
+                    Some(name.clone()),
+                    what,
+                    join(values.iter().copied(), ", "),
+                )
             });
         }
         if let Some(equals) = &header.equals {
@@ -138,12 +141,10 @@ pub fn check_plain(
                 Ok(want) if values.iter().any(|v| *v == want) => {
                     CheckOutcome::pass("header", level, format!("header {name}: {want}"))
                 }
-                Ok(want) => CheckOutcome::fail(
-                    "header",
-                    level,
-                    format!("header {name} should be `{want}`"),
-                )
-                .at(Some(name.clone()), want, join(values.iter().copied(), ", ")),
+                Ok(want) => {
+                    CheckOutcome::fail("header", level, format!("header {name} should be `{want}`"))
+                        .at(Some(name.clone()), want, join(values.iter().copied(), ", "))
+                }
                 Err(e) => CheckOutcome::error("header", level, e.to_string()),
             });
         }
@@ -156,7 +157,11 @@ pub fn check_plain(
                     level,
                     format!("header {name} should contain `{part}`"),
                 )
-                .at(Some(name.clone()), part.clone(), join(values.iter().copied(), ", "))
+                .at(
+                    Some(name.clone()),
+                    part.clone(),
+                    join(values.iter().copied(), ", "),
+                )
             });
         }
     }
@@ -195,13 +200,16 @@ pub fn check_error(
             .map(|t| render_str(t, vars).map_err(|e| e.to_string()))
             .transpose()
     };
-    let (code, subcode, parameter) =
-        match (render(&expect.code), render(&expect.subcode), render(&expect.parameter)) {
-            (Ok(c), Ok(s), Ok(p)) => (c, s, p),
-            (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
-                return vec![CheckOutcome::error("error", level, e)];
-            }
-        };
+    let (code, subcode, parameter) = match (
+        render(&expect.code),
+        render(&expect.subcode),
+        render(&expect.parameter),
+    ) {
+        (Ok(c), Ok(s), Ok(p)) => (c, s, p),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
+            return vec![CheckOutcome::error("error", level, e)];
+        }
+    };
     let Some(body) = body else {
         return vec![CheckOutcome::fail(
             "error",
@@ -211,26 +219,36 @@ pub fn check_error(
     };
     let mut out = Vec::new();
     if let Some(codes) = code_for_status(status) {
-        out.push(if codes.iter().any(|c| c.eq_ignore_ascii_case(&body.code)) {
-            CheckOutcome::pass("error", level, format!("code {} matches {status}", body.code))
-        } else {
-            CheckOutcome::fail(
-                "error",
-                level,
-                format!(
-                    "error code {} does not match status {status} (digest 4.2)",
-                    body.code
-                ),
-            )
-            .at(Some("code".into()), codes.join(" or "), body.code.clone())
-        });
+        out.push(
+            if codes.iter().any(|c| c.eq_ignore_ascii_case(&body.code)) {
+                CheckOutcome::pass(
+                    "error",
+                    level,
+                    format!("code {} matches {status}", body.code),
+                )
+            } else {
+                CheckOutcome::fail(
+                    "error",
+                    level,
+                    format!(
+                        "error code {} does not match status {status} (digest 4.2)",
+                        body.code
+                    ),
+                )
+                .at(Some("code".into()), codes.join(" or "), body.code.clone())
+            },
+        );
     }
     if let Some(code) = &code {
         out.push(if code.eq_ignore_ascii_case(&body.code) {
             CheckOutcome::pass("error", level, format!("code {code}"))
         } else {
-            CheckOutcome::fail("error", level, format!("expected code {code}, got {}", body.code))
-                .at(Some("code".into()), code.clone(), body.code.clone())
+            CheckOutcome::fail(
+                "error",
+                level,
+                format!("expected code {code}, got {}", body.code),
+            )
+            .at(Some("code".into()), code.clone(), body.code.clone())
         });
     }
     if let Some(subcode) = subcode.as_ref().filter(|s| !s.is_empty()) {
@@ -289,7 +307,11 @@ pub fn check_select(
         let parsed = match JsonPath::parse(path) {
             Ok(p) => p,
             Err(e) => {
-                out.push(CheckOutcome::error("select", level, format!("bad selector: {e}")));
+                out.push(CheckOutcome::error(
+                    "select",
+                    level,
+                    format!("bad selector: {e}"),
+                ));
                 continue;
             }
         };
@@ -303,7 +325,11 @@ pub fn check_select(
                     level,
                     format!("{path}: expected {count} nodes, found {}", nodes.len()),
                 )
-                .at(Some(path.clone()), count.to_string(), nodes.len().to_string())
+                .at(
+                    Some(path.clone()),
+                    count.to_string(),
+                    nodes.len().to_string(),
+                )
             });
         }
         if let Some(equals) = &select.equals {
@@ -317,7 +343,11 @@ pub fn check_select(
                         level,
                         format!("{path}: expected one node equal to {want}"),
                     )
-                    .at(Some(path.clone()), want.to_string(), show_nodes(&nodes)),
+                    .at(
+                        Some(path.clone()),
+                        want.to_string(),
+                        show_nodes(&nodes),
+                    ),
                 },
                 Err(e) => CheckOutcome::error("select", level, e.to_string()),
             });
@@ -327,12 +357,10 @@ pub fn check_select(
                 Ok(want) if nodes.iter().any(|n| same_value(n, &want)) => {
                     CheckOutcome::pass("select", level, format!("{path} contains {want}"))
                 }
-                Ok(want) => CheckOutcome::fail(
-                    "select",
-                    level,
-                    format!("{path}: no node equals {want}"),
-                )
-                .at(Some(path.clone()), want.to_string(), show_nodes(&nodes)),
+                Ok(want) => {
+                    CheckOutcome::fail("select", level, format!("{path}: no node equals {want}"))
+                        .at(Some(path.clone()), want.to_string(), show_nodes(&nodes))
+                }
                 Err(e) => CheckOutcome::error("select", level, e.to_string()),
             });
         }
@@ -392,7 +420,10 @@ mod tests {
             expected_statuses(&json!([200, 201]), &vars).unwrap(),
             vec![200, 201]
         );
-        assert_eq!(expected_statuses(&json!("{{ s }}"), &vars).unwrap(), vec![400]);
+        assert_eq!(
+            expected_statuses(&json!("{{ s }}"), &vars).unwrap(),
+            vec![400]
+        );
         assert_eq!(
             expected_statuses(&json!("200|201"), &vars).unwrap(),
             vec![200, 201]

@@ -264,7 +264,11 @@ mod tests {
     fn a_mismatch_fails_with_a_diff_and_never_writes_under_never() {
         let dir = std::env::temp_dir().join(format!("ucwa-snap-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("c__s.snap"), "---\nsource: x\n---\n{\n  \"a\": 1\n}\n").unwrap();
+        std::fs::write(
+            dir.join("c__s.snap"),
+            "---\nsource: x\n---\n{\n  \"a\": 1\n}\n",
+        )
+        .unwrap();
         let store = SnapshotStore {
             dir: dir.clone(),
             policy: UpdatePolicy::Never,
