@@ -327,7 +327,10 @@ pub struct TimelineEntry {
 #[derive(Debug, Clone, Copy)]
 pub enum RunEvent<'a> {
     /// The suite is loaded and the target is ready.
-    RunStarted { total: usize, target: &'a TargetInfo },
+    RunStarted {
+        total: usize,
+        target: &'a TargetInfo,
+    },
     /// A case finished (in completion order, which differs from suite order when parallel).
     CaseFinished(&'a CaseOutcome),
     /// The run is over; the report is complete.
