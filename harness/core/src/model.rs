@@ -57,8 +57,30 @@ pub struct Case {
     /// A table: the case runs once per row, with the row's variables added.
     #[serde(default)]
     pub rows: Vec<Row>,
-    /// The steps, run in order.
+    /// The steps, run in order; empty (or left out) only in a `property` case.
+    #[serde(default)]
     pub steps: Vec<Step>,
+    /// A generated-input property (written in Rust) run instead of steps.
+    #[serde(default)]
+    pub property: Option<PropertySpec>,
+}
+
+/// A reference to a property: Rust code that generates inputs, runs them on fresh
+/// applications and shrinks a failure to a minimal sequence (see `PROPERTIES`).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PropertySpec {
+    /// One of `PROPERTIES`: `extend-rule`, `subscription-model`, `parity-walk`.
+    #[schemars(with = "String")]
+    pub name: Spanned<String>,
+    /// Generated cases per run (default 16); `run --property-cases N` overrides it.
+    #[serde(default)]
+    pub cases: Option<u32>,
+}
+
+impl PropertySpec {
+    /// Generated cases when neither the case nor the command line says.
+    pub const DEFAULT_CASES: u32 = 16;
 }
 
 /// One row of a case table.
@@ -593,6 +615,9 @@ pub const LINK_NAMES: &[&str] = &[
     "people.presenceSubscriptionMemberships",
     "people.myGroups",
 ];
+
+/// The properties a case may name with `property: { name: … }`.
+pub const PROPERTIES: &[&str] = &["extend-rule", "subscription-model", "parity-walk"];
 
 /// Conditions of `POST /_conform/conditions` (design section 8).
 pub const CONDITIONS: &[&str] = &[

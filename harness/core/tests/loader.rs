@@ -423,7 +423,78 @@ cases:
         "undefined variable `code`",
         "cases/t.yaml:7:35",
     ),
+    (
+        "unknown property",
+        r#"
+cases:
+  - id: a
+    title: t
+    property: { name: extend-rules }
+"#,
+        "unknown property `extend-rules`",
+        "cases/t.yaml:5:23",
+    ),
+    (
+        "a property case with steps",
+        r#"
+cases:
+  - id: a
+    title: t
+    property: { name: parity-walk }
+    steps:
+      - request: { method: GET, link: app.self }
+"#,
+        "a property case has no steps",
+        "cases/t.yaml:6:5",
+    ),
+    (
+        "no steps and no property",
+        r#"
+cases:
+  - id: a
+    title: t
+    steps: []
+"#,
+        "a case needs at least one step",
+        "cases/t.yaml:5:12",
+    ),
+    (
+        "zero generated cases",
+        r#"
+cases:
+  - id: a
+    title: t
+    property: { name: parity-walk, cases: 0 }
+"#,
+        "`cases` must be at least 1",
+        "cases/t.yaml:5:43",
+    ),
 ];
+
+#[test]
+fn property_cases_load_without_steps() {
+    let text = r#"
+cases:
+  - id: a
+    title: t
+    property: { name: extend-rule, cases: 4 }
+  - id: b
+    title: t
+    steps: []
+    property: { name: subscription-model }
+"#;
+    let src = SourceFile::new("cases/t.yaml", text);
+    let cases = parse_case_file(&src, None).unwrap_or_else(|e| panic!("{e}"));
+    let names: Vec<(&str, Option<u32>)> = cases
+        .iter()
+        .filter_map(|c| c.case.property.as_ref())
+        .map(|p| (p.name.value.as_str(), p.cases))
+        .collect();
+    assert_eq!(
+        names,
+        [("extend-rule", Some(4)), ("subscription-model", None)]
+    );
+}
 
 #[test]
 fn bad_case_files_fail_with_message_and_location() {

@@ -12,7 +12,7 @@ use super::scope::{Scope, suggest};
 use super::tree::{Node, Seg};
 use crate::checklist::Checklist;
 use crate::diag::{LoadError, SourceFile};
-use crate::model::{Case, Step};
+use crate::model::{Case, PROPERTIES, PropertySpec, Step};
 use crate::template::{Segment, TemplateErrorKind, is_var_name, parse_template};
 
 /// The checker of one file: its source, its located tree and the errors found so far.
@@ -256,14 +256,54 @@ impl FileCheck<'_> {
             .flat_map(|(s, n)| s.capture.keys().map(move |c| (n.clone(), c.clone())))
             .collect();
         let mut scope = Scope::for_case(case, &captures);
-        if case.steps.is_empty() {
-            let r = self.range(&at(&base, &[Seg::Key("steps")]));
-            self.push(r, "a case needs at least one step", None);
+        match &case.property {
+            Some(property) => self.property(case, property, &base),
+            None if case.steps.is_empty() => {
+                let r = self.range(&at(&base, &[Seg::Key("steps")]));
+                self.push(
+                    r,
+                    "a case needs at least one step",
+                    Some("or names a generated-input property with `property: { name: … }`".into()),
+                );
+            }
+            None => {}
         }
         for si in 0..case.steps.len() {
             let sp = at(&base, &[Seg::Key("steps"), Seg::Index(si)]);
             self.step_name(case, si, &names);
             self.step(case, si, &names, &sp, &mut scope);
+        }
+    }
+
+    /// A property case: a known name, no steps (the property is the whole case), a sane count.
+    fn property(&mut self, case: &Case, property: &PropertySpec, base: &[Seg<'_>]) {
+        let name = &property.name.value;
+        if !PROPERTIES.contains(&name.as_str()) {
+            let hint = suggest(name, PROPERTIES).map_or_else(
+                || format!("properties are {}", PROPERTIES.join(", ")),
+                |s| format!("did you mean `{s}`?"),
+            );
+            self.push(
+                span_range(&property.name),
+                format!("unknown property `{name}`"),
+                Some(hint),
+            );
+        }
+        if !case.steps.is_empty() {
+            let r = self.key_range(&at(base, &[Seg::Key("steps")]));
+            self.push(
+                r,
+                "a property case has no steps",
+                Some("the property generates its own requests; write `steps: []` or leave it out".into()),
+            );
+        }
+        if property.cases == Some(0) {
+            let r = self.range(&at(base, &[Seg::Key("property"), Seg::Key("cases")]));
+            self.push(r, "`cases` must be at least 1", None);
+        }
+        if !case.rows.is_empty() {
+            let r = self.key_range(&at(base, &[Seg::Key("rows")]));
+            self.push(r, "a property case has no table rows", None);
         }
     }
 
