@@ -9,6 +9,7 @@
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
@@ -36,10 +37,13 @@ pub struct TlsOptions {
     pub insecure: bool,
 }
 
-/// A cheap-to-clone HTTP/HTTPS client; clones share one connection pool.
+/// A cheap-to-clone HTTP/HTTPS client; clones share one connection pool and one request count.
 #[derive(Clone)]
 pub struct HttpClient {
     inner: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
+    /// Requests sent through this client and its clones, so `bench` can count every request
+    /// of a run (bootstrap, clean-up and event polls included) without a hook in each caller.
+    sent: Arc<AtomicU64>,
 }
 
 impl fmt::Debug for HttpClient {
@@ -278,7 +282,15 @@ impl HttpClient {
         let inner = Client::builder(TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(30))
             .build(https);
-        Ok(HttpClient { inner })
+        Ok(HttpClient {
+            inner,
+            sent: Arc::new(AtomicU64::new(0)),
+        })
+    }
+
+    /// How many requests this client and its clones have sent (attempted) so far.
+    pub fn requests_sent(&self) -> u64 {
+        self.sent.load(Ordering::Relaxed)
     }
 
     /// Sends one request and reads the whole response within `req.timeout`.
@@ -286,6 +298,8 @@ impl HttpClient {
         let url = req.url.to_string();
         let timeout = req.timeout;
         let request = build_request(req)?;
+        // Counted once the request is valid: what goes (or tries to go) on the wire.
+        self.sent.fetch_add(1, Ordering::Relaxed);
         let started = Instant::now();
         let exchange = async {
             let response = self
