@@ -70,7 +70,7 @@ pub(crate) struct Server {
     pub wall_ms_at_base: i64,
     seed: u64,
     counter: AtomicU64,
-    tokens: Mutex<TokenStore>,
+    tokens: RwLock<TokenStore>,
     apps: RwLock<HashMap<String, Arc<App>>>,
     /// Set to `true` at shutdown: parked P-GETs and timer tasks end.
     pub stop: tokio::sync::watch::Sender<bool>,
@@ -91,7 +91,7 @@ impl Server {
             wall_ms_at_base,
             seed: hasher.finish(),
             counter: AtomicU64::new(1),
-            tokens: Mutex::new(TokenStore::default()),
+            tokens: RwLock::new(TokenStore::default()),
             apps: RwLock::new(HashMap::new()),
             stop: tokio::sync::watch::Sender::new(false),
         }
@@ -131,7 +131,7 @@ impl Server {
             self.next_random(),
             self.next_random()
         );
-        let mut store = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
+        let mut store = self.tokens.write().unwrap_or_else(|p| p.into_inner());
         store
             .by_token
             .insert(token.clone(), Caller { user, token: id });
@@ -155,7 +155,7 @@ impl Server {
         if !scheme.eq_ignore_ascii_case("bearer") {
             return None;
         }
-        let store = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
+        let store = self.tokens.read().unwrap_or_else(|p| p.into_inner());
         store.by_token.get(token.trim()).copied()
     }
 
