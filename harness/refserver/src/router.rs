@@ -18,6 +18,8 @@ use crate::state::{APPLICATIONS_PATH, Server};
 
 /// Request bodies above this get 413 EntityTooLarge.
 pub(crate) const MAX_BODY: usize = 64 * 1024;
+/// A body not fully received in this time is refused (a slow trickle cannot hold a task).
+const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// What reading the body gave.
 pub(crate) enum BodyRead {
@@ -87,10 +89,10 @@ async fn read_body(headers: &HeaderMap, body: Body) -> BodyRead {
     if declared.is_some_and(|n| n > MAX_BODY as u64) {
         return BodyRead::TooLarge;
     }
-    match Limited::new(body, MAX_BODY).collect().await {
-        Ok(collected) => BodyRead::Complete(collected.to_bytes()),
-        Err(e) if e.is::<http_body_util::LengthLimitError>() => BodyRead::TooLarge,
-        Err(_) => BodyRead::Broken,
+    match tokio::time::timeout(BODY_TIMEOUT, Limited::new(body, MAX_BODY).collect()).await {
+        Ok(Ok(collected)) => BodyRead::Complete(collected.to_bytes()),
+        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => BodyRead::TooLarge,
+        Ok(Err(_)) | Err(_) => BodyRead::Broken,
     }
 }
 

@@ -195,7 +195,7 @@ async fn extend_adds_to_the_remaining_time_capped_at_30() {
             .status,
         200
     );
-    s.advance(30 * 60 - 61).await;
+    s.advance(30 * 60 - 59).await;
     assert_eq!(s.get(&href, JSON).await.status, 200);
     assert_eq!(
         s.poll_events().await,
@@ -318,4 +318,31 @@ async fn idle_channel_drops_subscriptions_and_answers_resume() {
     );
     s.advance(15 * 60).await;
     assert_eq!(s.get(&s.app_href, JSON).await.status, 404);
+}
+
+/// Paused time: whatever the arrival order, the lower-priority P-GET loses (OP-18).
+#[tokio::test(start_paused = true)]
+async fn lower_priority_pget_loses() {
+    let env = Env::start().await;
+    let s = env.session("alice").await;
+    let high = format!("{}&priority=5", s.next_events);
+    let low = format!("{}&priority=1", s.next_events);
+    let (h, l) = tokio::join!(s.get(&high, JSON), s.get(&low, JSON));
+    assert_eq!(l.status, 409);
+    assert_eq!(l.json()["subcode"], "PGetReplaced");
+    assert_eq!(h.status, 200);
+}
+
+#[tokio::test]
+async fn deleting_the_application_ends_a_parked_pget_with_404() {
+    let env = Env::start().await;
+    let s = env.session("alice").await;
+    // Either order ends the same way: a parked P-GET is released with 404, a late one gets 404.
+    let (poll, del) = tokio::join!(
+        s.get(&s.next_events, JSON),
+        s.call("DELETE", &s.app_href, None)
+    );
+    assert_eq!(del.status, 204);
+    assert_eq!(poll.status, 404);
+    assert_eq!(poll.json()["subcode"], "ApplicationNotFound");
 }
