@@ -52,6 +52,12 @@ pub struct BenchArgs {
     /// Requests for the per-request comparison.
     #[arg(long, default_value_t = 5000)]
     pub requests: usize,
+    /// Cases run at once in the whole-suite runs (as `run -j`).
+    #[arg(long, short = 'j')]
+    pub jobs: Option<usize>,
+    /// Print the table as Markdown (for BENCH.md).
+    #[arg(long)]
+    pub markdown: bool,
 }
 
 /// Which cases.
@@ -90,9 +96,14 @@ pub struct RunArgs {
     /// The JUnit dialect: common (CI readers) or ant (validates against the Ant schema).
     #[arg(long, value_enum, default_value = "common")]
     pub junit_flavor: FlavorArg,
-    /// Non-strict verdicts (a failed should-rule) fail the run.
+    /// Non-strict verdicts (a failed should-rule) and unexpected passes of the baseline fail
+    /// the run.
     #[arg(long)]
     pub strict: bool,
+    /// An expectation baseline (YAML): known failures with their reasons; only regressions
+    /// fail the run.
+    #[arg(long)]
+    pub baseline: Option<PathBuf>,
     /// A PEM file of CA certificates to trust for https targets.
     #[arg(long)]
     pub ca_cert: Option<PathBuf>,

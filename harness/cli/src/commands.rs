@@ -4,6 +4,7 @@ use std::io::IsTerminal;
 use std::sync::Arc;
 use std::time::Duration;
 
+use harness_core::baseline::load_baseline;
 use harness_core::checklist::Checklist;
 use harness_core::loader::Suite;
 use harness_core::model::Format;
@@ -117,6 +118,16 @@ async fn cmd_run(args: RunArgs) -> i32 {
         Ok((suite, checklist)) => (Arc::new(suite), checklist),
         Err(code) => return code,
     };
+    let baseline = match &args.baseline {
+        Some(path) => match load_baseline(path) {
+            Ok(baseline) => Some(baseline),
+            Err(diagnostics) => {
+                eprintln!("{diagnostics}");
+                return exit::USAGE;
+            }
+        },
+        None => None,
+    };
     let place = match (&args.target, &args.target_profile) {
         (Some(url), _) => Where::Url(url),
         (None, Some(path)) => Where::Profile(path),
@@ -148,6 +159,7 @@ async fn cmd_run(args: RunArgs) -> i32 {
         jobs: args.jobs.unwrap_or_else(default_jobs),
         strict: args.strict,
         formats,
+        baseline,
         exec: ExecOptions {
             snapshots: SnapshotStore {
                 dir: snapshot_dir(),
@@ -189,6 +201,7 @@ async fn cmd_run(args: RunArgs) -> i32 {
     if let Some(checklist) = &checklist {
         report.coverage = Some(crate::coverage::summary(&suite, checklist));
     }
+
     let flavor = match args.junit_flavor {
         FlavorArg::Common => JunitFlavor::Common,
         FlavorArg::Ant => JunitFlavor::Ant,
@@ -203,7 +216,8 @@ async fn cmd_run(args: RunArgs) -> i32 {
     if let Some(server) = reached.server {
         server.shutdown().await;
     }
-    if report.summary.is_failure(args.strict) || report.interrupted {
+    let unexpected = args.strict && !report.unexpected_passes.is_empty();
+    if report.summary.is_failure(args.strict) || report.interrupted || unexpected {
         exit::FAILURES
     } else {
         exit::OK
@@ -251,3 +265,4 @@ async fn cmd_serve(args: ServeArgs) -> i32 {
     server.shutdown().await;
     exit::OK
 }
+

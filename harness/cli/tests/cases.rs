@@ -80,7 +80,7 @@ fn trial(suite: Arc<Suite>, planned: PlannedRun) -> Trial {
 
 fn judge(outcome: &CaseOutcome) -> Result<(), Failed> {
     match outcome.verdict {
-        Verdict::Pass | Verdict::NonStrict | Verdict::Skip => Ok(()),
+        Verdict::Pass | Verdict::NonStrict | Verdict::Skip | Verdict::KnownFailure => Ok(()),
         Verdict::Fail | Verdict::Error => Err(Failed::from(explain(outcome))),
     }
 }

@@ -354,3 +354,71 @@ fn the_reference_server_depends_on_no_harness_crate() {
             .any(|d| d.starts_with("harness-"))
     );
 }
+
+/// A baseline turns its known failures into `known-failure` and fails only on regressions; a
+/// listed case that passes is an unexpected pass, a failure only under `--strict`.
+#[test]
+fn a_baseline_gates_on_regressions_and_reports_unexpected_passes() {
+    let cases = temp_dir("baseline-cases");
+    std::fs::write(
+        cases.join("b.yaml"),
+        r#"cases:
+  - id: demo.known
+    title: expects a status the server never answers
+    formats: [json]
+    steps:
+      - request: { method: GET, link: app.self }
+        expect: { status: 299 }
+  - id: demo.fixed
+    title: passes
+    formats: [json]
+    steps:
+      - request: { method: GET, link: app.self }
+        expect: { status: 200 }
+"#,
+    )
+    .expect("write cases");
+    let baseline = cases.join("baseline.yml.txt");
+    std::fs::write(
+        &baseline,
+        "known:\n  - { case: demo.known, reason: \"vendor ticket 1\" }\n  - { case: \"demo.fixed/*\", reason: \"fixed since\" }\n",
+    )
+    .expect("write baseline");
+    let reports = temp_dir("baseline-reports");
+    let run = |extra: &[&str]| {
+        binary()
+            .args(["run", "--cases"])
+            .arg(&cases)
+            .arg("--baseline")
+            .arg(&baseline)
+            .arg("--report-dir")
+            .arg(&reports)
+            .args(extra)
+            .output()
+            .expect("runs")
+    };
+    let output = run(&[]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("unexpected passes"), "{stdout}");
+    assert!(stdout.contains("demo.fixed/json"), "{stdout}");
+    let report = read_report(&reports);
+    let verdicts = verdicts(&report);
+    assert_eq!(verdicts["demo.known/json"], "known-failure");
+    assert_eq!(verdicts["demo.fixed/json"], "pass");
+    let junit = std::fs::read_to_string(reports.join("junit.xml")).expect("junit");
+    assert!(junit.contains("type=\"xfail\""), "{junit}");
+
+    let output = run(&["--strict"]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+
+    // Without the baseline the known failure is a plain failure.
+    let output = binary()
+        .args(["run", "--cases"])
+        .arg(&cases)
+        .arg("--report-dir")
+        .arg(&reports)
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+}

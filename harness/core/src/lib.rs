@@ -2,6 +2,7 @@
 //! that JSON and XML bodies map to, and the outcome types the runner produces and reporters read.
 //! No network code lives here.
 
+pub mod baseline;
 pub mod canonical;
 pub mod checklist;
 pub mod diag;

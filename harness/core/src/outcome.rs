@@ -18,6 +18,8 @@ pub enum Verdict {
     NonStrict,
     /// Skipped, with a reason (a capability the target lacks, a filter, a `when`).
     Skip,
+    /// Failed as the expectation baseline says it would (JUnit `skipped type="xfail"`).
+    KnownFailure,
     /// The target broke a rule.
     Fail,
     /// The harness could not judge: connection refused, timeout, garbage.
@@ -31,6 +33,7 @@ impl Verdict {
             Verdict::Pass => "pass",
             Verdict::NonStrict => "non-strict",
             Verdict::Skip => "skip",
+            Verdict::KnownFailure => "known-failure",
             Verdict::Fail => "fail",
             Verdict::Error => "error",
         }
@@ -41,7 +44,7 @@ impl Verdict {
         match self {
             Verdict::Fail | Verdict::Error => true,
             Verdict::NonStrict => strict,
-            Verdict::Pass | Verdict::Skip => false,
+            Verdict::Pass | Verdict::Skip | Verdict::KnownFailure => false,
         }
     }
 }
@@ -68,6 +71,9 @@ pub struct RunReport {
     /// Row coverage of the suite (filled by the CLI when the checklist is known).
     #[serde(default)]
     pub coverage: Option<CoverageSummary>,
+    /// Runs the expectation baseline lists as failing that passed: the baseline can shrink.
+    #[serde(default)]
+    pub unexpected_passes: Vec<String>,
 }
 
 /// The target of a run.
@@ -88,6 +94,9 @@ pub struct Summary {
     pub passed: usize,
     pub non_strict: usize,
     pub skipped: usize,
+    /// Failures the expectation baseline lists.
+    #[serde(default)]
+    pub known_failures: usize,
     pub failed: usize,
     pub errors: usize,
 }
@@ -104,6 +113,7 @@ impl Summary {
                 Verdict::Pass => s.passed += 1,
                 Verdict::NonStrict => s.non_strict += 1,
                 Verdict::Skip => s.skipped += 1,
+                Verdict::KnownFailure => s.known_failures += 1,
                 Verdict::Fail => s.failed += 1,
                 Verdict::Error => s.errors += 1,
             }
@@ -291,9 +301,10 @@ pub fn worst(a: Verdict, b: Verdict) -> Verdict {
         match v {
             Verdict::Pass => 0,
             Verdict::Skip => 1,
-            Verdict::NonStrict => 2,
-            Verdict::Fail => 3,
-            Verdict::Error => 4,
+            Verdict::KnownFailure => 2,
+            Verdict::NonStrict => 3,
+            Verdict::Fail => 4,
+            Verdict::Error => 5,
         }
     }
     if rank(a) >= rank(b) { a } else { b }

@@ -150,11 +150,23 @@ fn render_report_end(report: &RunReport, style: Style) -> String {
             coverage.covered, coverage.rows
         );
     }
+    if !report.unexpected_passes.is_empty() {
+        let _ = writeln!(
+            out,
+            "{} {}",
+            style.yellow("unexpected passes (the baseline can shrink):"),
+            report.unexpected_passes.join(", ")
+        );
+    }
     let s = &report.summary;
-    let line = format!(
-        "{} passed, {} failed, {} errors, {} skipped, {} non-strict in {:.2} s",
-        s.passed, s.failed, s.errors, s.skipped, s.non_strict, report.duration_secs
+    let mut line = format!(
+        "{} passed, {} failed, {} errors, {} skipped, {} non-strict",
+        s.passed, s.failed, s.errors, s.skipped, s.non_strict
     );
+    if s.known_failures > 0 {
+        let _ = write!(line, ", {} known failures", s.known_failures);
+    }
+    let _ = write!(line, " in {:.2} s", report.duration_secs);
     let painted = if s.is_failure(report.strict) {
         style.red(&line)
     } else {

@@ -57,7 +57,7 @@ impl Style {
         match verdict {
             Verdict::Pass => self.green(&word),
             Verdict::Fail | Verdict::Error => self.red(&word),
-            Verdict::Skip | Verdict::NonStrict => self.yellow(&word),
+            Verdict::Skip | Verdict::NonStrict | Verdict::KnownFailure => self.yellow(&word),
         }
     }
 }
@@ -68,6 +68,7 @@ pub(crate) fn verdict_word(verdict: Verdict) -> &'static str {
         Verdict::Pass => "PASS",
         Verdict::NonStrict => "NSTRICT",
         Verdict::Skip => "SKIP",
+        Verdict::KnownFailure => "KNOWN",
         Verdict::Fail => "FAIL",
         Verdict::Error => "ERROR",
     }

@@ -118,7 +118,30 @@ mod tests {
             summary: Summary::of(std::slice::from_ref(&case)),
             cases: vec![case],
             coverage: None,
+            unexpected_passes: Vec::new(),
         }
+    }
+
+    #[test]
+    fn a_known_failure_is_an_xfail_skip_in_common_and_a_plain_skip_in_ant() {
+        let mut report = hostile();
+        report.cases[0].verdict = Verdict::KnownFailure;
+        report.cases[0].reason = Some("known failure (ticket 7): status 500".to_owned());
+        report.summary = Summary::of(&report.cases);
+        let common = junit_string(&report, &JunitOptions::default()).expect("renders");
+        assert!(common.contains("type=\"xfail\"/>"), "{common}");
+        assert!(common.contains("known failure (ticket 7)"), "{common}");
+        assert!(!common.contains("<failure"), "{common}");
+        let ant = junit_string(
+            &report,
+            &JunitOptions {
+                flavor: JunitFlavor::Ant,
+                hostname: None,
+            },
+        )
+        .expect("renders");
+        assert!(ant.contains("<skipped message=\"known failure (ticket 7)"), "{ant}");
+        assert!(!ant.contains("xfail"), "{ant}");
     }
 
     #[test]

@@ -23,6 +23,7 @@ struct Report {
     summary: Counts,
     cases: Vec<Case>,
     coverage: Value,
+    unexpected_passes: Vec<String>,
 }
 
 #[derive(Debug, PartialEq, Eq, Deserialize)]
@@ -32,6 +33,7 @@ struct Counts {
     passed: usize,
     non_strict: usize,
     skipped: usize,
+    known_failures: usize,
     failed: usize,
     errors: usize,
 }
@@ -82,6 +84,7 @@ fn write_reports_writes_both_files_and_json_reads_back() {
     assert_eq!(report.tool, "ucwa-conform 0.1.0");
     assert_eq!(report.started_at, "2025-03-04T05:06:07.890Z");
     assert!(!report.strict && !report.interrupted);
+    assert!(report.unexpected_passes.is_empty());
     assert_eq!(
         report.summary,
         Counts {
@@ -89,6 +92,7 @@ fn write_reports_writes_both_files_and_json_reads_back() {
             passed: 2,
             non_strict: 1,
             skipped: 1,
+            known_failures: 0,
             failed: 1,
             errors: 1
         }

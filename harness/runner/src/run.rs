@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Instant, SystemTime};
 
+use harness_core::baseline::Baseline;
 use harness_core::loader::Suite;
 use harness_core::model::Format;
 use harness_core::outcome::{CaseOutcome, EventSink, RunEvent, RunReport, Summary, TargetInfo};
@@ -24,6 +25,8 @@ pub struct RunOptions {
     /// Run only these formats (intersected with each case's own).
     pub formats: Option<Vec<Format>>,
     pub exec: ExecOptions,
+    /// Known failures: judged as each case finishes, so every reporter sees the final verdict.
+    pub baseline: Option<Baseline>,
 }
 
 /// One planned run: indices into the suite, so tasks can own them.
@@ -119,9 +122,15 @@ pub async fn run_suite(
         });
     }
     let mut finished: Vec<Option<CaseOutcome>> = vec![None; runs.len()];
+    let mut unexpected_passes: Vec<(usize, String)> = Vec::new();
     while let Some(joined) = tasks.join_next().await {
         match joined {
-            Ok(Some((position, outcome))) => {
+            Ok(Some((position, mut outcome))) => {
+                if let Some(baseline) = &opts.baseline
+                    && baseline.judge(&mut outcome)
+                {
+                    unexpected_passes.push((position, outcome.name.clone()));
+                }
                 sink.on_event(RunEvent::CaseFinished(&outcome));
                 finished[position] = Some(outcome);
             }
@@ -144,6 +153,10 @@ pub async fn run_suite(
         summary: Summary::of(&cases),
         cases,
         coverage: None,
+        unexpected_passes: {
+            unexpected_passes.sort();
+            unexpected_passes.into_iter().map(|(_, name)| name).collect()
+        },
     };
     sink.on_event(RunEvent::RunFinished(&report));
     report

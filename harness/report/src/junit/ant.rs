@@ -164,7 +164,7 @@ fn write_case(xml: &mut String, case: &CasePlan) {
             xml.push_str("/>\n");
             return;
         }
-        CaseStatus::Skipped { message } => {
+        CaseStatus::Skipped { message, .. } => {
             let _ = writeln!(
                 xml,
                 ">\n      <skipped message=\"{}\"/>\n    </testcase>",

@@ -48,9 +48,12 @@ fn test_case(case: &CasePlan) -> TestCase {
         CaseStatus::Error { message, ty, text } => {
             non_success(NonSuccessKind::Error, message, ty, text)
         }
-        CaseStatus::Skipped { message } => {
+        CaseStatus::Skipped { message, xfail } => {
             let mut status = TestCaseStatus::skipped();
             status.set_message(message.as_str());
+            if *xfail {
+                status.set_type("xfail");
+            }
             status
         }
     };

@@ -88,6 +88,8 @@ pub(crate) enum CaseStatus {
     },
     Skipped {
         message: String,
+        /// A known failure of the expectation baseline (pytest's `xfail` convention).
+        xfail: bool,
     },
 }
 
@@ -176,14 +178,18 @@ fn plan_case(case: &CaseOutcome, strict: bool, seen: &mut HashSet<(String, Strin
     if non_strict {
         properties.push(("verdict".to_owned(), "non-strict".to_owned()));
     }
+    if case.verdict == Verdict::KnownFailure {
+        properties.push(("verdict".to_owned(), "known-failure".to_owned()));
+    }
     let status = match case.verdict {
         Verdict::Pass => CaseStatus::Pass,
         Verdict::NonStrict if !strict => CaseStatus::Pass,
-        Verdict::Skip => CaseStatus::Skipped {
+        Verdict::Skip | Verdict::KnownFailure => CaseStatus::Skipped {
             message: clean(&one_line(
                 case.reason.as_deref().unwrap_or("skipped"),
                 MAX_MESSAGE,
             )),
+            xfail: case.verdict == Verdict::KnownFailure,
         },
         Verdict::Fail | Verdict::NonStrict => CaseStatus::Failure {
             message: message(case),
@@ -303,6 +309,7 @@ mod tests {
             summary: Summary::of(&cases),
             cases,
             coverage: None,
+            unexpected_passes: Vec::new(),
         }
     }
 

@@ -220,5 +220,6 @@ pub fn sample_report() -> RunReport {
             covered: 9,
             uncovered: vec!["PS-10".to_owned()],
         }),
+        unexpected_passes: Vec::new(),
     }
 }
