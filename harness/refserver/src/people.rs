@@ -81,15 +81,31 @@ pub(crate) fn handle(
             }
         }
         ["presenceSubscriptionMemberships"] => {
-            let pairs = req.query_pairs();
-            let Some(id) = query_get(&pairs, "presenceSubscriptionId") else {
-                allow(req, "GET")?;
-                let mut st = lock_live(server, app)?;
-                check_condition(&mut st, "get-memberships")?;
-                let subs = st.subs.iter().filter(|s| s.origin != Origin::System);
-                return ok(&views::memberships(h, h.all_memberships(), subs));
-            };
             allow(req, "GET, POST")?;
+            let pairs = req.query_pairs();
+            let id = match query_get(&pairs, "presenceSubscriptionId") {
+                Some(id) => id.to_owned(),
+                None if req.method == Method::GET => {
+                    let mut st = lock_live(server, app)?;
+                    check_condition(&mut st, "get-memberships")?;
+                    let subs = st.subs.iter().filter(|s| s.origin != Origin::System);
+                    return ok(&views::memberships(h, h.all_memberships(), subs));
+                }
+                // The people-level collection takes the subscription from the body (PSMS).
+                None => {
+                    drop(lock_live(server, app)?);
+                    match req.input()?.string("presenceSubscriptionId") {
+                        Ok(Some(id)) => id,
+                        _ => {
+                            return Err(ApiError::parameter(
+                                "presenceSubscriptionId",
+                                "names the subscription to add the contacts to",
+                            ));
+                        }
+                    }
+                }
+            };
+            let id = id.as_str();
             let mut st = lock_live(server, app)?;
             let index = st.sub_index(id).ok_or_else(ApiError::not_found)?;
             let op = if req.method == Method::GET {

@@ -138,6 +138,38 @@ async fn create_add_remove_delete_send_the_documented_events() {
         .await
         .json();
     assert_eq!(p["availability"], "Online");
+    // Removing carol, whom no other subscription holds: contact deleted.
+    let members = s
+        .get(
+            sub["_links"]["memberships"]["href"].as_str().expect("m"),
+            JSON,
+        )
+        .await
+        .json();
+    let carol = members["_embedded"]["presenceSubscriptionMembership"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|m| {
+            m["_links"]["contact"]["href"]
+                .as_str()
+                .is_some_and(|h| h.ends_with("/carol@contoso.com"))
+        })
+        .and_then(|m| m["_links"]["self"]["href"].as_str())
+        .expect("carol")
+        .to_owned();
+    assert_eq!(s.call("DELETE", &carol, None).await.status, 204);
+    let v = s.poll().await;
+    assert_eq!(
+        summarize(&v),
+        vec![ev("deleted", "contact", "subscribedContacts")]
+    );
+    assert!(
+        v["sender"][0]["events"][0]["link"]["href"]
+            .as_str()
+            .expect("h")
+            .ends_with("/people/carol@contoso.com")
+    );
 }
 
 #[tokio::test]

@@ -474,6 +474,22 @@ async fn memberships_add_remove_and_groups() {
         .to_owned();
     assert_eq!(s.call("DELETE", &member, None).await.status, 204);
     assert_eq!(s.call("DELETE", &member, None).await.status, 404);
+    let people_level = s.people_link("presenceSubscriptionMemberships");
+    let no_id = s
+        .call(
+            "POST",
+            &people_level,
+            Some(json!({"contactUris": ["sip:dave@contoso.com"]})),
+        )
+        .await;
+    assert_eq!(no_id.status, 400);
+    assert!(no_id.json()["parameters"]["presenceSubscriptionId"].is_string());
+    let with_id =
+        json!({"PresenceSubscriptionId": sub["id"], "contactUris": ["sip:carol@contoso.com"]});
+    assert_eq!(
+        s.call("POST", &people_level, Some(with_id)).await.status,
+        201
+    );
     let all = s
         .get(&s.people_link("presenceSubscriptionMemberships"), JSON)
         .await
@@ -482,7 +498,7 @@ async fn memberships_add_remove_and_groups() {
         all["_embedded"]["presenceSubscriptionMembership"]
             .as_array()
             .map(Vec::len),
-        Some(1)
+        Some(2)
     );
 
     let groups = s.get(&s.people_link("myGroups"), JSON).await.json();
