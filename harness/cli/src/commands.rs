@@ -265,4 +265,3 @@ async fn cmd_serve(args: ServeArgs) -> i32 {
     server.shutdown().await;
     exit::OK
 }
-

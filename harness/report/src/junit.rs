@@ -140,7 +140,10 @@ mod tests {
             },
         )
         .expect("renders");
-        assert!(ant.contains("<skipped message=\"known failure (ticket 7)"), "{ant}");
+        assert!(
+            ant.contains("<skipped message=\"known failure (ticket 7)"),
+            "{ant}"
+        );
         assert!(!ant.contains("xfail"), "{ant}");
     }
 

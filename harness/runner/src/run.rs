@@ -155,7 +155,10 @@ pub async fn run_suite(
         coverage: None,
         unexpected_passes: {
             unexpected_passes.sort();
-            unexpected_passes.into_iter().map(|(_, name)| name).collect()
+            unexpected_passes
+                .into_iter()
+                .map(|(_, name)| name)
+                .collect()
         },
     };
     sink.on_event(RunEvent::RunFinished(&report));
