@@ -60,6 +60,9 @@ pub(crate) const OPERATIONS: [&str; 10] = [
     "subscribe-group",
 ];
 
+/// Contacts whose presence one application may change, so memory stays bounded.
+const MAX_PRESENCE: usize = 10_000;
+
 /// Longest a condition may be set for, so a typo cannot break an application for long.
 const MAX_TIMES: u64 = 1000;
 
@@ -228,6 +231,12 @@ fn command(server: &Server, req: &Req, caller: Caller, path: &str) -> Result<Res
                 .and_then(Value::as_str)
                 .filter(|a| AVAILABILITIES.contains(a))
                 .ok_or_else(|| ApiError::parameter("availability", "must be one of Online, Away, BeRightBack, Busy, DoNotDisturb, IdleBusy, IdleOnline, Offline"))?;
+            if st.presence.len() >= MAX_PRESENCE && !st.presence.contains_key(&uri) {
+                return Err(ApiError::forbidden(
+                    Some("LimitExceeded"),
+                    "Too many contacts with a changed presence in this application.",
+                ));
+            }
             let current = st.presence_of(server, &uri);
             let now = server.app_now(st.offset);
             let presence = Presence {

@@ -4,4 +4,5 @@ mod bootstrap;
 mod common;
 mod control;
 mod events;
+mod parity;
 mod resources;
