@@ -30,7 +30,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 pub use config::{Limits, ServerConfig};
-pub use directory::{Directory, DirectoryError, Group, Presence, User};
+pub use directory::{Directory, DirectoryError};
 
 use state::Server;
 
