@@ -32,6 +32,22 @@ pub enum Command {
 }
 
 #[derive(Debug, Clone, Args)]
+pub struct MutantsArgs {
+    /// The suite's folder.
+    #[arg(long, default_value = "cases")]
+    pub cases: PathBuf,
+    /// Only these profiles (and `none`); repeatable.
+    #[arg(long)]
+    pub only: Vec<String>,
+    /// Profiles run at once, each on its own embedded server.
+    #[arg(long, short = 'j')]
+    pub jobs: Option<usize>,
+    /// Where mutants.json goes.
+    #[arg(long, default_value = "reports")]
+    pub report_dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Args)]
 pub struct CoverageArgs {
     /// The suite's folder (its rows.yaml is the checklist).
     #[arg(long, default_value = "cases")]
@@ -116,6 +132,9 @@ pub struct RunArgs {
     /// Seconds one request may take.
     #[arg(long, default_value_t = 10)]
     pub request_timeout: u64,
+    /// Generated inputs per property case (overrides each case's `property.cases`).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub property_cases: Option<u32>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -115,7 +115,12 @@ fn cmd_schema() -> i32 {
 
 async fn cmd_run(args: RunArgs) -> i32 {
     let (suite, checklist) = match load_with_checklist(&args.select) {
-        Ok((suite, checklist)) => (Arc::new(suite), checklist),
+        Ok((mut suite, checklist)) => {
+            if let Some(n) = args.property_cases {
+                suite.set_property_cases(n);
+            }
+            (Arc::new(suite), checklist)
+        }
         Err(code) => return code,
     };
     let baseline = match &args.baseline {

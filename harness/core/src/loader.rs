@@ -110,6 +110,15 @@ impl Suite {
         self.cases.iter().find(|c| c.id() == id)
     }
 
+    /// Sets the generated inputs of every property case (`run --property-cases N`).
+    pub fn set_property_cases(&mut self, cases: u32) {
+        for sc in &mut self.cases {
+            if let Some(property) = &mut sc.case.property {
+                property.cases = Some(cases.max(1));
+            }
+        }
+    }
+
     /// The cases selected by `--filter` globs and `--tag` names (empty lists select all).
     ///
     /// A filter selects a run when it matches (as a glob, or exactly) the case id, `id[row]`

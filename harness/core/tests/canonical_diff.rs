@@ -122,6 +122,14 @@ mod canonical_diff {
         assert_eq!(paths(&left, &missing), ["_embedded.sub"]);
     }
 
+    /// Found by the parity-walk property on myGroups (T-SG): XML has no empty list.
+    #[test]
+    fn an_empty_embedded_array_equals_an_absent_one() {
+        let empty = json(r#"{"rel":"groups","_embedded":{"distributionGroup":[]}}"#);
+        let absent = xml(r#"<resource rel="groups" NS/>"#);
+        assert!(paths(&empty, &absent).is_empty());
+    }
+
     #[test]
     fn events_compare_senders_and_events_in_order() {
         let left = json(

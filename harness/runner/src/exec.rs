@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use harness_core::loader::SuiteCase;
 use harness_core::model::{Capability, Format, Level, Row, Step};
 use harness_core::outcome::{
-    CaseOutcome, CheckOutcome, Verdict, StepOutcome, TimelineEntry, verdict_of, worst,
+    CaseOutcome, CheckOutcome, StepOutcome, TimelineEntry, Verdict, verdict_of, worst,
 };
 use harness_core::template::render_str;
 use serde_json::Value;
@@ -54,6 +54,12 @@ impl CaseRun<'_> {
 /// The capabilities a case needs: its `requires` plus those its control steps imply.
 pub fn required_capabilities(case: &SuiteCase) -> Vec<Capability> {
     let mut caps: Vec<Capability> = case.case.requires.clone();
+    // What each property drives through the test-control protocol.
+    match case.case.property.as_ref().map(|p| p.name.value.as_str()) {
+        Some("extend-rule") => caps.push(Capability::Clock),
+        Some("subscription-model") => caps.push(Capability::Presence),
+        _ => {}
+    }
     for step in &case.case.steps {
         if let Some(control) = &step.control {
             if control.clock.is_some() {
@@ -107,7 +113,9 @@ pub fn skip_reason(case: &SuiteCase, row: Option<&Row>, target: &Target) -> Opti
                 return Some(format!("the target does not offer the condition `{name}`"));
             }
             if !caps.operations.iter().any(|o| o == &operation) {
-                return Some(format!("the target does not offer conditions on `{operation}`"));
+                return Some(format!(
+                    "the target does not offer conditions on `{operation}`"
+                ));
             }
         }
     }
@@ -140,6 +148,15 @@ pub async fn run_case(run: CaseRun<'_>, target: Arc<Target>, opts: &ExecOptions)
     if let Some(reason) = skip_reason(run.case, run.row, &target) {
         outcome.verdict = Verdict::Skip;
         outcome.reason = Some(reason);
+        return outcome;
+    }
+    if let Some(spec) = &case.property {
+        // Each generated input gets a fresh session of its own inside the property.
+        let step =
+            crate::property::run_property(spec, &case.id.value, case.level, target, run.format)
+                .await;
+        outcome.steps.push(step);
+        finish(&mut outcome, started);
         return outcome;
     }
     let session = match Session::open(target.clone(), run.format, case.session, case.channel).await
@@ -282,8 +299,7 @@ fn finish(outcome: &mut CaseOutcome, started: Instant) {
     let mut verdict = Verdict::Pass;
     let mut reason: Option<(Verdict, String)> = None;
     let mut consider = |v: Verdict, text: String| {
-        if v != Verdict::Pass && v != Verdict::Skip && reason.as_ref().is_none_or(|(r, _)| v > *r)
-        {
+        if v != Verdict::Pass && v != Verdict::Skip && reason.as_ref().is_none_or(|(r, _)| v > *r) {
             reason = Some((v, text));
         }
     };
@@ -310,7 +326,10 @@ fn finish(outcome: &mut CaseOutcome, started: Instant) {
         .iter()
         .find(|c| verdict_of(std::slice::from_ref(c)) == session_verdict)
     {
-        consider(session_verdict, format!("{}: {}", check.kind, check.message));
+        consider(
+            session_verdict,
+            format!("{}: {}", check.kind, check.message),
+        );
     }
     // A `should` case never fails: its failures are non-strict (design section 6).
     if outcome.level != Level::Must && verdict == Verdict::Fail {

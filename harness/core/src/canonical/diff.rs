@@ -469,17 +469,26 @@ fn embedded(
 ) {
     for key in union(a, b) {
         let path = join(prefix, &join("_embedded", key));
-        let (Some(ra), Some(rb)) = (a.get(key), b.get(key)) else {
-            let show = |r: Option<&Vec<Resource>>| {
-                r.map_or_else(|| ABSENT.to_owned(), |r| format!("{} resource(s)", r.len()))
-            };
-            d.push(
-                path,
-                show(a.get(key)),
-                show(b.get(key)),
-                "embedded resource present on one side only",
-            );
-            continue;
+        // An empty JSON array embeds nothing, and XML cannot write an empty list at all
+        // (digest 5.3, T-SG's `distributionGroup: []`): empty and absent are the same.
+        let (ra, rb) = match (
+            a.get(key).filter(|r| !r.is_empty()),
+            b.get(key).filter(|r| !r.is_empty()),
+        ) {
+            (Some(ra), Some(rb)) => (ra, rb),
+            (None, None) => continue,
+            _ => {
+                let show = |r: Option<&Vec<Resource>>| {
+                    r.map_or_else(|| ABSENT.to_owned(), |r| format!("{} resource(s)", r.len()))
+                };
+                d.push(
+                    path,
+                    show(a.get(key)),
+                    show(b.get(key)),
+                    "embedded resource present on one side only",
+                );
+                continue;
+            }
         };
         let all_have_self = ra.iter().chain(rb).all(|r| r.self_href.is_some());
         if all_have_self {

@@ -294,7 +294,10 @@ impl FileCheck<'_> {
             self.push(
                 r,
                 "a property case has no steps",
-                Some("the property generates its own requests; write `steps: []` or leave it out".into()),
+                Some(
+                    "the property generates its own requests; write `steps: []` or leave it out"
+                        .into(),
+                ),
             );
         }
         if property.cases == Some(0) {

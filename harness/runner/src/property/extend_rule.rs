@@ -1,0 +1,276 @@
+//! The extend rule (digest 2.3): random sequences of create, clock advance and extend; the
+//! subscription ends exactly min(remaining + d, 30 min) after each extend, and the expiry
+//! warning (`presenceSubscription updated`) comes after the last extend and before the expiry.
+//!
+//! Time moves only through the test-control clock, so a case never waits for real minutes.
+//! The expiry is measured to the second: GET answers 200 one second before the instant the
+//! model computes and 404/410 at it.
+
+use std::fmt::Write as _;
+
+use harness_core::canonical::hrefs_equal;
+use proptest::prelude::*;
+use proptest::strategy::BoxedStrategy;
+use serde_json::{Map, Value, json};
+
+use super::driver::{Driver, Violation, fail, is_event};
+use super::yaml::CaseYaml;
+
+/// Seconds in the cap of the extend rule (30 minutes, digest 2.3).
+pub(crate) const CAP_SECS: u64 = 30 * 60;
+
+/// One generated input: the duration of the create, then (advance, extend) pairs.
+#[derive(Debug, Clone)]
+pub(crate) struct ExtendInput {
+    /// Minutes, 10..=30.
+    pub(crate) duration: u64,
+    /// Seconds to advance the clock, then minutes to extend by (10..=30).
+    pub(crate) moves: Vec<(u64, u64)>,
+}
+
+/// The rule under test, with its cap as a parameter so a deliberately wrong model can prove
+/// that the property fails (and shrinks) when the target and the model disagree.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ExtendRule {
+    pub(crate) cap_secs: u64,
+}
+
+impl Default for ExtendRule {
+    fn default() -> Self {
+        ExtendRule { cap_secs: CAP_SECS }
+    }
+}
+
+/// What the model expects at each point, in seconds since the create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Plan {
+    /// (advance, extend-by minutes, remaining after the extend) for each extend that happens
+    /// before the subscription expires.
+    pub(crate) extends: Vec<(u64, u64, u64)>,
+    /// The remaining seconds after the last extend (or the create).
+    pub(crate) remaining: u64,
+}
+
+impl ExtendRule {
+    pub(crate) fn strategy() -> BoxedStrategy<ExtendInput> {
+        (
+            10u64..=30,
+            prop::collection::vec((1u64..=900, 10u64..=30), 0..=4),
+        )
+            .prop_map(|(duration, moves)| ExtendInput { duration, moves })
+            .boxed()
+    }
+
+    /// Applies the model: an advance that reaches the expiry ends the sequence there.
+    pub(crate) fn plan(&self, input: &ExtendInput) -> Plan {
+        let mut remaining = input.duration * 60;
+        let mut extends = Vec::new();
+        for &(advance, minutes) in &input.moves {
+            if advance >= remaining {
+                break;
+            }
+            remaining = (remaining - advance + minutes * 60).min(self.cap_secs);
+            extends.push((advance, minutes, remaining));
+        }
+        Plan { extends, remaining }
+    }
+
+    pub(crate) fn describe(&self, input: &ExtendInput) -> String {
+        let mut text = format!("create duration={} min", input.duration);
+        for (advance, minutes) in &input.moves {
+            let _ = write!(text, "; advance {advance} s; extend duration={minutes}");
+        }
+        text
+    }
+
+    /// Runs one input on a fresh application.
+    pub(crate) async fn check(&self, d: &Driver<'_>, input: &ExtendInput) -> Result<(), Violation> {
+        let plan = self.plan(input);
+        let contact = contact0(d)?;
+        let mut body = Map::new();
+        body.insert("duration".into(), json!(input.duration));
+        body.insert("uris".into(), json!([contact]));
+        let resp = d.post(&d.link("presenceSubscriptions")?, &body).await?;
+        if resp.status != 201 {
+            return fail(format!("create answered {}, expected 201", resp.status));
+        }
+        let sub = d.resource("the created subscription", &resp)?;
+        let Some(href) = sub.self_href else {
+            return fail("the created subscription has no self link");
+        };
+        // The added event proves the channel is being polled: the target may end an
+        // application (or its subscriptions) whose channel looks idle when the clock moves.
+        let added = |e: &crate::follower::ObservedEvent| {
+            is_event(e, "added", "presenceSubscription") && hrefs_equal(&e.event.link.href, &href)
+        };
+        if !d
+            .events_since(0, |es| es.iter().any(added))
+            .await?
+            .iter()
+            .any(added)
+        {
+            return fail(format!("no presenceSubscription added event for {href}"));
+        }
+        let mut now = 0u64;
+        let mut renewed_at = d.cursor();
+        for &(advance, minutes, remaining) in &plan.extends {
+            d.advance(advance).await?;
+            now += advance;
+            let resp = d
+                .post_query(&href, &[("duration", minutes.to_string())])
+                .await?;
+            if !matches!(resp.status, 200 | 201) {
+                return fail(format!(
+                    "extend by {minutes} min at t={now}s answered {}, expected 200 or 201 \
+                     (the model has {} s left before it)",
+                    resp.status,
+                    remaining.saturating_sub(minutes * 60)
+                ));
+            }
+            renewed_at = d.cursor();
+        }
+        let expiry = now + plan.remaining;
+        d.advance(plan.remaining - 1).await?;
+        let resp = d.get(&href).await?;
+        if resp.status != 200 {
+            return fail(format!(
+                "GET at t={}s answered {}: the subscription ended before t={expiry}s, \
+                 where min(remaining + d, {} min) puts its expiry",
+                expiry - 1,
+                resp.status,
+                self.cap_secs / 60
+            ));
+        }
+        d.advance(1).await?;
+        let resp = d.get(&href).await?;
+        if !matches!(resp.status, 404 | 410) {
+            return fail(format!(
+                "GET at t={expiry}s answered {}, expected 404 or 410: the subscription outlived \
+                 min(remaining + d, {} min)",
+                resp.status,
+                self.cap_secs / 60
+            ));
+        }
+        // The warning may come any time before expiry, but after the last renewal: a client
+        // that refreshed must be warned again before the new expiry.
+        let warned = |e: &crate::follower::ObservedEvent| {
+            is_event(e, "updated", "presenceSubscription") && hrefs_equal(&e.event.link.href, &href)
+        };
+        let events = d
+            .events_since(renewed_at, |es| es.iter().any(warned))
+            .await?;
+        let warning = events.iter().position(warned);
+        let deleted = events.iter().position(|e| {
+            is_event(e, "deleted", "presenceSubscription") && hrefs_equal(&e.event.link.href, &href)
+        });
+        match (warning, deleted) {
+            (None, _) => fail(format!(
+                "no expiry warning (presenceSubscription updated) for {href} after the last \
+                 renewal and before the expiry at t={expiry}s"
+            )),
+            (Some(w), Some(del)) if del < w => fail(format!(
+                "the expiry warning for {href} came after its deleted event"
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// The minimal input as a case that replays it step by step.
+    pub(crate) fn regression(&self, case_id: &str, input: &ExtendInput, why: &str) -> String {
+        let plan = self.plan(input);
+        let mut y = CaseYaml::new(
+            &format!("{case_id}.regression"),
+            &format!("extend rule: {}", self.describe(input)),
+            why,
+            &["PS.POST.cap-30", "PS.POST.adds-to-remaining"],
+            &["clock"],
+        );
+        y.step("subscribe");
+        y.line(3, "request:");
+        y.line(4, "method: POST");
+        y.line(4, "link: people.presenceSubscriptions");
+        y.line(
+            4,
+            &format!(
+                "body: {{ duration: {}, uris: [\"{{{{ contacts.0 }}}}\"] }}",
+                input.duration
+            ),
+        );
+        y.line(3, "expect: { status: 201 }");
+        y.line(3, "capture: { sub: self }");
+        y.line(3, "events:");
+        y.line(
+            4,
+            "expect: [{ type: added, rel: presenceSubscription, href: \"{{ sub }}\" }]",
+        );
+        for (i, &(advance, minutes, remaining)) in plan.extends.iter().enumerate() {
+            y.step(&format!("advance-{}", i + 1));
+            y.line(3, &format!("control: {{ clock: {advance} }}"));
+            y.step(&format!("extend-{}", i + 1));
+            y.line(
+                3,
+                &format!(
+                    "request: {{ method: POST, href: \"{{{{ sub }}}}\", query: {{ duration: {minutes} }} }}"
+                ),
+            );
+            y.line(3, "expect: { status: [200, 201] }");
+            y.comment(
+                3,
+                &format!("the model: {remaining} s left after this extend"),
+            );
+        }
+        let last = plan.remaining;
+        if last > 1 {
+            y.step("to-last-second");
+            y.line(3, &format!("control: {{ clock: {} }}", last - 1));
+        }
+        y.step("alive-one-second-before");
+        y.line(3, "request: { method: GET, href: \"{{ sub }}\" }");
+        y.line(3, "expect: { status: 200 }");
+        y.step("expire");
+        y.line(3, "control: { clock: 1 }");
+        y.step("gone");
+        y.line(3, "request: { method: GET, href: \"{{ sub }}\" }");
+        y.line(3, "expect: { status: [404, 410] }");
+        y.finish()
+    }
+}
+
+fn contact0(d: &Driver<'_>) -> Result<Value, Violation> {
+    d.session
+        .target
+        .profile
+        .contacts
+        .first()
+        .map(|c| Value::String(c.clone()))
+        .ok_or_else(|| Violation::Error("the target profile names no contacts".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plan_adds_to_remaining_and_caps() {
+        let rule = ExtendRule::default();
+        let input = ExtendInput {
+            duration: 10,
+            moves: vec![(300, 10), (60, 30), (5000, 10), (1, 10)],
+        };
+        let plan = rule.plan(&input);
+        // 600 - 300 + 600 = 900; 900 - 60 + 1800 capped at 1800; 5000 ≥ 1800 ends it.
+        assert_eq!(plan.extends, vec![(300, 10, 900), (60, 30, 1800)]);
+        assert_eq!(plan.remaining, 1800);
+    }
+
+    #[test]
+    fn a_wrong_cap_changes_the_plan() {
+        let wrong = ExtendRule { cap_secs: 25 * 60 };
+        let input = ExtendInput {
+            duration: 10,
+            moves: vec![(1, 30)],
+        };
+        assert_eq!(wrong.plan(&input).remaining, 1500);
+        assert_eq!(ExtendRule::default().plan(&input).remaining, 1800);
+    }
+}
