@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use harness_core::outcome::RunReport;
 
+use crate::html::write_html;
 use crate::json::write_json;
 use crate::junit::{JunitFlavor, write_junit};
 
@@ -13,6 +14,10 @@ use crate::junit::{JunitFlavor, write_junit};
 pub const JUNIT_FILE: &str = "junit.xml";
 /// The JSON file name inside the report directory.
 pub const JSON_FILE: &str = "report.json";
+/// The HTML report's file name.
+pub const HTML_FILE: &str = "report.html";
+/// Where `ucwa-conform mutants` writes its matrix.
+pub const MUTANTS_FILE: &str = "mutants.json";
 
 /// A report file could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -52,7 +57,13 @@ pub fn write_reports(
     write_file(&junit, |out| write_junit(report, flavor, out))?;
     let json = dir.join(JSON_FILE);
     write_file(&json, |out| write_json(report, out))?;
-    Ok(vec![junit, json])
+    // A mutants run left in the same folder shows up in the page too.
+    let mutants: Option<serde_json::Value> = fs::read_to_string(dir.join(MUTANTS_FILE))
+        .ok()
+        .and_then(|text| serde_json::from_str(&text).ok());
+    let html = dir.join(HTML_FILE);
+    write_file(&html, |out| write_html(report, mutants.as_ref(), out))?;
+    Ok(vec![junit, json, html])
 }
 
 /// Writes `path` through `write` via a sibling temporary file and a rename.

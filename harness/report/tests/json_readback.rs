@@ -6,7 +6,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use harness_report::{JSON_FILE, JUNIT_FILE, JunitFlavor, write_reports};
+use harness_report::{HTML_FILE, JSON_FILE, JUNIT_FILE, JunitFlavor, write_reports};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -61,19 +61,36 @@ struct Case {
 }
 
 #[test]
-fn write_reports_writes_both_files_and_json_reads_back() {
+fn write_reports_writes_every_report_and_json_reads_back() {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join("reports");
     let written =
         write_reports(&common::sample_report(), &out, JunitFlavor::Common).expect("write");
-    assert_eq!(written, [out.join(JUNIT_FILE), out.join(JSON_FILE)]);
+    assert_eq!(
+        written,
+        [
+            out.join(JUNIT_FILE),
+            out.join(JSON_FILE),
+            out.join(HTML_FILE)
+        ]
+    );
     let names: BTreeSet<String> = std::fs::read_dir(&out)
         .expect("list")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
         .collect();
     assert_eq!(
         names,
-        BTreeSet::from(["junit.xml".to_owned(), "report.json".to_owned()])
+        BTreeSet::from([
+            "junit.xml".to_owned(),
+            "report.json".to_owned(),
+            "report.html".to_owned()
+        ])
+    );
+    let html = std::fs::read_to_string(&written[2]).expect("report.html");
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(
+        !html.contains("SECRET") && !html.contains("hunter2"),
+        "secrets leaked"
     );
 
     let xml = std::fs::read_to_string(&written[0]).expect("junit.xml");

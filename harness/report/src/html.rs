@@ -1,0 +1,290 @@
+//! `report.html`: one self-contained page (no scripts, no network) with the summary, the row
+//! coverage, every case with its verdict, the details of what failed, each case's event
+//! timeline, and the mutants matrix when one was run.
+//!
+//! Every text goes through `esc` after redaction; nothing from a target is ever written raw.
+
+use std::fmt::Write as _;
+use std::io;
+
+use harness_core::outcome::{CaseOutcome, CheckStatus, RunReport, Verdict};
+use serde_json::Value;
+
+use crate::sanitize::{cap, redact};
+
+/// Escapes text for HTML element content and attribute values, after redacting secrets.
+fn esc(text: &str) -> String {
+    let text = redact(text);
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control() && c != '\n' && c != '\t' => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const STYLE: &str = "body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}\
+table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.2em .5em;text-align:left;vertical-align:top}\
+.pass{background:#e6f4ea}.fail,.error,.survived{background:#fce8e6}.skip,.non-strict,.known-failure{background:#fef7e0}\
+pre{background:#f6f8fa;padding:.5em;overflow:auto;max-height:30em}details{margin:.3em 0}code{font-size:90%}";
+
+fn verdict_class(verdict: Verdict) -> &'static str {
+    verdict.name()
+}
+
+/// Writes the HTML report; `mutants` is the `mutants.json` value of a mutants run, if any.
+pub fn write_html(
+    report: &RunReport,
+    mutants: Option<&Value>,
+    mut out: impl io::Write,
+) -> io::Result<()> {
+    out.write_all(render(report, mutants).as_bytes())
+}
+
+fn render(report: &RunReport, mutants: Option<&Value>) -> String {
+    let mut h = String::new();
+    let s = &report.summary;
+    let _ = write!(
+        h,
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>ucwa-conform report</title><style>{STYLE}</style></head><body>"
+    );
+    let _ = write!(
+        h,
+        "<h1>ucwa-conform report</h1><p>{} against <code>{}</code> ({}), started {}, {:.2} s{}{}</p>",
+        esc(&report.tool),
+        esc(&report.target.url),
+        esc(&report.target.kind),
+        esc(&report.started_at),
+        report.duration_secs,
+        if report.strict { ", strict" } else { "" },
+        if report.interrupted {
+            ", <strong>interrupted</strong>"
+        } else {
+            ""
+        }
+    );
+    let _ = write!(
+        h,
+        "<table><tr><th>total</th><th>passed</th><th>failed</th><th>errors</th><th>skipped</th><th>non-strict</th><th>known failures</th></tr>\
+         <tr><td>{}</td><td class=\"pass\">{}</td><td class=\"fail\">{}</td><td class=\"error\">{}</td><td class=\"skip\">{}</td><td class=\"non-strict\">{}</td><td class=\"known-failure\">{}</td></tr></table>",
+        s.total, s.passed, s.failed, s.errors, s.skipped, s.non_strict, s.known_failures
+    );
+    if let Some(coverage) = &report.coverage {
+        let _ = write!(
+            h,
+            "<p>Coverage: {} of {} checklist rows have a case.",
+            coverage.covered, coverage.rows
+        );
+        if !coverage.uncovered.is_empty() {
+            let _ = write!(
+                h,
+                " Without a case: {}",
+                esc(&coverage.uncovered.join(", "))
+            );
+        }
+        h.push_str("</p>");
+    }
+    if !report.unexpected_passes.is_empty() {
+        let _ = write!(
+            h,
+            "<p>Unexpected passes (the baseline can shrink): {}</p>",
+            esc(&report.unexpected_passes.join(", "))
+        );
+    }
+    if let Some(mutants) = mutants {
+        render_mutants(&mut h, mutants);
+    }
+    h.push_str("<h2>Cases</h2><table><tr><th>case</th><th>verdict</th><th>rows of the documents</th><th>file</th><th>ms</th><th>reason</th></tr>");
+    for case in &report.cases {
+        let _ = write!(
+            h,
+            "<tr class=\"{}\"><td><a href=\"#c{}\">{}</a></td><td>{}</td><td>{}</td><td>{}:{}</td><td>{:.0}</td><td>{}</td></tr>",
+            verdict_class(case.verdict),
+            anchor(&case.name),
+            esc(&case.name),
+            case.verdict.name(),
+            esc(&case.spec.join(", ")),
+            esc(&case.file),
+            case.line,
+            case.duration_secs * 1000.0,
+            esc(case.reason.as_deref().unwrap_or(""))
+        );
+    }
+    h.push_str("</table><h2>Details</h2>");
+    for case in &report.cases {
+        render_case(&mut h, case);
+    }
+    h.push_str("</body></html>\n");
+    h
+}
+
+fn anchor(name: &str) -> String {
+    name.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect()
+}
+
+fn render_case(h: &mut String, case: &CaseOutcome) {
+    let open = matches!(
+        case.verdict,
+        Verdict::Fail | Verdict::Error | Verdict::NonStrict
+    );
+    let _ = write!(
+        h,
+        "<details id=\"c{}\"{}><summary class=\"{}\">{} — {} — {}</summary>",
+        anchor(&case.name),
+        if open { " open" } else { "" },
+        verdict_class(case.verdict),
+        esc(&case.name),
+        case.verdict.name(),
+        esc(&case.title)
+    );
+    h.push_str("<table><tr><th>step</th><th>verdict</th><th>request</th><th>checks</th></tr>");
+    for step in &case.steps {
+        let request = step
+            .request
+            .as_ref()
+            .map(|r| format!("{} {}", r.method, r.url))
+            .unwrap_or_default();
+        let status = step
+            .response
+            .as_ref()
+            .map(|r| format!(" → {}", r.status))
+            .unwrap_or_default();
+        let _ = write!(
+            h,
+            "<tr class=\"{}\"><td>{} (line {})</td><td>{}</td><td><code>{}{}</code></td><td>",
+            verdict_class(step.verdict),
+            esc(&step.name),
+            step.line,
+            step.verdict.name(),
+            esc(&request),
+            esc(&status)
+        );
+        for check in &step.checks {
+            render_check(h, check);
+        }
+        h.push_str("</td></tr>");
+    }
+    if !case.session_checks.is_empty() {
+        h.push_str("<tr><td>session</td><td></td><td></td><td>");
+        for check in &case.session_checks {
+            render_check(h, check);
+        }
+        h.push_str("</td></tr>");
+    }
+    h.push_str("</table>");
+    if !case.timeline.is_empty() {
+        h.push_str("<details><summary>event timeline</summary><table><tr><th>#</th><th>ms</th><th>step</th><th>event</th><th>in</th><th>matched by</th></tr>");
+        for e in &case.timeline {
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td>{:.1}</td><td>{}</td><td>{} {} <code>{}</code></td><td>{}</td><td>{}</td></tr>",
+                e.seq,
+                e.at_ms,
+                esc(e.step.as_deref().unwrap_or("")),
+                esc(&e.kind),
+                esc(&e.rel),
+                esc(&e.href),
+                esc(e.in_rel.as_deref().unwrap_or("")),
+                esc(e.matched_by.as_deref().unwrap_or(""))
+            );
+        }
+        h.push_str("</table></details>");
+    }
+    h.push_str("</details>");
+}
+
+fn render_check(h: &mut String, check: &harness_core::outcome::CheckOutcome) {
+    let class = match check.status {
+        CheckStatus::Pass => "pass",
+        CheckStatus::Fail => "fail",
+        CheckStatus::Error => "error",
+    };
+    let _ = write!(
+        h,
+        "<div class=\"{class}\">{}: {}",
+        esc(&check.kind),
+        esc(&check.message)
+    );
+    if check.status != CheckStatus::Pass {
+        if let (Some(expected), Some(actual)) = (&check.expected, &check.actual) {
+            let _ = write!(
+                h,
+                "<pre>expected: {}\nactual:   {}</pre>",
+                esc(&cap(expected, 4096)),
+                esc(&cap(actual, 4096))
+            );
+        }
+        if let Some(diff) = &check.diff {
+            let _ = write!(h, "<pre>{}</pre>", esc(&cap(diff, 16384)));
+        }
+    }
+    h.push_str("</div>");
+}
+
+fn render_mutants(h: &mut String, mutants: &Value) {
+    let Some(results) = mutants.get("results").and_then(Value::as_array) else {
+        return;
+    };
+    h.push_str("<h2>Mutants</h2><table><tr><th>profile</th><th>kind</th><th>rule it breaks</th><th>result</th><th>caught by</th></tr>");
+    for r in results {
+        let text = |k: &str| r.get(k).and_then(Value::as_str).unwrap_or("");
+        let killed = r.get("killed").and_then(Value::as_bool).unwrap_or(false);
+        let name = text("name");
+        let (class, word) = match (name, killed) {
+            ("none", false) => ("pass", "passes"),
+            ("none", true) => ("fail", "FAILS"),
+            (_, true) => ("pass", "killed"),
+            (_, false) => ("survived", "SURVIVED"),
+        };
+        let caught: Vec<&str> = r
+            .get("caught_by")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).take(5).collect())
+            .unwrap_or_default();
+        let _ = write!(
+            h,
+            "<tr class=\"{class}\"><td>{}</td><td>{}</td><td>{}</td><td>{word}</td><td>{}</td></tr>",
+            esc(name),
+            esc(text("kind")),
+            esc(text("rule")),
+            esc(&caught.join(", "))
+        );
+    }
+    h.push_str("</table>");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_covers_markup_quotes_controls_and_secrets() {
+        assert_eq!(
+            esc("<a href=\"x\">&'\u{1b}cwt=ABC"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;\\u{1b}cwt=[redacted]"
+        );
+    }
+
+    #[test]
+    fn the_mutants_matrix_marks_survivors() {
+        let mutants = serde_json::json!({"results": [
+            {"name": "none", "kind": "none", "rule": "", "killed": false, "caught_by": []},
+            {"name": "create-200", "kind": "status", "rule": "201 <b>", "killed": false, "caught_by": []}
+        ]});
+        let mut h = String::new();
+        render_mutants(&mut h, &mutants);
+        assert!(h.contains("class=\"survived\"><td>create-200"), "{h}");
+        assert!(h.contains("201 &lt;b&gt;"), "{h}");
+    }
+}
