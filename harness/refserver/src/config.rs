@@ -4,6 +4,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use crate::directory::Directory;
+use crate::fault::Fault;
 
 /// Limits that answer 403 LimitExceeded when passed (OP-26).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +48,8 @@ pub struct ServerConfig {
     /// Real time after a P-GET was answered during which the channel still counts as in use,
     /// so moving the clock between two P-GETs never ends an application.
     pub channel_grace: Duration,
+    /// The deliberate deviation from the protocol to serve (`Fault::None`: faithful).
+    pub fault: Fault,
 }
 
 impl Default for ServerConfig {
@@ -61,6 +64,7 @@ impl Default for ServerConfig {
             idle_resume: Duration::from_secs(10 * 60),
             idle_expiry: Duration::from_secs(15 * 60),
             channel_grace: Duration::from_secs(5),
+            fault: Fault::None,
         }
     }
 }

@@ -4,8 +4,8 @@
 //! It shares no code with the harness (design.md section 3). The harness uses [`start`] and
 //! [`RunningServer`] only.
 //!
-//! Every response and event is built in a few places (`views`, `channel`, `error`), which is
-//! where a fault profile will later be threaded through the shared `Server` state.
+//! Every response and event is built in a few places (`views`, `channel`, `error`, `respond`);
+//! a fault profile ([`Fault`], `ServerConfig::fault`) deviates from the protocol there.
 
 mod app;
 mod bootstrap;
@@ -15,6 +15,7 @@ mod control;
 mod directory;
 mod error;
 mod events;
+mod fault;
 mod input;
 mod people;
 mod respond;
@@ -31,6 +32,7 @@ use std::sync::Arc;
 
 pub use config::{Limits, ServerConfig};
 pub use directory::{Directory, DirectoryError};
+pub use fault::Fault;
 
 use state::Server;
 

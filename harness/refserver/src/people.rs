@@ -12,6 +12,7 @@ use http::{Method, StatusCode};
 use crate::app::{AppState, Hrefs, Origin};
 use crate::control::check_condition;
 use crate::error::ApiError;
+use crate::fault::Fault;
 use crate::input::{Input, query_get};
 use crate::respond;
 use crate::router::{Req, allow};
@@ -73,9 +74,13 @@ pub(crate) fn handle(
                     ok(&views::subscription(h, &st.subs[index]))
                 }
                 _ => {
+                    let res = views::subscription(h, &st.subs[index]);
                     st.delete(server, h, index);
                     drop(st);
                     app.notify.notify_waiters();
+                    if server.fault() == Fault::Delete200Body {
+                        return ok(&res);
+                    }
                     Ok(respond::no_content())
                 }
             }
@@ -315,7 +320,11 @@ fn create(
         return Err(limit_exceeded());
     }
     let index = st.create(server, h, uris, minutes, Origin::Adhoc);
-    created(req.format, &views::subscription(h, &st.subs[index]))
+    let res = views::subscription(h, &st.subs[index]);
+    if server.fault() == Fault::Create200 {
+        return Ok(respond::resource(StatusCode::OK, req.format, &res));
+    }
+    created(req.format, &res)
 }
 
 /// POST subscribeToGroupPresence (`…/presenceSubscriptions?groupId=`) with `duration` → 201;

@@ -97,6 +97,11 @@ impl Server {
         }
     }
 
+    /// The fault profile this server serves (`Fault::None`: faithful).
+    pub(crate) fn fault(&self) -> crate::fault::Fault {
+        self.config.fault
+    }
+
     /// A fresh, hard-to-guess number: a counter mixed with the per-server seed (splitmix64).
     pub(crate) fn next_random(&self) -> u64 {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
