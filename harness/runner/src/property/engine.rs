@@ -317,3 +317,105 @@ pub(crate) fn check_of(name: &str, level: Level, outcome: PropertyOutcome) -> Ch
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::{HttpClient, TlsOptions};
+    use crate::profile::embedded_profile;
+    use harness_core::diag::SourceFile;
+    use harness_core::loader::parse_case_file;
+
+    async fn embedded() -> (harness_refserver::RunningServer, Arc<Target>) {
+        let server = harness_refserver::start(harness_refserver::ServerConfig::default())
+            .await
+            .expect("the reference server starts");
+        let url = url::Url::parse(&server.discovery_url()).expect("a discovery URL");
+        let client = HttpClient::new(&TlsOptions::default()).expect("a client");
+        let target = Target::connect(embedded_profile(url), client)
+            .await
+            .expect("the embedded target signs in");
+        (server, target)
+    }
+
+    /// A property that cannot fail proves nothing: against a model that caps at 25 minutes,
+    /// the extend rule fails, shrinks to one extend, and writes a loadable regression case.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn extend_rule_fails_and_shrinks_against_a_wrong_cap() {
+        let (_server, target) = embedded().await;
+        let wrong = Arc::new(ExtendRule { cap_secs: 25 * 60 });
+        let outcome = run_with(wrong, "extend-rule", "t.extend", target, Format::Json, 32).await;
+        let PropertyOutcome::Failed {
+            violation,
+            input,
+            yaml,
+        } = outcome
+        else {
+            panic!("expected a failure, got {outcome:?}");
+        };
+        assert!(matches!(violation, Violation::Fail(_)), "{violation:?}");
+        // Shrunk to the shortest create and 1-second advances, with no more extends than it
+        // takes to pass 25 minutes (one of 16+ min, or two of 10: 599 + 600 + 599 + 600 caps).
+        assert!(
+            input.starts_with("create duration=10 min; advance 1 s; extend duration=")
+                && input.matches("extend").count() <= 2
+                && !input.contains("advance 2"),
+            "not shrunk: {input}\n{yaml}"
+        );
+        let src = SourceFile::new("cases/regression.yaml", yaml.as_str());
+        let cases = parse_case_file(&src, None).unwrap_or_else(|e| panic!("{e}\n{yaml}"));
+        assert_eq!(cases.len(), 1);
+        let check = check_of(
+            "extend-rule",
+            Level::Must,
+            PropertyOutcome::Failed {
+                violation,
+                input,
+                yaml,
+            },
+        );
+        assert_eq!(check.status, CheckStatus::Fail);
+        assert!(check.diff.is_some_and(|d| d.contains("cases:")));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_properties_pass_against_the_reference_server() {
+        let (_server, target) = embedded().await;
+        let t = || target.clone();
+        let outcomes = [
+            run_with(
+                Arc::new(ExtendRule::default()),
+                "extend-rule",
+                "a",
+                t(),
+                Format::Xml,
+                4,
+            )
+            .await,
+            run_with(
+                Arc::new(SubscriptionModel),
+                "subscription-model",
+                "b",
+                t(),
+                Format::Json,
+                4,
+            )
+            .await,
+            run_with(
+                Arc::new(ParityWalk),
+                "parity-walk",
+                "c",
+                t(),
+                Format::Xml,
+                4,
+            )
+            .await,
+        ];
+        for outcome in outcomes {
+            assert!(
+                matches!(outcome, PropertyOutcome::Passed { cases: 4 }),
+                "{outcome:?}"
+            );
+        }
+    }
+}

@@ -180,10 +180,6 @@ async fn step(
     Ok(())
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the expectations of one step, spelled out"
-)]
 async fn judge_events(
     d: &Driver<'_>,
     contacts: &[String],
