@@ -249,7 +249,7 @@ mod tests {
             json!({
                 "rel": "contact", "self": "[href]",
                 "properties": {"id": "[id]", "uri": "[contacts.0]", "lastActive": "[date]", "name": "[redacted]"},
-                "links": {"contactPresence": ["[href]"], "photo": [{"href": "[href]", "title": "[href]"}]}
+                "links": {"contactPresence": ["[href]"], "photo": [{"href": "[href]", "title": "t"}]}
             })
         );
     }
