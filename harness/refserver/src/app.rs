@@ -7,6 +7,7 @@ use std::time::Duration;
 use crate::channel::{Channel, Event};
 use crate::control::Condition;
 use crate::directory::Presence;
+use crate::fault::Fault;
 use crate::state::Server;
 use crate::views;
 
@@ -58,7 +59,13 @@ pub(crate) struct AppState {
     /// operation → (condition, remaining times).
     pub conditions: HashMap<&'static str, (Condition, u32)>,
     pub channel: Channel,
+    /// Subscriptions deleted or expired, kept only by the fault profiles that still answer
+    /// for them (bounded by `GRAVEYARD`); always empty on the faithful server.
+    pub graveyard: Vec<Sub>,
 }
+
+/// Ended subscriptions a fault profile keeps at most.
+const GRAVEYARD: usize = 64;
 
 /// The URL layout of one application (the task/real layout, OP-1).
 #[derive(Debug, Clone, Copy)]
@@ -145,6 +152,7 @@ impl AppState {
             presence: HashMap::new(),
             conditions: HashMap::new(),
             channel: Channel::new(now),
+            graveyard: Vec::new(),
         }
     }
 
@@ -193,6 +201,14 @@ impl AppState {
             .unwrap_or_else(Presence::offline)
     }
 
+    /// Keeps an ended subscription for the fault profiles that still answer for it.
+    pub(crate) fn bury(&mut self, sub: Sub) {
+        if self.graveyard.len() >= GRAVEYARD {
+            self.graveyard.remove(0);
+        }
+        self.graveyard.push(sub);
+    }
+
     fn push(&mut self, server: &Server, event: Event) {
         let now = server.app_now(self.offset);
         self.channel.push(event, now);
@@ -218,11 +234,19 @@ impl AppState {
     fn contact_event(&mut self, server: &Server, h: Hrefs<'_>, uri: &str, kind: &'static str) {
         let mut ev = Self::people_event(h, "contact", h.contact(uri), kind);
         ev.in_link = Some(("subscribedContacts", h.subscribed()));
+        match server.fault() {
+            Fault::EventSenderWrong => {
+                ev.sender_rel = "me";
+                ev.sender_href = h.at("me");
+            }
+            Fault::EventInWrong => ev.in_link = Some(("myContacts", h.at("people/myContacts"))),
+            _ => {}
+        }
         self.push(server, ev);
     }
 
-    fn presence_event(&mut self, server: &Server, h: Hrefs<'_>, uri: &str) {
-        let mut ev = Self::people_event(h, "contactPresence", h.presence(uri), "updated");
+    fn presence_event(&mut self, server: &Server, h: Hrefs<'_>, uri: &str, kind: &'static str) {
+        let mut ev = Self::people_event(h, "contactPresence", h.presence(uri), kind);
         ev.in_link = Some(("contact", h.contact(uri)));
         self.push(server, ev);
     }
@@ -232,6 +256,9 @@ impl AppState {
         let mut ev = Self::people_event(h, "presenceSubscription", h.subscription(&sub.id), kind);
         if kind == "updated" {
             ev.embedded = Some(views::subscription(h, sub));
+        }
+        if kind == "added" && server.fault() == Fault::EventDuplicated {
+            self.push(server, ev.clone());
         }
         self.push(server, ev);
     }
@@ -254,9 +281,10 @@ impl AppState {
             }
         };
         let silent = origin == Origin::System;
+        let repeat = server.fault() == Fault::ContactAddedRepeated;
         let newly: Vec<String> = contacts
             .iter()
-            .filter(|c| !self.is_subscribed(c))
+            .filter(|c| repeat || !self.is_subscribed(c))
             .cloned()
             .collect();
         self.subs.push(Sub {
@@ -271,9 +299,11 @@ impl AppState {
             for c in &newly {
                 self.contact_event(server, h, c, "added");
             }
-            self.sub_event(server, h, index, "added");
+            if server.fault() != Fault::CreateEventMissing {
+                self.sub_event(server, h, index, "added");
+            }
             for c in &contacts {
-                self.presence_event(server, h, c);
+                self.presence_event(server, h, c, "updated");
             }
         }
         index
@@ -282,10 +312,17 @@ impl AppState {
     /// remaining = min(remaining + d, 30 min); re-arms the warning when it lies ahead again.
     pub(crate) fn extend(&mut self, server: &Server, index: usize, d: Duration) {
         let now = server.app_now(self.offset);
-        let warning = server.config.expiry_warning;
+        let warning = warning_lead(server);
         let sub = &mut self.subs[index];
-        let remaining = sub.expires_at.saturating_sub(now);
-        sub.expires_at = now + (remaining + d).min(MAX_SUBSCRIPTION);
+        let remaining = match server.config.fault {
+            Fault::ExtendIgnoresRemaining => Duration::ZERO,
+            _ => sub.expires_at.saturating_sub(now),
+        };
+        let cap = match server.config.fault {
+            Fault::Cap30Missing => Duration::MAX,
+            _ => MAX_SUBSCRIPTION,
+        };
+        sub.expires_at = now + (remaining + d).min(cap);
         if now + warning < sub.expires_at {
             sub.warned = false;
         }
@@ -300,13 +337,19 @@ impl AppState {
         }
         let id = self.subs[index].id.clone();
         let sub = self.subs.remove(index);
+        let ev = Self::people_event(h, "presenceSubscription", h.subscription(&id), "deleted");
+        let reordered = server.fault() == Fault::DeleteEventsReordered;
+        if reordered {
+            self.push(server, ev.clone());
+        }
         for c in &sub.contacts {
             if !self.is_subscribed(c) {
                 self.contact_event(server, h, c, "deleted");
             }
         }
-        let ev = Self::people_event(h, "presenceSubscription", h.subscription(&id), "deleted");
-        self.push(server, ev);
+        if !reordered {
+            self.push(server, ev);
+        }
     }
 
     /// Adds contacts (duplicates ignored): contact added per newly subscribed contact.
@@ -329,10 +372,19 @@ impl AppState {
         }
     }
 
+    /// The `failed-operation-events` profile: contact added for contacts nobody subscribed to.
+    pub(crate) fn report_added(&mut self, server: &Server, h: Hrefs<'_>, uris: &[String]) {
+        for c in uris {
+            if !self.is_subscribed(c) {
+                self.contact_event(server, h, c, "added");
+            }
+        }
+    }
+
     /// Removes one membership: contact deleted if no other subscription holds the contact.
     pub(crate) fn remove_member(&mut self, server: &Server, h: Hrefs<'_>, index: usize, uri: &str) {
         self.subs[index].contacts.retain(|c| c != uri);
-        if !self.is_subscribed(uri) {
+        if !self.is_subscribed(uri) && server.fault() != Fault::MembershipDeleteNoEvent {
             self.contact_event(server, h, uri, "deleted");
         }
     }
@@ -340,8 +392,12 @@ impl AppState {
     /// Changes a contact's presence; contactPresence updated if the contact is subscribed.
     pub(crate) fn set_presence(&mut self, server: &Server, h: Hrefs<'_>, uri: &str, p: Presence) {
         self.presence.insert(uri.to_owned(), p);
-        if self.is_subscribed(uri) {
-            self.presence_event(server, h, uri);
+        let kind = match server.fault() {
+            Fault::EventTypeWrong => "added",
+            _ => "updated",
+        };
+        if self.is_subscribed(uri) || server.fault() == Fault::PresenceEventUnsubscribed {
+            self.presence_event(server, h, uri, kind);
         }
     }
 
@@ -355,7 +411,7 @@ impl AppState {
         let queued_before = self.channel.queue.len();
         let resume_before = self.channel.resume_pending;
         let now = server.app_now(self.offset);
-        let warning = server.config.expiry_warning;
+        let warning = warning_lead(server);
         // Earliest first, so events keep the order in which the timers would have fired.
         let mut due: Vec<(Duration, bool, String)> = Vec::new();
         for sub in self.subs.iter().filter(|s| s.origin != Origin::System) {
@@ -375,10 +431,16 @@ impl AppState {
                 continue;
             };
             if expiry {
+                if server.fault() == Fault::ExpiredExtendable {
+                    let sub = self.subs[index].clone();
+                    self.bury(sub);
+                }
                 self.delete(server, h, index);
             } else {
                 self.subs[index].warned = true;
-                self.sub_event(server, h, index, "updated");
+                if server.fault() != Fault::ExpiryWarningMissing {
+                    self.sub_event(server, h, index, "updated");
+                }
             }
         }
         let config = &server.config;
@@ -401,7 +463,7 @@ impl AppState {
         if self.deleted {
             return None;
         }
-        let warning = server.config.expiry_warning;
+        let warning = warning_lead(server);
         let offset = self.offset;
         let mut wake: Option<tokio::time::Instant> = None;
         let mut consider = |t: tokio::time::Instant| {
@@ -428,5 +490,14 @@ impl AppState {
             }
         }
         wake
+    }
+}
+
+/// The lead of the expiry warning; the `expiry-warning-late` profile sends it in the last
+/// half second, too late for any client to extend.
+fn warning_lead(server: &Server) -> Duration {
+    match server.fault() {
+        Fault::ExpiryWarningLate => Duration::from_millis(500),
+        _ => server.config.expiry_warning,
     }
 }

@@ -10,6 +10,7 @@ use http::{Method, StatusCode};
 use crate::app::Hrefs;
 use crate::channel::{self, Package, Waiter};
 use crate::error::ApiError;
+use crate::fault::Fault;
 use crate::input::query_get;
 use crate::respond::{self, Format};
 use crate::router::Req;
@@ -62,21 +63,28 @@ fn replaced() -> ApiError {
     )
 }
 
+/// P-GETs of an application the `pget-immediate-empty` profile answers at once (the first
+/// packages only, so a follower that re-polls at once cannot spin for ever).
+const IMMEDIATE_EMPTY: u64 = 8;
+
 fn package_response(
+    server: &Server,
     format: Format,
     h: Hrefs<'_>,
     self_href: &str,
     ack: u64,
     package: &Package,
 ) -> Response {
-    let follow = h.events(ack + 1);
+    let follow = match server.fault() {
+        Fault::AckNotAdvancing => h.events(ack),
+        _ => h.events(ack + 1),
+    };
     let rel = if package.resume { "resume" } else { "next" };
-    let body = channel::render(
-        format.xml,
-        Some(self_href),
-        &[(rel, &follow)],
-        &package.events,
-    );
+    let links: &[(&str, &str)] = match server.fault() {
+        Fault::NextMissing => &[],
+        _ => &[(rel, &follow)],
+    };
+    let body = channel::render(format.xml, Some(self_href), links, &package.events);
     respond::body(StatusCode::OK, format, body)
 }
 
@@ -142,10 +150,16 @@ pub(crate) async fn pget(server: &Arc<Server>, app: &Arc<App>, req: &Req) -> Res
     };
     let (generation, deadline) = match start {
         Start::Replaced => return replaced().into_response(format),
-        Start::Replay(n, package) => return package_response(format, h, &self_href, n, &package),
+        Start::Replay(n, package) => {
+            return package_response(server, format, h, &self_href, n, &package);
+        }
         Start::Resync(n) => {
             let target = h.events(n);
-            let body = channel::render(format.xml, None, &[("resync", &target)], &[]);
+            let body = if server.fault() == Fault::NextInsteadOfResync {
+                channel::render(format.xml, Some(&self_href), &[("next", &target)], &[])
+            } else {
+                channel::render(format.xml, None, &[("resync", &target)], &[])
+            };
             return respond::body(StatusCode::OK, format, body);
         }
         Start::Wait {
@@ -176,17 +190,29 @@ pub(crate) async fn pget(server: &Arc<Server>, app: &Arc<App>, req: &Req) -> Res
             };
             if st.channel.waiter.map(|w| w.generation) != Some(generation) {
                 guard.armed = false;
+                if server.fault() == Fault::NoPgetReplaced {
+                    // Released as if nothing happened: no events, the same ack again.
+                    let again = h.events(ack.unwrap_or(1));
+                    let body =
+                        channel::render(format.xml, Some(&self_href), &[("next", &again)], &[]);
+                    return respond::body(StatusCode::OK, format, body);
+                }
                 return replaced().into_response(format);
             }
             let now = server.app_now(st.offset);
             let due = st.channel.due_at(server.config.windows);
-            if due.is_some_and(|d| d <= now) || now >= deadline {
+            let at_once = server.fault() == Fault::PgetImmediateEmpty
+                && st.channel.next_ack <= IMMEDIATE_EMPTY;
+            if due.is_some_and(|d| d <= now) || now >= deadline || at_once {
                 let (n, package) = st.channel.release(now);
+                if server.fault() == Fault::AckNotAdvancing {
+                    st.channel.next_ack = n;
+                }
                 guard.armed = false;
                 drop(st);
                 // The timer task re-arms its idle deadline from the new activity.
                 app.notify.notify_waiters();
-                return package_response(format, h, &self_href, n, &package);
+                return package_response(server, format, h, &self_href, n, &package);
             }
             let target = due.map_or(deadline, |d| d.min(deadline));
             server.real_instant(target, st.offset)

@@ -17,6 +17,7 @@ mod error;
 mod events;
 mod fault;
 mod input;
+mod mutate;
 mod people;
 mod respond;
 mod router;

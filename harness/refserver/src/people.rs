@@ -54,6 +54,11 @@ pub(crate) fn handle(
         ["presenceSubscriptions", id] => {
             allow(req, "GET, POST, DELETE")?;
             let mut st = lock_live(server, app)?;
+            if st.sub_index(id).is_none()
+                && let Some(resp) = ghost(server, h, req, &mut st, id)
+            {
+                return resp;
+            }
             // OP-6: unknown or expired → 404 NotFound/ApplicationNotFound, as T-EX shows.
             let index = st
                 .sub_index(id)
@@ -68,13 +73,20 @@ pub(crate) fn handle(
             match req.method {
                 Method::GET => ok(&views::subscription(h, &st.subs[index])),
                 Method::POST => {
-                    let minutes = duration(req, &req.input()?)?;
+                    let minutes = duration(server, req, &req.input()?)?;
                     st.extend(server, index, minutes);
                     // OP-4: 200 with the resource, as the real trace (T-EX).
                     ok(&views::subscription(h, &st.subs[index]))
                 }
                 _ => {
                     let res = views::subscription(h, &st.subs[index]);
+                    if matches!(
+                        server.fault(),
+                        Fault::DeletedGet200 | Fault::RemovedContactStaysSubscribed
+                    ) {
+                        let sub = st.subs[index].clone();
+                        st.bury(sub);
+                    }
                     st.delete(server, h, index);
                     drop(st);
                     app.notify.notify_waiters();
@@ -139,7 +151,11 @@ pub(crate) fn handle(
                 let res = views::memberships(h, self_href, std::iter::once(&st.subs[index]));
                 drop(st);
                 app.notify.notify_waiters();
-                return Ok(respond::resource(StatusCode::CREATED, fmt, &res));
+                let status = match server.fault() {
+                    Fault::MembershipsAdd200 => StatusCode::OK,
+                    _ => StatusCode::CREATED,
+                };
+                return Ok(respond::resource(status, fmt, &res));
             }
             ok(&views::memberships(
                 h,
@@ -161,16 +177,28 @@ pub(crate) fn handle(
             if req.method == Method::GET {
                 return ok(&views::membership(h, &st.subs[index], &uri));
             }
+            let res = views::membership(h, &st.subs[index], &uri);
             st.remove_member(server, h, index, &uri);
             drop(st);
             app.notify.notify_waiters();
+            if server.fault() == Fault::MembershipDelete200 {
+                return ok(&res);
+            }
             Ok(respond::no_content())
         }
         ["subscribedContacts"] => {
             allow(req, "GET")?;
             let mut st = lock_live(server, app)?;
             check_condition(&mut st, "get-subscribed-contacts")?;
-            ok(&views::subscribed_contacts(h, &st))
+            let mut contacts = st.subscribed();
+            if server.fault() == Fault::RemovedContactStaysSubscribed {
+                for c in st.graveyard.iter().flat_map(|s| &s.contacts) {
+                    if !contacts.contains(c) {
+                        contacts.push(c.clone());
+                    }
+                }
+            }
+            ok(&views::subscribed_contacts(h, &contacts))
         }
         ["groups"] => {
             allow(req, "GET")?;
@@ -240,7 +268,7 @@ fn find_membership(st: &AppState, membership: &str) -> Option<(usize, String)> {
 
 /// `duration` from the query or the body (OP-2: both and different → 400), an integer
 /// 10..=30 minutes (OP-3).
-fn duration(req: &Req, input: &Input) -> Result<Duration, ApiError> {
+fn duration(server: &Server, req: &Req, input: &Input) -> Result<Duration, ApiError> {
     let pairs = req.query_pairs();
     let bad = || ApiError::parameter("duration", "must be an integer number of minutes, 10 to 30");
     let from_query = match query_get(&pairs, "duration") {
@@ -258,6 +286,10 @@ fn duration(req: &Req, input: &Input) -> Result<Duration, ApiError> {
         (Some(m), _) | (None, Some(m)) => m,
         (None, None) => return Err(ApiError::parameter("duration", "is required")),
     };
+    if server.fault() == Fault::DurationUnchecked && (1..=24 * 60).contains(&minutes) {
+        // The `duration-unchecked` profile: any positive number of minutes is taken.
+        return Ok(Duration::from_secs(minutes.unsigned_abs() * 60));
+    }
     if !(10..=30).contains(&minutes) {
         return Err(bad());
     }
@@ -306,13 +338,19 @@ fn create(
     check_condition(st, "create-subscription")?;
     let input = req.input()?;
     let mut problems = Vec::new();
-    let minutes = duration(req, &input)
+    let minutes = duration(server, req, &input)
         .map_err(|e| problems.extend(e.parameters))
         .ok();
     let uris = contact_list(&input, "uris")
         .map_err(|e| problems.extend(e.parameters))
         .ok();
     let (Some(minutes), Some(uris)) = (minutes, uris) else {
+        if server.fault() == Fault::FailedOperationEvents {
+            // Reports contacts as subscribed although nothing was created.
+            if let Ok(uris) = contact_list(&input, "uris") {
+                st.report_added(server, h, &uris);
+            }
+        }
         return Err(ApiError::parameters(problems));
     };
     let limits = server.config.limits;
@@ -343,7 +381,7 @@ fn subscribe_group(
         .group(&group_id)
         .ok_or_else(ApiError::not_found)?;
     check_condition(st, "subscribe-group")?;
-    let minutes = duration(req, &req.input()?)?;
+    let minutes = duration(server, req, &req.input()?)?;
     let origin = Origin::Group(group.id.clone());
     if let Some(index) = st.subs.iter().position(|s| s.origin == origin) {
         st.extend(server, index, minutes);
@@ -358,4 +396,41 @@ fn subscribe_group(
     }
     let index = st.create(server, h, group.members.clone(), minutes, origin);
     created(req.format, &views::subscription(h, &st.subs[index]))
+}
+
+/// What the `deleted-get-200` and `expired-extendable` profiles answer for an ended
+/// subscription; `None` (the faithful 404) otherwise.
+fn ghost(
+    server: &Server,
+    h: Hrefs<'_>,
+    req: &Req,
+    st: &mut AppState,
+    id: &str,
+) -> Option<Result<Response, ApiError>> {
+    let at = st.graveyard.iter().position(|s| s.id == id)?;
+    match (server.fault(), &req.method) {
+        (Fault::DeletedGet200, &Method::GET) => Some(Ok(respond::resource(
+            StatusCode::OK,
+            req.format,
+            &views::subscription(h, &st.graveyard[at]),
+        ))),
+        (Fault::ExpiredExtendable, &Method::POST) => {
+            let minutes = match req.input().and_then(|input| duration(server, req, &input)) {
+                Ok(m) => m,
+                Err(e) => return Some(Err(e)),
+            };
+            let mut sub = st.graveyard.remove(at);
+            sub.expires_at = server.app_now(st.offset);
+            sub.warned = false;
+            st.subs.push(sub);
+            let index = st.subs.len() - 1;
+            st.extend(server, index, minutes);
+            Some(Ok(respond::resource(
+                StatusCode::OK,
+                req.format,
+                &views::subscription(h, &st.subs[index]),
+            )))
+        }
+        _ => None,
+    }
 }

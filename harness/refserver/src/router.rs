@@ -12,6 +12,7 @@ use http::{HeaderMap, Method};
 use http_body_util::{BodyExt, Limited};
 
 use crate::error::ApiError;
+use crate::fault::Fault;
 use crate::input::{self, Input};
 use crate::respond::Format;
 use crate::state::{APPLICATIONS_PATH, Server};
@@ -108,7 +109,13 @@ pub(crate) async fn handle(State(server): State<Arc<Server>>, request: Request) 
         headers: parts.headers,
         body,
     };
-    dispatch(server, req).await
+    let fault = server.fault();
+    let resp = dispatch(server, req).await;
+    // Body-rewriting fault profiles only; the faithful server never comes through here.
+    if crate::mutate::applies(fault) {
+        return crate::mutate::response(fault, resp).await;
+    }
+    resp
 }
 
 async fn dispatch(server: Arc<Server>, req: Req) -> Response {
@@ -129,6 +136,9 @@ async fn dispatch(server: Arc<Server>, req: Req) -> Response {
     }
     if lower.starts_with("/ucwa/") || path == "/ucwa" {
         let Some(caller) = server.caller(&req.headers) else {
+            if server.fault() == Fault::No401 {
+                return ApiError::not_found().into_response(req.format);
+            }
             return crate::respond::unauthorized(&server.host(&req.headers));
         };
         // Segments keep their case (contact addresses, ids) and are percent-decoded.

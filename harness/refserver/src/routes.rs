@@ -8,6 +8,7 @@ use http::{Method, StatusCode};
 
 use crate::app::{AppProps, AppState, Hrefs};
 use crate::error::ApiError;
+use crate::fault::Fault;
 use crate::respond;
 use crate::router::{Req, allow};
 use crate::state::{App, Caller, Server};
@@ -24,7 +25,10 @@ pub(crate) async fn handle(
 ) -> Response {
     let result = match rest {
         [] => create_application(server, req, caller),
-        [id, tail @ ..] => match server.app(id, caller) {
+        [id, tail @ ..] => match server
+            .app(id, caller)
+            .or_else(|| foreign(server, req, id, tail))
+        {
             None => Err(ApiError::application_not_found()),
             Some(app) => {
                 if tail == ["events"] {
@@ -35,6 +39,20 @@ pub(crate) async fn handle(
         },
     };
     result.unwrap_or_else(|e| e.into_response(req.format))
+}
+
+/// The security profiles: another caller's application, for a subscription GET
+/// (`cross-app-readable`) or DELETE (`cross-app-deletable`); `None` on the faithful server.
+fn foreign(server: &Server, req: &Req, id: &str, tail: &[&str]) -> Option<Arc<App>> {
+    let opened = match server.fault() {
+        Fault::CrossAppReadable => req.method == Method::GET,
+        Fault::CrossAppDeletable => req.method == Method::DELETE,
+        _ => false,
+    };
+    let subscription = matches!(tail, ["people", "presenceSubscriptions", _]);
+    (opened && subscription)
+        .then(|| server.any_app(id))
+        .flatten()
 }
 
 /// Locks a live application, firing its due timers first; a gone application → 404.
@@ -166,5 +184,9 @@ fn create_application(
     tokio::spawn(crate::timer::run(Arc::clone(server), Arc::clone(&app)));
     let st = app.lock();
     let res = views::application(server, Hrefs(&app.base), &app.id, app.owner, &st);
-    Ok(respond::resource(StatusCode::CREATED, req.format, &res))
+    let status = match server.fault() {
+        Fault::ApplicationCreate200 => StatusCode::OK,
+        _ => StatusCode::CREATED,
+    };
+    Ok(respond::resource(status, req.format, &res))
 }

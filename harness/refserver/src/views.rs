@@ -143,8 +143,8 @@ pub(crate) fn memberships<'s>(
 }
 
 /// subscribedContacts: the contact link is an array (also with one element).
-pub(crate) fn subscribed_contacts(h: Hrefs<'_>, st: &AppState) -> Resource {
-    let hrefs = st.subscribed().iter().map(|c| h.contact(c)).collect();
+pub(crate) fn subscribed_contacts(h: Hrefs<'_>, contacts: &[String]) -> Resource {
+    let hrefs = contacts.iter().map(|c| h.contact(c)).collect();
     Resource::new("subscribedContacts", h.subscribed()).links("contact", hrefs)
 }
 

@@ -1,0 +1,244 @@
+//! The response post-processing hook of the fault profiles that change a body after it was
+//! built: error-body faults (both formats) and representation faults (one format only). The
+//! builders stay faithful; only a server started with one of these profiles comes through
+//! here, and it rewrites a complete in-memory body, so nothing can wait or grow.
+
+use std::fmt::Write as _;
+
+use axum::body::Body;
+use axum::response::Response;
+use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use http_body_util::BodyExt;
+use serde_json::Value;
+
+use crate::fault::Fault;
+use crate::wire::UCWA_NS;
+
+/// Whether this profile rewrites bodies here.
+pub(crate) fn applies(fault: Fault) -> bool {
+    matches!(
+        fault,
+        Fault::SubcodeMissing
+            | Fault::ParametersMissing
+            | Fault::PgetReplacedSubcodeWrong
+            | Fault::NotFoundCodeDrift
+            | Fault::XmlErrorNamespace
+            | Fault::LimitSubcodeMissing
+            | Fault::XmlNoMembershipsLink
+            | Fault::JsonNoSelf
+            | Fault::XmlIdDiffers
+            | Fault::XmlListFlattened
+            | Fault::JsonLinkArraySingle
+    )
+}
+
+/// Rewrites one response for the fault; anything it does not concern passes unchanged.
+pub(crate) async fn response(fault: Fault, resp: Response) -> Response {
+    let media = resp
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let (xml, json) = (media.contains("xml"), media.contains("json"));
+    if !xml && !json {
+        return resp;
+    }
+    let status = resp.status().as_u16();
+    let (mut parts, body) = resp.into_parts();
+    let Ok(collected) = body.collect().await else {
+        return Response::from_parts(parts, Body::empty());
+    };
+    let bytes = collected.to_bytes();
+    let rewritten = if xml {
+        std::str::from_utf8(&bytes)
+            .ok()
+            .map(|text| xml_body(fault, status, text).into_bytes())
+    } else {
+        serde_json::from_slice::<Value>(&bytes).ok().map(|mut v| {
+            json_body(fault, status, &mut v);
+            serde_json::to_vec(&v).unwrap_or_default()
+        })
+    };
+    let out = rewritten.unwrap_or_else(|| bytes.to_vec());
+    parts.headers.remove(CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(out))
+}
+
+/// Replaces `from` by `to` in a JSON string field when it holds exactly `from`.
+fn swap(obj: &mut serde_json::Map<String, Value>, field: &str, from: &str, to: Option<&str>) {
+    if obj.get(field).and_then(Value::as_str) == Some(from) {
+        match to {
+            Some(to) => {
+                obj.insert(field.into(), Value::String(to.into()));
+            }
+            None => {
+                obj.remove(field);
+            }
+        }
+    }
+}
+
+fn json_body(fault: Fault, status: u16, value: &mut Value) {
+    let Some(obj) = value.as_object_mut() else {
+        return;
+    };
+    let rel = obj
+        .get("rel")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_owned();
+    match (fault, status) {
+        (Fault::SubcodeMissing, 400) => swap(obj, "subcode", "ParameterValidationFailure", None),
+        (Fault::ParametersMissing, 400) => {
+            obj.remove("parameters");
+        }
+        (Fault::PgetReplacedSubcodeWrong, 409) => swap(
+            obj,
+            "subcode",
+            "PGetReplaced",
+            Some("AnotherOperationPending"),
+        ),
+        (Fault::NotFoundCodeDrift, 404) => swap(obj, "code", "NotFound", Some("ResourceNotFound")),
+        (Fault::LimitSubcodeMissing, 403) => swap(obj, "subcode", "LimitExceeded", None),
+        (Fault::JsonNoSelf, _) if rel == "presenceSubscription" => {
+            if let Some(links) = obj.get_mut("_links").and_then(Value::as_object_mut) {
+                links.remove("self");
+            }
+        }
+        (Fault::JsonLinkArraySingle, _) if rel == "subscribedContacts" => {
+            if let Some(links) = obj.get_mut("_links").and_then(Value::as_object_mut)
+                && let Some(Value::Array(items)) = links.get("contact")
+                && items.len() == 1
+            {
+                let one = items[0].clone();
+                links.insert("contact".into(), one);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn xml_body(fault: Fault, status: u16, text: &str) -> String {
+    let resource_rel = |rel: &str| text.contains(&format!("<resource rel=\"{rel}\""));
+    match (fault, status) {
+        (Fault::SubcodeMissing, 400) => {
+            text.replace("<subcode>ParameterValidationFailure</subcode>", "")
+        }
+        (Fault::ParametersMissing, 400) => cut_between(text, "<parameters>", "</parameters>")
+            .map_or_else(
+                || text.to_owned(),
+                |t| t.replace("<parameters></parameters>", "<parameters />"),
+            ),
+        (Fault::PgetReplacedSubcodeWrong, 409) => text.replace(
+            "<subcode>PGetReplaced</subcode>",
+            "<subcode>AnotherOperationPending</subcode>",
+        ),
+        (Fault::NotFoundCodeDrift, 404) => {
+            text.replace("<code>NotFound</code>", "<code>ResourceNotFound</code>")
+        }
+        (Fault::LimitSubcodeMissing, 403) => text.replace("<subcode>LimitExceeded</subcode>", ""),
+        (Fault::XmlErrorNamespace, _) if text.contains("<reason ") => {
+            text.replace(&format!(" xmlns=\"{UCWA_NS}\""), "")
+        }
+        (Fault::XmlNoMembershipsLink, _) => {
+            remove_elements(text, "<link rel=\"memberships\" ", "/>")
+        }
+        (Fault::XmlIdDiffers, _) if resource_rel("presenceSubscription") => {
+            text.replace("<property name=\"id\">", "<property name=\"id\">x")
+        }
+        (Fault::XmlListFlattened, _) => flatten_lists(text),
+        _ => text.to_owned(),
+    }
+}
+
+/// Empties the content between the first `open` and the following `close`.
+fn cut_between(text: &str, open: &str, close: &str) -> Option<String> {
+    let start = text.find(open)? + open.len();
+    let end = start + text[start..].find(close)?;
+    Some(format!("{}{}", &text[..start], &text[end..]))
+}
+
+/// Removes every element that starts with `start` and ends at the next `end`.
+fn remove_elements(text: &str, start: &str, end: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(start) {
+        out.push_str(&rest[..i]);
+        match rest[i..].find(end) {
+            Some(j) => rest = &rest[i + j + end.len()..],
+            None => {
+                rest = &rest[i..];
+                break;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `<propertyList name="N"><item>a</item><item>b</item></propertyList>` becomes
+/// `<property name="N">a,b</property>`.
+fn flatten_lists(text: &str) -> String {
+    const OPEN: &str = "<propertyList name=\"";
+    const CLOSE: &str = "</propertyList>";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(OPEN) {
+        out.push_str(&rest[..i]);
+        let element = &rest[i..];
+        let (Some(name_end), Some(close)) = (element[OPEN.len()..].find('"'), element.find(CLOSE))
+        else {
+            rest = element;
+            break;
+        };
+        let name = &element[OPEN.len()..OPEN.len() + name_end];
+        let inner = &element[..close];
+        let items: Vec<&str> = inner
+            .split("<item>")
+            .skip(1)
+            .filter_map(|s| s.split("</item>").next())
+            .collect();
+        let _ = write!(
+            out,
+            "<property name=\"{name}\">{}</property>",
+            items.join(",")
+        );
+        rest = &element[close + CLOSE.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_flatten_to_one_property() {
+        let xml = "<a><propertyList name=\"e\"><item>x</item><item>y</item></propertyList><b/></a>";
+        assert_eq!(
+            flatten_lists(xml),
+            "<a><property name=\"e\">x,y</property><b/></a>"
+        );
+    }
+
+    #[test]
+    fn memberships_links_are_removed_everywhere() {
+        let xml = "<r><link rel=\"memberships\" href=\"/m\"/><link rel=\"x\" href=\"/x\"/><link rel=\"memberships\" href=\"/n\"/></r>";
+        assert_eq!(
+            remove_elements(xml, "<link rel=\"memberships\" ", "/>"),
+            "<r><link rel=\"x\" href=\"/x\"/></r>"
+        );
+    }
+
+    #[test]
+    fn xml_parameters_are_emptied() {
+        let xml =
+            "<reason><parameters><property name=\"duration\">bad</property></parameters></reason>";
+        assert_eq!(
+            xml_body(Fault::ParametersMissing, 400, xml),
+            "<reason><parameters /></reason>"
+        );
+    }
+}
