@@ -318,7 +318,7 @@ impl Method {
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawBody {
-    /// The Content-Type header; omitted when absent.
+    /// The Content-Type header (a template, e.g. `"{{ content_type }}"`); omitted when absent.
     #[serde(default)]
     pub content_type: Option<String>,
     /// One text for every format (a template).
@@ -441,7 +441,7 @@ pub struct HeaderExpect {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub equals: Option<Spanned<String>>,
-    /// Some value of the header contains this text.
+    /// Some value of the header contains this text (a template).
     #[serde(default)]
     pub contains: Option<String>,
     /// `true`: the header must be there; `false`: it must not.
@@ -497,6 +497,9 @@ pub struct ResourceExpect {
     /// Embedded rels with the exact number of embedded resources.
     #[serde(default)]
     pub embedded_counts: BTreeMap<String, usize>,
+    /// Embedded rels whose JSON form must be an array even with one resource (digest 5.2).
+    #[serde(default)]
+    pub embedded_arrays: Vec<String>,
 }
 
 /// Expectations on a UCWA error body (digest 4.1).

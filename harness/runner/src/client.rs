@@ -37,10 +37,14 @@ pub struct TlsOptions {
     pub insecure: bool,
 }
 
+mod marked;
+
 /// A cheap-to-clone HTTP/HTTPS client; clones share one connection pool and one request count.
 #[derive(Clone)]
 pub struct HttpClient {
     inner: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
+    /// The same connector, for one-off marked connections (`send_marked`).
+    https: HttpsConnector<HttpConnector>,
     /// Requests sent through this client and its clones, so `bench` can count every request
     /// of a run (bootstrap, clean-up and event polls included) without a hook in each caller.
     sent: Arc<AtomicU64>,
@@ -281,9 +285,10 @@ impl HttpClient {
             .build();
         let inner = Client::builder(TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(30))
-            .build(https);
+            .build(https.clone());
         Ok(HttpClient {
             inner,
+            https,
             sent: Arc::new(AtomicU64::new(0)),
         })
     }
@@ -295,54 +300,90 @@ impl HttpClient {
 
     /// Sends one request and reads the whole response within `req.timeout`.
     pub async fn send(&self, req: HttpRequest) -> Result<HttpResponse, TransportError> {
-        let url = req.url.to_string();
-        let timeout = req.timeout;
-        let request = build_request(req)?;
-        // Counted once the request is valid: what goes (or tries to go) on the wire.
-        self.sent.fetch_add(1, Ordering::Relaxed);
-        let started = Instant::now();
-        let exchange = async {
-            let response = self
-                .inner
-                .request(request)
-                .await
-                .map_err(|e| classify(&url, &e))?;
-            let (parts, mut body) = response.into_parts();
-            let mut buf = BytesMut::new();
-            while let Some(frame) = body.frame().await {
-                let frame = frame.map_err(|e| classify(&url, &e))?;
-                if let Ok(data) = frame.into_data() {
-                    if buf.len() + data.len() > BODY_LIMIT {
-                        return Err(TransportError::BodyTooLarge {
-                            url: url.clone(),
-                            limit: BODY_LIMIT,
-                        });
-                    }
-                    buf.extend_from_slice(&data);
-                }
-            }
-            let headers = parts
-                .headers
-                .iter()
-                .map(|(n, v)| {
-                    let value = String::from_utf8_lossy(v.as_bytes()).into_owned();
-                    (n.as_str().to_owned(), value)
-                })
-                .collect();
-            Ok(HttpResponse {
-                status: parts.status.as_u16(),
-                headers,
-                body: buf.freeze(),
-                elapsed: started.elapsed(),
-            })
+        exchange(&self.inner, &self.sent, req).await
+    }
+
+    /// Sends a request on a connection of its own, in the background, and tells when its bytes
+    /// have left: the receiver fires once the request is written and flushed (or is dropped if
+    /// the exchange failed before that). For requests whose order matters, such as a P-GET that
+    /// must be parked before the next one replaces it.
+    pub fn send_marked(
+        &self,
+        req: HttpRequest,
+    ) -> (
+        tokio::task::JoinHandle<Result<HttpResponse, TransportError>>,
+        tokio::sync::oneshot::Receiver<()>,
+    ) {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let connector = marked::MarkedConnector {
+            inner: self.https.clone(),
+            signal: Arc::new(std::sync::Mutex::new(Some(tx))),
         };
-        match tokio::time::timeout(timeout, exchange).await {
-            Ok(result) => result,
-            Err(_) => Err(TransportError::Timeout {
-                url,
-                after: timeout,
-            }),
+        // One connection for this request only: the signal belongs to it alone.
+        let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new())
+            .pool_max_idle_per_host(0)
+            .build(connector);
+        let sent = self.sent.clone();
+        let handle = tokio::spawn(async move { exchange(&client, &sent, req).await });
+        (handle, rx)
+    }
+}
+
+/// One exchange on any client: the request, the whole body under the cap, one deadline.
+async fn exchange<C>(
+    client: &Client<C, Full<Bytes>>,
+    sent: &AtomicU64,
+    req: HttpRequest,
+) -> Result<HttpResponse, TransportError>
+where
+    C: hyper_util::client::legacy::connect::Connect + Clone + Send + Sync + 'static,
+{
+    let url = req.url.to_string();
+    let timeout = req.timeout;
+    let request = build_request(req)?;
+    // Counted once the request is valid: what goes (or tries to go) on the wire.
+    sent.fetch_add(1, Ordering::Relaxed);
+    let started = Instant::now();
+    let exchange = async {
+        let response = client
+            .request(request)
+            .await
+            .map_err(|e| classify(&url, &e))?;
+        let (parts, mut body) = response.into_parts();
+        let mut buf = BytesMut::new();
+        while let Some(frame) = body.frame().await {
+            let frame = frame.map_err(|e| classify(&url, &e))?;
+            if let Ok(data) = frame.into_data() {
+                if buf.len() + data.len() > BODY_LIMIT {
+                    return Err(TransportError::BodyTooLarge {
+                        url: url.clone(),
+                        limit: BODY_LIMIT,
+                    });
+                }
+                buf.extend_from_slice(&data);
+            }
         }
+        let headers = parts
+            .headers
+            .iter()
+            .map(|(n, v)| {
+                let value = String::from_utf8_lossy(v.as_bytes()).into_owned();
+                (n.as_str().to_owned(), value)
+            })
+            .collect();
+        Ok(HttpResponse {
+            status: parts.status.as_u16(),
+            headers,
+            body: buf.freeze(),
+            elapsed: started.elapsed(),
+        })
+    };
+    match tokio::time::timeout(timeout, exchange).await {
+        Ok(result) => result,
+        Err(_) => Err(TransportError::Timeout {
+            url,
+            after: timeout,
+        }),
     }
 }
 

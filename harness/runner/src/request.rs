@@ -34,7 +34,10 @@ pub fn media_type(format: Format) -> &'static str {
 /// Whether a response media type (parameters stripped) belongs to a format (digest 5.1, OP-20).
 pub fn media_type_matches(format: Format, media_type: &str) -> bool {
     let accepted: &[&str] = match format {
-        Format::Json => &["application/json", "application/vnd.microsoft.com.ucwa+json"],
+        Format::Json => &[
+            "application/json",
+            "application/vnd.microsoft.com.ucwa+json",
+        ],
         Format::Xml => &[
             "application/xml",
             "application/vnd.microsoft.com.ucwa+xml",
@@ -165,7 +168,11 @@ fn build_body(
             Some(t) => render_str(&t.value, vars).map_err(|e| e.to_string())?,
             None => String::new(),
         };
-        return Ok((Bytes::from(text), raw.content_type.clone()));
+        let content_type = match &raw.content_type {
+            Some(ct) => Some(render_str(ct, vars).map_err(|e| e.to_string())?),
+            None => None,
+        };
+        return Ok((Bytes::from(text), content_type));
     }
     if let Some(form) = &spec.form {
         let mut encoded = url::form_urlencoded::Serializer::new(String::new());

@@ -112,8 +112,11 @@ pub async fn run_step(
             Ok(http) => {
                 out.request = Some(record_request(&http, ctx.session));
                 if step.background {
-                    let client = ctx.session.target.client.clone();
-                    let handle = tokio::spawn(async move { client.send(http).await });
+                    let (handle, written) = ctx.session.target.client.send_marked(http);
+                    // The next step may depend on this request being on the wire (a P-GET
+                    // parked before it is replaced, or before the clock moves): wait until its
+                    // bytes have left, or until it failed (the signal is then dropped).
+                    let _ = tokio::time::timeout(timeout, written).await;
                     ctx.background.insert(name.to_owned(), (handle, started));
                     out.reason = Some("sent; its response is checked by a later await".into());
                     None
@@ -553,11 +556,22 @@ async fn wait_for_events(
     }
 }
 
-fn redact_secrets(text: &str, session: &Session) -> String {
+/// The run's secrets, longest first (so a token that contains the password is not half
+/// redacted); fetched once per record, since `Target::secrets` locks and clones every value.
+fn secrets_of(session: &Session) -> Vec<String> {
+    let mut secrets = session.target.secrets();
+    secrets.retain(|s| !s.is_empty());
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    secrets
+}
+
+fn redact_secrets(text: &str, secrets: &[String]) -> String {
     let mut out = text.to_owned();
-    for secret in session.target.secrets() {
-        if !secret.is_empty() {
-            out = out.replace(&secret, "[redacted]");
+    for secret in secrets {
+        // Most header values are shorter than a token: the length test spares building a
+        // substring searcher (and a copy) for each of them on every step.
+        if out.len() >= secret.len() && out.contains(secret.as_str()) {
+            out = out.replace(secret.as_str(), "[redacted]");
         }
     }
     out
@@ -579,9 +593,10 @@ fn cut(body: &[u8]) -> Option<String> {
 }
 
 fn record_request(http: &HttpRequest, session: &Session) -> RequestRecord {
+    let secrets = secrets_of(session);
     RequestRecord {
         method: http.method.to_string(),
-        url: redact_secrets(http.url.as_str(), session),
+        url: redact_secrets(http.url.as_str(), &secrets),
         headers: http
             .headers
             .iter()
@@ -589,24 +604,25 @@ fn record_request(http: &HttpRequest, session: &Session) -> RequestRecord {
                 let v = if n.eq_ignore_ascii_case("authorization") {
                     "Bearer [redacted]".to_owned()
                 } else {
-                    redact_secrets(v, session)
+                    redact_secrets(v, &secrets)
                 };
                 (n.clone(), v)
             })
             .collect(),
-        body: cut(&http.body).map(|b| redact_secrets(&b, session)),
+        body: cut(&http.body).map(|b| redact_secrets(&b, &secrets)),
     }
 }
 
 fn record_response(response: &HttpResponse, session: &Session) -> ResponseRecord {
+    let secrets = secrets_of(session);
     ResponseRecord {
         status: response.status,
         headers: response
             .headers
             .iter()
-            .map(|(n, v)| (n.clone(), redact_secrets(v, session)))
+            .map(|(n, v)| (n.clone(), redact_secrets(v, &secrets)))
             .collect(),
-        body: cut(&response.body).map(|b| redact_secrets(&b, session)),
+        body: cut(&response.body).map(|b| redact_secrets(&b, &secrets)),
         duration_secs: response.elapsed.as_secs_f64(),
     }
 }
@@ -629,11 +645,16 @@ fn snapshot_events(
         .flatten()
         .filter_map(|seq| timeline.iter().find(|e| e.seq == *seq))
         .map(|e| {
-            let mut view = serde_json::to_value(&e.event).unwrap_or(Value::Null);
-            if let Value::Object(map) = &mut view {
-                map.insert("sender".into(), Value::String(e.sender_rel.clone()));
+            // What the documents fix; the optional parts (an embedded copy, titles, status)
+            // and every href are the server's to choose, so they stay out.
+            let mut view = serde_json::Map::new();
+            view.insert("type".into(), Value::String(e.event.kind.clone()));
+            view.insert("rel".into(), Value::String(e.event.link.rel.clone()));
+            if let Some(in_collection) = &e.event.in_collection {
+                view.insert("in".into(), Value::String(in_collection.rel.clone()));
             }
-            view
+            view.insert("sender".into(), Value::String(e.sender_rel.clone()));
+            Value::Object(view)
         })
         .collect();
     let redacted = redact(&Value::Array(matched), &ctx.vars, &[]);
@@ -641,4 +662,21 @@ fn snapshot_events(
     ctx.opts
         .snapshots
         .check(&file_name, ctx.file, &redacted, ctx.case_level)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redaction_hides_every_secret_and_leaves_short_values_alone() {
+        // Longest first, as `secrets_of` orders them.
+        let secrets = vec!["cwt=pwXYZ".to_owned(), "pw".to_owned()];
+        assert_eq!(
+            redact_secrets("Bearer cwt=pwXYZ and pw", &secrets),
+            "Bearer [redacted] and [redacted]"
+        );
+        assert_eq!(redact_secrets("p", &secrets), "p");
+        assert_eq!(redact_secrets("", &secrets), "");
+    }
 }

@@ -68,9 +68,18 @@ impl Scope {
         self.defined.insert(name.into());
     }
 
-    /// Whether `name` is defined here.
+    /// Whether `name` is defined here. Besides the fixed names, an application session offers
+    /// every link the target gives by its rel (`app.REL`, `people.REL`, `me.REL`); which rels a
+    /// target has is only known at run time, where a missing one is a step error.
     pub(crate) fn contains(&self, name: &str) -> bool {
-        self.defined.contains(name)
+        if self.defined.contains(name) {
+            return true;
+        }
+        !self.bare
+            && ["app.", "people.", "me."].iter().any(|prefix| {
+                name.strip_prefix(prefix)
+                    .is_some_and(|rel| !rel.is_empty() && !rel.contains('.'))
+            })
     }
 
     /// Why `name` is not defined at a point of step `step`, as a hint.

@@ -187,6 +187,28 @@ pub fn check_resource(
             });
         }
     }
+    if format == Format::Json {
+        for rel in &expect.embedded_arrays {
+            let value = raw_json
+                .and_then(|v| v.get("_embedded"))
+                .and_then(|e| e.get(rel));
+            out.push(match value {
+                Some(Value::Array(_)) | None => {
+                    CheckOutcome::pass(kind, level, format!("_embedded.{rel} is an array"))
+                }
+                Some(other) => CheckOutcome::fail(
+                    kind,
+                    level,
+                    format!("_embedded.{rel} must be an array even with one resource (digest 5.2)"),
+                )
+                .at(
+                    Some(format!("_embedded.{rel}")),
+                    "an array",
+                    crate::check::response::head(other.to_string().as_bytes()),
+                ),
+            });
+        }
+    }
     for (rel, count) in &expect.embedded_counts {
         let actual = resource.embedded.get(rel).map_or(0, Vec::len);
         out.push(if actual == *count {

@@ -149,6 +149,13 @@ pub fn check_plain(
             });
         }
         if let Some(part) = &header.contains {
+            let part = match render_str(part, vars) {
+                Ok(p) => p,
+                Err(e) => {
+                    out.push(CheckOutcome::error("header", level, e.to_string()));
+                    continue;
+                }
+            };
             out.push(if values.iter().any(|v| v.contains(part.as_str())) {
                 CheckOutcome::pass("header", level, format!("header {name} contains `{part}`"))
             } else {
