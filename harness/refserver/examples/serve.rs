@@ -187,7 +187,11 @@ async fn main() {
                 .to_owned();
             let mut samples = Vec::with_capacity(n);
             for i in 0..n {
-                // Let the follower park its next P-GET before the change.
+                // sleep-ok: a benchmark pause, not a wait for a result. The figure is meant for
+                // the parked-P-GET path, and from outside nothing says when the follower's next
+                // P-GET is parked at the server; without the pause some changes would land
+                // before it parks and measure the queued path instead (still correct, only a
+                // different figure). No test or case depends on it.
                 tokio::time::sleep(Duration::from_millis(1)).await;
                 let availability = if i % 2 == 0 { "Away" } else { "Online" };
                 let body = json!({"application": app_href, "uri": "sip:bob@contoso.com", "availability": availability}).to_string();

@@ -310,13 +310,13 @@ const CATALOGUE: &[(Fault, &str, &str, &str)] = &[
         Fault::CrossAppReadable,
         "cross-app-readable",
         "security",
-        "URLs are valid only for the application that returned them: another one's subscription is not readable (digest 1)",
+        "an application sees only its own subscriptions: URLs and state belong to one application instance (digest 1, 2.3)",
     ),
     (
         Fault::CrossAppDeletable,
         "cross-app-deletable",
         "security",
-        "URLs are valid only for the application that returned them: another one's subscription is not deletable (digest 1)",
+        "DELETE application ends its own subscriptions only, not those of the user's other applications (digest 1, 6.3)",
     ),
 ];
 

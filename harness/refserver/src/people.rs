@@ -19,6 +19,7 @@ use crate::router::{Req, allow};
 use crate::routes::lock_live;
 use crate::state::{App, Server};
 use crate::views;
+use crate::wire::{Embed, Resource};
 
 pub(crate) fn handle(
     server: &Server,
@@ -37,10 +38,19 @@ pub(crate) fn handle(
         }
         ["presenceSubscriptions"] => {
             allow(req, "GET, POST")?;
+            // Read before this application is locked: never two application locks at once.
+            let foreign = match (server.fault(), &req.method) {
+                (Fault::CrossAppReadable, &Method::GET) => sibling_subscriptions(server, app),
+                _ => Vec::new(),
+            };
             let mut st = lock_live(server, app)?;
             if req.method == Method::GET {
                 check_condition(&mut st, "list-subscriptions")?;
-                return ok(&views::subscriptions(h, &st));
+                let mut res = views::subscriptions(h, &st);
+                if let Some((_, Embed::Many(list))) = res.embedded.first_mut() {
+                    list.extend(foreign);
+                }
+                return ok(&res);
             }
             let pairs = req.query_pairs();
             let result = match query_get(&pairs, "groupId") {
@@ -433,4 +443,20 @@ fn ghost(
         }
         _ => None,
     }
+}
+
+/// The `cross-app-readable` profile: the subscriptions of the caller's other applications.
+fn sibling_subscriptions(server: &Server, app: &App) -> Vec<Resource> {
+    let mut out = Vec::new();
+    for other in server.sibling_apps(app) {
+        let st = other.lock();
+        let h = Hrefs(&other.base);
+        out.extend(
+            st.subs
+                .iter()
+                .filter(|s| s.origin != Origin::System)
+                .map(|s| views::subscription(h, s)),
+        );
+    }
+    out
 }

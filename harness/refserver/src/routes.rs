@@ -6,7 +6,7 @@ use std::sync::{Arc, MutexGuard};
 use axum::response::Response;
 use http::{Method, StatusCode};
 
-use crate::app::{AppProps, AppState, Hrefs};
+use crate::app::{AppProps, AppState, Hrefs, Origin};
 use crate::error::ApiError;
 use crate::fault::Fault;
 use crate::respond;
@@ -25,10 +25,7 @@ pub(crate) async fn handle(
 ) -> Response {
     let result = match rest {
         [] => create_application(server, req, caller),
-        [id, tail @ ..] => match server
-            .app(id, caller)
-            .or_else(|| foreign(server, req, id, tail))
-        {
+        [id, tail @ ..] => match server.app(id, caller) {
             None => Err(ApiError::application_not_found()),
             Some(app) => {
                 if tail == ["events"] {
@@ -39,20 +36,6 @@ pub(crate) async fn handle(
         },
     };
     result.unwrap_or_else(|e| e.into_response(req.format))
-}
-
-/// The security profiles: another caller's application, for a subscription GET
-/// (`cross-app-readable`) or DELETE (`cross-app-deletable`); `None` on the faithful server.
-fn foreign(server: &Server, req: &Req, id: &str, tail: &[&str]) -> Option<Arc<App>> {
-    let opened = match server.fault() {
-        Fault::CrossAppReadable => req.method == Method::GET,
-        Fault::CrossAppDeletable => req.method == Method::DELETE,
-        _ => false,
-    };
-    let subscription = matches!(tail, ["people", "presenceSubscriptions", _]);
-    (opened && subscription)
-        .then(|| server.any_app(id))
-        .flatten()
 }
 
 /// Locks a live application, firing its due timers first; a gone application → 404.
@@ -91,6 +74,18 @@ fn application_route(
                 drop(st);
                 server.remove_app(&app.id);
                 app.notify.notify_waiters();
+                if server.fault() == Fault::CrossAppDeletable {
+                    // Ends the subscriptions of the user's other applications as well.
+                    for other in server.sibling_apps(app) {
+                        let mut st = other.lock();
+                        while let Some(i) = st.subs.iter().position(|s| s.origin != Origin::System)
+                        {
+                            st.delete(server, Hrefs(&other.base), i);
+                        }
+                        drop(st);
+                        other.notify.notify_waiters();
+                    }
+                }
                 return Ok(respond::no_content());
             }
             let res = views::application(server, h, &app.id, app.owner, &st);

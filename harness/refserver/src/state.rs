@@ -196,10 +196,13 @@ impl Server {
             .cloned()
     }
 
-    /// The application with this id whoever created it: only for the security fault profiles.
-    pub(crate) fn any_app(&self, id: &str) -> Option<Arc<App>> {
+    /// The other applications of the same caller: only for the security fault profiles.
+    pub(crate) fn sibling_apps(&self, app: &App) -> Vec<Arc<App>> {
         let apps = self.apps.read().unwrap_or_else(|p| p.into_inner());
-        apps.get(id).cloned()
+        apps.values()
+            .filter(|a| a.id != app.id && a.owner == app.owner && a.token == app.token)
+            .cloned()
+            .collect()
     }
 
     /// Forgets an application (deleted or expired).

@@ -4,5 +4,6 @@ mod bootstrap;
 mod common;
 mod control;
 mod events;
+mod faults;
 mod parity;
 mod resources;
