@@ -32,7 +32,7 @@ fn root(server: &Server, req: &Req) -> Result<Response, ApiError> {
 }
 
 fn user(server: &Server, req: &Req) -> Result<Response, ApiError> {
-    if server.caller(&req.headers).is_none() && server.fault() != crate::fault::Fault::No401 {
+    if server.caller(&req.headers).is_none() {
         return Ok(respond::unauthorized(&server.host(&req.headers)));
     }
     allow(req, "GET")?;

@@ -304,7 +304,7 @@ const CATALOGUE: &[(Fault, &str, &str, &str)] = &[
         Fault::No401,
         "no-401",
         "security",
-        "a request without a bearer token gets 401 with the challenge (digest 6.1, 6.2)",
+        "every UCWA request needs the bearer token: without one, 401, not a UCWA error (digest 4.2, 6.2)",
     ),
     (
         Fault::CrossAppReadable,

@@ -63,10 +63,11 @@ async fn delete_200_body_answers_the_resource() {
 }
 
 #[tokio::test]
-async fn no_401_serves_the_user_resource_without_a_token() {
+async fn no_401_answers_ucwa_requests_without_a_token_with_404() {
     let env = env(Fault::No401).await;
+    // The sign-in challenge stays: only UCWA resources lose their 401.
     let user = "/autodiscover/autodiscoverservice.svc/root/oauth/user";
-    assert_eq!(env.send("GET", user, &[], None).await.status, 200);
+    assert_eq!(env.send("GET", user, &[], None).await.status, 401);
     let r = env
         .send("GET", "/ucwa/oauth/v1/applications", &[], None)
         .await;
