@@ -25,6 +25,9 @@ pub enum Command {
     Schema,
     /// Run the reference server on its own.
     Serve(ServeArgs),
+    /// Run the suite against every fault profile of the reference server: which cases catch
+    /// each deliberate deviation, and which deviations no case catches.
+    Mutants(MutantsArgs),
     /// Print the checklist rows with the cases that prove them (and their last verdicts).
     Coverage(CoverageArgs),
     /// Measure the suite's speed and the harness's cost per request (release builds only).
@@ -148,6 +151,10 @@ pub struct ServeArgs {
     /// Hold medium/low events for their aggregation windows instead of releasing them at once.
     #[arg(long)]
     pub windows: bool,
+    /// Start with a fault profile: one deliberate deviation from the protocol
+    /// (`ucwa-conform mutants` lists them; `none` is the faithful server).
+    #[arg(long, default_value = "none")]
+    pub fault: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

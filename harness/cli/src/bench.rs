@@ -124,6 +124,7 @@ fn exec_options() -> ExecOptions {
             policy: UpdatePolicy::Never,
         },
         request_timeout: Duration::from_secs(10),
+        shrink_time: Duration::from_secs(0),
     }
 }
 

@@ -26,6 +26,7 @@ pub fn dispatch(cli: Cli) -> i32 {
         Command::Check(args) => cmd_check(&args),
         Command::Schema => cmd_schema(),
         Command::Serve(args) => runtime().block_on(cmd_serve(args)),
+        Command::Mutants(args) => runtime().block_on(crate::mutants::cmd_mutants(args)),
         Command::Coverage(args) => crate::coverage::cmd_coverage(&args),
         Command::Bench(args) => runtime().block_on(crate::bench::cmd_bench(args)),
     }
@@ -171,6 +172,7 @@ async fn cmd_run(args: RunArgs) -> i32 {
                 policy: UpdatePolicy::from_env(),
             },
             request_timeout: Duration::from_secs(args.request_timeout.max(1)),
+            shrink_time: Duration::from_secs(20),
         },
     });
     let interrupt = Interrupt::default();
@@ -240,10 +242,23 @@ pub fn snapshot_dir() -> std::path::PathBuf {
 }
 
 async fn cmd_serve(args: ServeArgs) -> i32 {
+    let Some(fault) = harness_refserver::Fault::from_name(&args.fault) else {
+        let names: Vec<&str> = harness_refserver::Fault::all()
+            .into_iter()
+            .map(harness_refserver::Fault::name)
+            .collect();
+        eprintln!(
+            "error: no fault profile `{}` (hint: one of {})",
+            args.fault,
+            names.join(", ")
+        );
+        return exit::USAGE;
+    };
     let config = harness_refserver::ServerConfig {
         addr: args.addr,
         control: args.control,
         windows: args.windows,
+        fault,
         ..harness_refserver::ServerConfig::default()
     };
     let directory = config.directory.describe();
@@ -264,6 +279,14 @@ async fn cmd_serve(args: ServeArgs) -> i32 {
             "off (--control to offer it)"
         }
     );
+    if fault != harness_refserver::Fault::None {
+        println!(
+            "fault profile: {} ({}): breaks {}",
+            fault.name(),
+            fault.kind(),
+            fault.rule()
+        );
+    }
     println!("{directory}");
     println!("Ctrl-C stops it.");
     let _ = tokio::signal::ctrl_c().await;

@@ -6,4 +6,5 @@ pub mod bench;
 pub mod commands;
 pub mod coverage;
 pub mod exit;
+pub mod mutants;
 pub mod setup;

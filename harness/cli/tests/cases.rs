@@ -70,6 +70,7 @@ fn trial(suite: Arc<Suite>, planned: PlannedRun) -> Trial {
                 policy: UpdatePolicy::from_env(),
             },
             request_timeout: Duration::from_secs(10),
+            shrink_time: Duration::from_secs(20),
         };
         let run = planned.resolve(&suite);
         let target = shared.reached.target.clone();

@@ -60,7 +60,7 @@ pub(crate) struct Channel {
     pub resume_pending: bool,
     /// Application-clock time of the last channel activity (P-GET arrival or release).
     pub last_activity: Duration,
-    /// Real time of the last answered P-GET.
+    /// Real time of the last answered P-GET (the creation, before the first one).
     pub last_answer: Option<Instant>,
 }
 
@@ -78,7 +78,10 @@ impl Channel {
             low: Duration::from_secs(15),
             resume_pending: false,
             last_activity: now,
-            last_answer: None,
+            // A new application gets the same grace for its first P-GET as an answered one
+            // gets for the next: its client is still opening the connection, and a clock
+            // moved in that moment must not find the channel idle.
+            last_answer: Some(Instant::now()),
         }
     }
 

@@ -30,6 +30,9 @@ pub struct ExecOptions {
     pub snapshots: SnapshotStore,
     /// Deadline of one ordinary request.
     pub request_timeout: Duration,
+    /// How long a failing generated-input property may spend shrinking its input; zero turns
+    /// shrinking off (mutants only need to know whether a profile is caught).
+    pub shrink_time: Duration,
 }
 
 /// One case to run: the case, its table row if any, and the format.
@@ -152,9 +155,15 @@ pub async fn run_case(run: CaseRun<'_>, target: Arc<Target>, opts: &ExecOptions)
     }
     if let Some(spec) = &case.property {
         // Each generated input gets a fresh session of its own inside the property.
-        let step =
-            crate::property::run_property(spec, &case.id.value, case.level, target, run.format)
-                .await;
+        let step = crate::property::run_property(
+            spec,
+            &case.id.value,
+            case.level,
+            target,
+            run.format,
+            opts.shrink_time,
+        )
+        .await;
         outcome.steps.push(step);
         finish(&mut outcome, started);
         return outcome;

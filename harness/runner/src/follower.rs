@@ -12,7 +12,7 @@ use std::time::Instant;
 use harness_core::canonical::Event;
 use harness_core::model::Format;
 use harness_core::outcome::{CheckOutcome, TimelineEntry};
-use tokio::sync::watch;
+use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 use url::Url;
 
@@ -94,6 +94,8 @@ impl Shared {
 pub struct Follower {
     shared: Arc<Shared>,
     task: JoinHandle<()>,
+    /// Fires once the first P-GET's bytes have left (see `first_poll_sent`).
+    first_sent: Mutex<Option<oneshot::Receiver<()>>>,
 }
 
 impl std::fmt::Debug for Follower {
@@ -111,8 +113,28 @@ impl Follower {
             state: Mutex::new(State::default()),
             arrivals: watch::channel(0).0,
         });
-        let task = tokio::spawn(follow(shared.clone(), target, events, format));
-        Follower { shared, task }
+        let (tx, rx) = oneshot::channel();
+        let task = tokio::spawn(follow(shared.clone(), target, events, format, Some(tx)));
+        Follower {
+            shared,
+            task,
+            first_sent: Mutex::new(Some(rx)),
+        }
+    }
+
+    /// Waits (until `deadline` at the latest) for the first P-GET to be on the wire. A real
+    /// client polls from the moment its application exists; a case that moves the clock in its
+    /// first steps must not find a channel the server counts as idle because the poller's
+    /// connection was still being set up.
+    pub async fn first_poll_sent(&self, deadline: tokio::time::Instant) {
+        let receiver = self
+            .first_sent
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(receiver) = receiver {
+            let _ = tokio::time::timeout_at(deadline, receiver).await;
+        }
     }
 
     /// Labels the events that arrive from now on with `step`.
@@ -177,7 +199,13 @@ impl Drop for Follower {
 }
 
 /// The polling loop: one P-GET after another, each sent as soon as the previous one returns.
-async fn follow(shared: Arc<Shared>, target: Arc<Target>, mut url: Url, format: Format) {
+async fn follow(
+    shared: Arc<Shared>,
+    target: Arc<Target>,
+    mut url: Url,
+    format: Format,
+    mut first: Option<oneshot::Sender<()>>,
+) {
     loop {
         let token = match target.token().await {
             Ok(t) => t,
@@ -192,7 +220,10 @@ async fn follow(shared: Arc<Shared>, target: Arc<Target>, mut url: Url, format: 
         )
         .header("Accept", events_accept(format))
         .header("Authorization", &format!("Bearer {}", token.expose()));
-        let response = target.client.send(req).await;
+        let response = match first.take() {
+            None => target.client.send(req).await,
+            Some(tx) => first_poll(&target, req, tx).await,
+        };
         let at = Instant::now();
         let response = match response {
             Ok(r) => r,
@@ -224,6 +255,45 @@ async fn follow(shared: Arc<Shared>, target: Arc<Target>, mut url: Url, format: 
                 url = next;
             }
             Err(why) => return shared.break_with(target.redact(&why)),
+        }
+    }
+}
+
+/// The first P-GET, on a marked connection that tells `sent` when its bytes have left.
+async fn first_poll(
+    target: &Target,
+    req: HttpRequest,
+    sent: oneshot::Sender<()>,
+) -> Result<crate::client::HttpResponse, crate::client::TransportError> {
+    /// Aborts the exchange if the follower is stopped while it is pending.
+    struct AbortOnDrop<T>(JoinHandle<T>);
+    impl<T> Drop for AbortOnDrop<T> {
+        fn drop(&mut self) {
+            self.0.abort();
+        }
+    }
+    let (handle, written) = target.client.send_marked(req);
+    let mut handle = AbortOnDrop(handle);
+    let mut sent = Some(sent);
+    let mut written = written;
+    loop {
+        tokio::select! {
+            signal = &mut written, if sent.is_some() => {
+                if signal.is_ok()
+                    && let Some(tx) = sent.take()
+                {
+                    let _ = tx.send(());
+                }
+                sent = None;
+            }
+            joined = &mut handle.0 => {
+                return joined.unwrap_or_else(|e| {
+                    Err(crate::client::TransportError::Protocol {
+                        url: "events".into(),
+                        reason: format!("the first P-GET's task failed: {e}"),
+                    })
+                });
+            }
         }
     }
 }

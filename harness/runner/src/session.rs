@@ -122,7 +122,11 @@ impl Session {
                 .map(|href| session.target.resolve(href));
             match events {
                 Some(Ok(url)) => {
-                    session.follower = Some(Follower::start(session.target.clone(), url, format));
+                    let follower = Follower::start(session.target.clone(), url, format);
+                    let deadline =
+                        tokio::time::Instant::now() + session.target.profile.timeouts.request;
+                    follower.first_poll_sent(deadline).await;
+                    session.follower = Some(follower);
                 }
                 other => {
                     let why = match other {

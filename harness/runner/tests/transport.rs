@@ -354,9 +354,12 @@ async fn follower_reports_a_vanished_application_at_once() {
         channel.is_some_and(|c| c.status == CheckStatus::Fail),
         "{report:?}"
     );
+    // Already gone at clean-up is no clean-up failure: a case may delete its own application;
+    // the broken channel above is what catches a vanishing one.
     let cleanup = report.checks.iter().find(|c| c.kind == "cleanup");
     assert!(
-        cleanup.is_some_and(|c| c.status == CheckStatus::Fail),
+        cleanup
+            .is_some_and(|c| c.status == CheckStatus::Pass && c.message.contains("already gone")),
         "{report:?}"
     );
     server.shutdown().await;

@@ -9,7 +9,7 @@
 
 use std::fmt::Debug;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use harness_core::model::{Channel, Format, Level, PropertySpec, SessionKind};
 use harness_core::outcome::{CheckOutcome, CheckStatus, StepOutcome, verdict_of};
@@ -176,6 +176,7 @@ pub(crate) async fn run_with<P: Property>(
     target: Arc<Target>,
     format: Format,
     cases: u32,
+    shrink_time: Duration,
 ) -> PropertyOutcome {
     let handle = tokio::runtime::Handle::current();
     let seed = seed(name, format);
@@ -184,8 +185,8 @@ pub(crate) async fn run_with<P: Property>(
         let config = Config {
             cases,
             failure_persistence: None,
-            max_shrink_iters: 512,
-            max_shrink_time: 120_000,
+            max_shrink_iters: if shrink_time.is_zero() { 0 } else { 512 },
+            max_shrink_time: u32::try_from(shrink_time.as_millis()).unwrap_or(u32::MAX),
             ..Config::default()
         };
         let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &seed);
@@ -245,6 +246,7 @@ pub async fn run_property(
     level: Level,
     target: Arc<Target>,
     format: Format,
+    shrink_time: Duration,
 ) -> StepOutcome {
     let started = Instant::now();
     let cases = spec.cases.unwrap_or(PropertySpec::DEFAULT_CASES).max(1);
@@ -258,6 +260,7 @@ pub async fn run_property(
                 target,
                 format,
                 cases,
+                shrink_time,
             )
             .await
         }
@@ -269,10 +272,22 @@ pub async fn run_property(
                 target,
                 format,
                 cases,
+                shrink_time,
             )
             .await
         }
-        "parity-walk" => run_with(Arc::new(ParityWalk), name, case_id, target, format, cases).await,
+        "parity-walk" => {
+            run_with(
+                Arc::new(ParityWalk),
+                name,
+                case_id,
+                target,
+                format,
+                cases,
+                shrink_time,
+            )
+            .await
+        }
         other => PropertyOutcome::Aborted(format!("unknown property `{other}`")),
     };
     let check = check_of(name, level, outcome);
@@ -344,7 +359,17 @@ mod tests {
     async fn extend_rule_fails_and_shrinks_against_a_wrong_cap() {
         let (_server, target) = embedded().await;
         let wrong = Arc::new(ExtendRule { cap_secs: 25 * 60 });
-        let outcome = run_with(wrong, "extend-rule", "t.extend", target, Format::Json, 32).await;
+        let shrink = Duration::from_secs(60);
+        let outcome = run_with(
+            wrong,
+            "extend-rule",
+            "t.extend",
+            target,
+            Format::Json,
+            32,
+            shrink,
+        )
+        .await;
         let PropertyOutcome::Failed {
             violation,
             input,
@@ -390,6 +415,7 @@ mod tests {
                 t(),
                 Format::Xml,
                 4,
+                Duration::ZERO,
             )
             .await,
             run_with(
@@ -399,6 +425,7 @@ mod tests {
                 t(),
                 Format::Json,
                 4,
+                Duration::ZERO,
             )
             .await,
             run_with(
@@ -408,6 +435,7 @@ mod tests {
                 t(),
                 Format::Xml,
                 4,
+                Duration::ZERO,
             )
             .await,
         ];
