@@ -220,7 +220,7 @@ const CATALOGUE: &[(Fault, &str, &str, &str)] = &[
         Fault::ExpiryWarningLate,
         "expiry-warning-late",
         "events",
-        "the expiry warning comes early enough to extend: not in the last second (digest 2.3, OP-15)",
+        "the expiry warning comes while the client can still extend, not in the last seconds (digest 2.3, OP-15)",
     ),
     (
         Fault::FailedOperationEvents,
