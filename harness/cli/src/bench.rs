@@ -125,6 +125,7 @@ fn exec_options() -> ExecOptions {
         },
         request_timeout: Duration::from_secs(10),
         shrink_time: Duration::from_secs(0),
+        events_within_cap: None,
     }
 }
 

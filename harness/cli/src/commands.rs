@@ -173,6 +173,7 @@ async fn cmd_run(args: RunArgs) -> i32 {
             },
             request_timeout: Duration::from_secs(args.request_timeout.max(1)),
             shrink_time: Duration::from_secs(20),
+            events_within_cap: None,
         },
     });
     let interrupt = Interrupt::default();
@@ -241,7 +242,17 @@ pub fn snapshot_dir() -> std::path::PathBuf {
     std::path::PathBuf::from("fixtures").join("snapshots")
 }
 
+/// Writes a line of the serve banner; a closed stdout must not stop the server.
+macro_rules! banner {
+    ($out:expr, $($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!($out, $($arg)*);
+        let _ = $out.flush();
+    }};
+}
+
 async fn cmd_serve(args: ServeArgs) -> i32 {
+    let mut out = std::io::stdout();
     let Some(fault) = harness_refserver::Fault::from_name(&args.fault) else {
         let names: Vec<&str> = harness_refserver::Fault::all()
             .into_iter()
@@ -269,9 +280,14 @@ async fn cmd_serve(args: ServeArgs) -> i32 {
             return exit::UNREACHABLE;
         }
     };
-    println!("ucwa-conform reference server on {}", server.base_url());
-    println!("discovery: {}", server.discovery_url());
-    println!(
+    banner!(
+        out,
+        "ucwa-conform reference server on {}",
+        server.base_url()
+    );
+    banner!(out, "discovery: {}", server.discovery_url());
+    banner!(
+        out,
         "test-control protocol: {}",
         if args.control {
             "on (/_conform)"
@@ -280,15 +296,16 @@ async fn cmd_serve(args: ServeArgs) -> i32 {
         }
     );
     if fault != harness_refserver::Fault::None {
-        println!(
+        banner!(
+            out,
             "fault profile: {} ({}): breaks {}",
             fault.name(),
             fault.kind(),
             fault.rule()
         );
     }
-    println!("{directory}");
-    println!("Ctrl-C stops it.");
+    banner!(out, "{directory}");
+    banner!(out, "Ctrl-C stops it.");
     let _ = tokio::signal::ctrl_c().await;
     server.shutdown().await;
     exit::OK

@@ -32,6 +32,10 @@ pub struct MutantOutcome {
     pub killed: bool,
     /// The case runs that caught it (failed or errored).
     pub caught_by: Vec<String>,
+    /// For `none`, why each failing run failed: the faithful server must pass, so these are
+    /// a bug in a case, the harness or the server, or a flaky wait.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<String>,
     /// Set when the profile could not be run at all.
     pub error: Option<String>,
     pub duration_secs: f64,
@@ -64,6 +68,7 @@ async fn run_profile(suite: Arc<Suite>, fault: Fault, exec: ExecOptions) -> Muta
         rule: fault.rule().to_owned(),
         killed: false,
         caught_by: Vec::new(),
+        reasons: Vec::new(),
         error: None,
         duration_secs: 0.0,
     };
@@ -97,7 +102,8 @@ async fn run_profile(suite: Arc<Suite>, fault: Fault, exec: ExecOptions) -> Muta
     };
     let options = Arc::new(RunOptions {
         baseline: None,
-        jobs: 16,
+        // Cases mostly wait (on events that a fault withholds); waiting costs no CPU.
+        jobs: 64,
         strict: false,
         formats: None,
         exec,
@@ -120,6 +126,14 @@ async fn run_profile(suite: Arc<Suite>, fault: Fault, exec: ExecOptions) -> Muta
         .map(|c| c.name.clone())
         .collect();
     outcome.killed = !outcome.caught_by.is_empty();
+    if fault == Fault::None {
+        outcome.reasons = report
+            .cases
+            .iter()
+            .filter(|c| matches!(c.verdict, Verdict::Fail | Verdict::Error))
+            .map(|c| format!("{}: {}", c.name, c.reason.clone().unwrap_or_default()))
+            .collect();
+    }
     outcome.duration_secs = started.elapsed().as_secs_f64();
     outcome
 }
@@ -162,9 +176,10 @@ pub async fn cmd_mutants(args: MutantsArgs) -> i32 {
         },
         request_timeout: std::time::Duration::from_secs(5),
         shrink_time: std::time::Duration::ZERO,
+        events_within_cap: Some(std::time::Duration::from_secs(2)),
     };
     let started = Instant::now();
-    let permits = Arc::new(Semaphore::new(args.jobs.unwrap_or(4).max(1)));
+    let permits = Arc::new(Semaphore::new(args.jobs.unwrap_or(8).max(1)));
     let mut tasks = tokio::task::JoinSet::new();
     for (index, fault) in faults.iter().copied().enumerate() {
         let suite = suite.clone();
@@ -257,6 +272,12 @@ fn print_matrix(report: &MutantsReport) {
         },
         report.duration_secs
     );
+    for r in report.results.iter().filter(|r| !r.reasons.is_empty()) {
+        println!("the faithful server failed:");
+        for reason in &r.reasons {
+            println!("  {reason}");
+        }
+    }
     if !report.survived.is_empty() {
         println!(
             "survivors (holes in the suite): {}",

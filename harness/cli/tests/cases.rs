@@ -71,6 +71,7 @@ fn trial(suite: Arc<Suite>, planned: PlannedRun) -> Trial {
             },
             request_timeout: Duration::from_secs(10),
             shrink_time: Duration::from_secs(20),
+            events_within_cap: None,
         };
         let run = planned.resolve(&suite);
         let target = shared.reached.target.clone();

@@ -210,8 +210,9 @@ fn a_served_reference_server_gives_the_embedded_verdicts() {
         .expect("serve starts");
     let stdout = child.stdout.take().expect("stdout");
     let server = Server(child);
+    let mut lines = BufReader::new(stdout).lines();
     let mut base = None;
-    for line in BufReader::new(stdout).lines() {
+    for line in lines.by_ref() {
         let line = line.expect("serve prints");
         if let Some(url) = line.strip_prefix("ucwa-conform reference server on ") {
             base = Some(url.trim().to_owned());
@@ -219,6 +220,8 @@ fn a_served_reference_server_gives_the_embedded_verdicts() {
         }
     }
     let base = base.expect("serve prints its address");
+    // Keep reading what serve prints, as a terminal would.
+    std::thread::spawn(move || lines.for_each(drop));
 
     let remote = temp_dir("remote");
     let output = binary()
@@ -421,4 +424,64 @@ fn a_baseline_gates_on_regressions_and_reports_unexpected_passes() {
         .output()
         .expect("runs");
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+}
+
+#[derive(Deserialize)]
+struct Mutants {
+    profiles: usize,
+    killed: usize,
+    survived: Vec<String>,
+    faithful_passes: bool,
+    results: Vec<Mutant>,
+}
+
+#[derive(Deserialize)]
+struct Mutant {
+    name: String,
+    kind: String,
+    killed: bool,
+}
+
+/// The suite proves itself: every fault profile of the reference server is caught by some
+/// case, every kind of fault is in the catalogue, and the faithful server passes.
+#[test]
+fn every_fault_profile_is_killed_and_the_faithful_server_passes() {
+    let reports = temp_dir("mutants");
+    let output = binary()
+        // The other tests of this binary run beside it: fewer profiles at once.
+        .args(["mutants", "--jobs", "3", "--report-dir"])
+        .arg(&reports)
+        .output()
+        .expect("mutants runs");
+    let text_out = text(&output);
+    let json = std::fs::read_to_string(reports.join("mutants.json")).expect("mutants.json");
+    let mutants: Mutants = serde_json::from_str(&json).expect("mutants.json reads back");
+    assert!(mutants.faithful_passes, "{text_out}");
+    assert!(
+        mutants.survived.is_empty(),
+        "survivors: {:?}\n{text_out}",
+        mutants.survived
+    );
+    assert!(mutants.profiles >= 30, "{} profiles", mutants.profiles);
+    assert_eq!(mutants.killed, mutants.profiles);
+    let kinds: std::collections::BTreeSet<&str> =
+        mutants.results.iter().map(|m| m.kind.as_str()).collect();
+    for kind in [
+        "status",
+        "error-body",
+        "representation",
+        "events",
+        "channel",
+        "rules",
+        "security",
+    ] {
+        assert!(kinds.contains(kind), "no profile of kind {kind}");
+    }
+    assert!(
+        mutants
+            .results
+            .iter()
+            .any(|m| m.name == "none" && !m.killed)
+    );
+    assert_eq!(output.status.code(), Some(0), "{text_out}");
 }

@@ -33,6 +33,9 @@ pub struct ExecOptions {
     /// How long a failing generated-input property may spend shrinking its input; zero turns
     /// shrinking off (mutants only need to know whether a profile is caught).
     pub shrink_time: Duration,
+    /// An upper bound on every `events.within`: the mutants catalogue runs against the embedded
+    /// server, which releases events at once, so a missing event need not be waited out long.
+    pub events_within_cap: Option<Duration>,
 }
 
 /// One case to run: the case, its table row if any, and the format.

@@ -492,7 +492,10 @@ async fn wait_for_events(
         ));
         return;
     };
-    let within = parse_duration(&events.within).unwrap_or(std::time::Duration::from_secs(5));
+    let mut within = parse_duration(&events.within).unwrap_or(std::time::Duration::from_secs(5));
+    if let Some(cap) = ctx.opts.events_within_cap {
+        within = within.min(cap);
+    }
     let expect = match Pattern::expand(&events.expect, &ctx.vars) {
         Ok(p) => p,
         Err(e) => return checks.push(step_error(e)),
