@@ -66,7 +66,11 @@ pub async fn reach(place: Where<'_>, tls: TlsOptions) -> Result<Reached, ReachEr
         Where::Url(text) => {
             let url = Url::parse(text)
                 .map_err(|e| ReachError::Usage(format!("failed to read --target `{text}`: {e}")))?;
-            (embedded_profile(url), None, "remote")
+            // The reference server's accounts, but the control protocol only if it answers:
+            // `serve` offers it only with `--control`.
+            let mut profile = embedded_profile(url);
+            profile.control = None;
+            (profile, None, "remote")
         }
         Where::Profile(path) => (
             load_profile(path).map_err(|e| ReachError::Usage(e.to_string()))?,

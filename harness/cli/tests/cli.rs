@@ -193,23 +193,26 @@ fn check_validates_the_suite_and_schema_prints_json() {
     );
 }
 
-/// `serve` in one process and `run --target` in another give the verdicts of the embedded run.
-#[test]
-fn a_served_reference_server_gives_the_embedded_verdicts() {
-    struct Server(Child);
-    impl Drop for Server {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
+/// A `ucwa-conform serve` process, killed when dropped.
+struct Served(Child);
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
+}
+
+/// Starts `serve` on a free port with `extra` arguments; returns it and its base URL.
+fn serve(extra: &[&str]) -> (Served, String) {
     let mut child = binary()
-        .args(["serve", "--addr", "127.0.0.1:0", "--control"])
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(extra)
         .stdout(Stdio::piped())
         .spawn()
         .expect("serve starts");
     let stdout = child.stdout.take().expect("stdout");
-    let server = Server(child);
+    let served = Served(child);
     let mut lines = BufReader::new(stdout).lines();
     let mut base = None;
     for line in lines.by_ref() {
@@ -222,6 +225,13 @@ fn a_served_reference_server_gives_the_embedded_verdicts() {
     let base = base.expect("serve prints its address");
     // Keep reading what serve prints, as a terminal would.
     std::thread::spawn(move || lines.for_each(drop));
+    (served, base)
+}
+
+/// `serve` in one process and `run --target` in another give the verdicts of the embedded run.
+#[test]
+fn a_served_reference_server_gives_the_embedded_verdicts() {
+    let (server, base) = serve(&["--control"]);
 
     let remote = temp_dir("remote");
     let output = binary()
@@ -484,4 +494,45 @@ fn every_fault_profile_is_killed_and_the_faithful_server_passes() {
             .any(|m| m.name == "none" && !m.killed)
     );
     assert_eq!(output.status.code(), Some(0), "{text_out}");
+}
+
+/// Without the test-control protocol the suite skips exactly the cases that need it, each with
+/// its reason, and passes the rest.
+#[test]
+fn without_the_control_protocol_exactly_the_cases_that_need_it_are_skipped() {
+    let (server, base) = serve(&[]);
+    let reports = temp_dir("no-control");
+    let output = binary()
+        .args(["run", "--target", &base, "--report-dir"])
+        .arg(&reports)
+        .output()
+        .expect("runs");
+    drop(server);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let report: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(reports.join("report.json")).expect("report.json"),
+    )
+    .expect("json");
+    let (suite, _) = harness_cli::setup::load(&workspace().join("cases")).expect("suite loads");
+    let needs_control = |id: &str| {
+        let case = suite.get(id).unwrap_or_else(|| panic!("case {id}"));
+        harness_runner::exec::required_capabilities(case)
+            .iter()
+            .any(|c| *c != harness_core::model::Capability::Group)
+    };
+    let cases = report["cases"].as_array().expect("cases");
+    let mut skipped = 0;
+    for case in cases {
+        let id = case["case_id"].as_str().expect("case_id");
+        let verdict = case["verdict"].as_str().expect("verdict");
+        if needs_control(id) {
+            skipped += 1;
+            assert_eq!(verdict, "skip", "{id} needs the control protocol");
+            let reason = case["reason"].as_str().unwrap_or_default();
+            assert!(reason.contains("requires:"), "{id}: {reason}");
+        } else {
+            assert_eq!(verdict, "pass", "{id}: {}", case["reason"]);
+        }
+    }
+    assert!(skipped > 0 && skipped < cases.len());
 }
