@@ -254,6 +254,29 @@ mod tests {
         );
     }
 
+    /// `cargo insta review` must read what the store writes: insta's own parser reads it back.
+    #[test]
+    fn written_snapshots_read_back_with_insta() {
+        let dir = std::env::temp_dir().join(format!("ucwa-snap-insta-{}", std::process::id()));
+        let store = SnapshotStore {
+            dir: dir.clone(),
+            policy: UpdatePolicy::Always,
+        };
+        let value = json!({"rel": "presenceSubscription", "links": {"memberships": ["[href]"]}});
+        let check = store.check("case.id__step", "cases/x.yaml", &value, Level::Must);
+        assert_eq!(check.status, harness_core::outcome::CheckStatus::Pass);
+        let snapshot = insta::Snapshot::from_file(&dir.join("case.id__step.snap"))
+            .expect("insta reads the file");
+        assert_eq!(snapshot.metadata().source(), Some("cases/x.yaml"));
+        let text = snapshot
+            .contents()
+            .as_text()
+            .expect("a text snapshot")
+            .to_string();
+        assert_eq!(text.trim(), serde_json::to_string_pretty(&value).unwrap());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
     #[test]
     fn snap_contents_skip_the_header() {
         let file = "---\nsource: a\nexpression: b\n---\n{\n  \"a\": 1\n}\n";
