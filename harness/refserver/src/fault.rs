@@ -32,6 +32,7 @@ pub enum Fault {
     XmlIdDiffers,
     XmlListFlattened,
     JsonLinkArraySingle,
+    JsonEmbeddedSingle,
     // events
     CreateEventMissing,
     ContactAddedRepeated,
@@ -167,6 +168,12 @@ const CATALOGUE: &[(Fault, &str, &str, &str)] = &[
         "json-link-array-single",
         "representation",
         "a rel that can have several links is always a JSON array, even with one (digest 2.9, 5.2)",
+    ),
+    (
+        Fault::JsonEmbeddedSingle,
+        "json-embedded-single",
+        "representation",
+        "presenceSubscriptions embeds its subscriptions as a JSON array, even with one (digest 2.2, 5.2)",
     ),
     (
         Fault::CreateEventMissing,

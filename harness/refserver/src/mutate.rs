@@ -29,6 +29,7 @@ pub(crate) fn applies(fault: Fault) -> bool {
             | Fault::XmlIdDiffers
             | Fault::XmlListFlattened
             | Fault::JsonLinkArraySingle
+            | Fault::JsonEmbeddedSingle
     )
 }
 
@@ -104,6 +105,15 @@ fn json_body(fault: Fault, status: u16, value: &mut Value) {
         (Fault::JsonNoSelf, _) if rel == "presenceSubscription" => {
             if let Some(links) = obj.get_mut("_links").and_then(Value::as_object_mut) {
                 links.remove("self");
+            }
+        }
+        (Fault::JsonEmbeddedSingle, _) if rel == "presenceSubscriptions" => {
+            if let Some(embedded) = obj.get_mut("_embedded").and_then(Value::as_object_mut)
+                && let Some(Value::Array(items)) = embedded.get("presenceSubscription")
+                && items.len() == 1
+            {
+                let one = items[0].clone();
+                embedded.insert("presenceSubscription".into(), one);
             }
         }
         (Fault::JsonLinkArraySingle, _) if rel == "subscribedContacts" => {
