@@ -78,6 +78,21 @@ cases:
         "cases/t.yaml:8:43",
     ),
     (
+        "undefined variable in a selector",
+        r#"
+cases:
+  - id: a
+    title: t
+    steps:
+      - request: { method: GET, link: people.myGroups }
+        expect:
+          select:
+            - { path: "$.embedded.*[?@.properties.name == '{{ grup.name }}']", count: 1 }
+"#,
+        "undefined variable `grup.name`",
+        "cases/t.yaml:9:60",
+    ),
+    (
         "undefined variable in a nested body value",
         r#"
 cases:

@@ -397,7 +397,18 @@ fn capture(
     let document = parse_response(format, response).and_then(Result::ok);
     let raw_json: Option<Value> = serde_json::from_slice(&response.body).ok();
     for (var, selector) in &step.capture {
-        let selector = selector.value.as_str();
+        let selector = match render_str(&selector.value, &ctx.vars) {
+            Ok(s) => s,
+            Err(e) => {
+                checks.push(CheckOutcome::error(
+                    "capture",
+                    ctx.case_level,
+                    e.to_string(),
+                ));
+                continue;
+            }
+        };
+        let selector = selector.as_str();
         match capture_one(selector, response, document.as_ref(), raw_json.as_ref()) {
             Some(value) => {
                 ctx.vars.insert(var.clone(), value);

@@ -96,8 +96,28 @@ pub(crate) fn check_status(value: &Value) -> Result<(), Problem> {
     }
 }
 
-/// A JSONPath (RFC 9535) for `select.path`, `snapshot.redact` and `$…` captures.
+/// A JSONPath (RFC 9535) for `select.path`, `snapshot.redact` and `$…` captures. A path may
+/// hold `{{ var }}` templates (a group's name from the profile, say); it is checked with each
+/// template stood in for by a plain word, and its variables are checked like any template's.
 pub(crate) fn check_json_path(path: &str) -> Result<(), Problem> {
+    if path.contains("{{") {
+        let Ok(segments) = crate::template::parse_template(path) else {
+            // The template check reports the malformed `{{`.
+            return Ok(());
+        };
+        let stand_in: String = segments
+            .iter()
+            .map(|seg| match seg {
+                crate::template::Segment::Text(text) => *text,
+                crate::template::Segment::Var(..) => "v",
+            })
+            .collect();
+        return JsonPath::parse(&stand_in).map(drop).map_err(|err| Problem {
+            message: format!("bad JSONPath `{path}`: {}", err.message()),
+            hint: Some("selectors are RFC 9535 JSONPath, e.g. `$.properties.id`".to_owned()),
+            within: None,
+        });
+    }
     match JsonPath::parse(path) {
         Ok(_) => Ok(()),
         Err(err) => {

@@ -166,6 +166,7 @@ impl FileCheck<'_> {
             if let Err(p) = rules::check_capture(&selector.value, from) {
                 self.problem(span_range(selector), &selector.value, p);
             }
+            self.template_at(&selector.value, span_range(selector), scope, name);
             scope.define(cname.clone());
         }
         if let Some(events) = &step.events {
@@ -464,6 +465,7 @@ impl FileCheck<'_> {
             if let Err(problem) = rules::check_json_path(&select.path.value) {
                 self.problem(span_range(&select.path), &select.path.value, problem);
             }
+            self.template_at(&select.path.value, span_range(&select.path), scope, step);
             for (key, value) in [("equals", &select.equals), ("contains", &select.contains)] {
                 if let Some(value) = value {
                     self.value_templates(&value.value, &at(&p, &[Seg::Key(key)]), scope, step);

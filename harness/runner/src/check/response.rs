@@ -302,7 +302,14 @@ pub fn check_select(
 ) -> Vec<CheckOutcome> {
     let mut out = Vec::new();
     for select in selects {
-        let path = &select.path.value;
+        let path = match render_str(&select.path.value, vars) {
+            Ok(path) => path,
+            Err(e) => {
+                out.push(CheckOutcome::error("select", level, e.to_string()));
+                continue;
+            }
+        };
+        let path = &path;
         let Some(view) = view else {
             out.push(CheckOutcome::fail(
                 "select",
