@@ -24,13 +24,12 @@ pub(crate) const MAX_APPLICATIONS: usize = 20_000;
 /// The prefix of every application URL (the task/real layout, OP-1).
 pub(crate) const APPLICATIONS_PATH: &str = "/ucwa/oauth/v1/applications";
 
-/// Who is calling: the user and the token they hold. Applications are bound to the token
-/// that created them, so one session cannot reach another session's application even when
-/// both belong to the same user.
+/// Who is calling: the user and the token they hold. Applications belong to their user, not to
+/// the token that created them: a token is renewed by fetching a new one (digest 6.2), and the
+/// client carries on with its application. Another user's application is never reachable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Caller {
     pub user: usize,
-    pub token: u64,
 }
 
 #[derive(Default)]
@@ -44,8 +43,6 @@ pub(crate) struct App {
     pub id: String,
     /// Index of the owning user in the directory.
     pub owner: usize,
-    /// The token id that created the application.
-    pub token: u64,
     /// `/ucwa/oauth/v1/applications/{id}`.
     pub base: String,
     pub state: Mutex<AppState>,
@@ -137,9 +134,7 @@ impl Server {
             self.next_random()
         );
         let mut store = self.tokens.write().unwrap_or_else(|p| p.into_inner());
-        store
-            .by_token
-            .insert(token.clone(), Caller { user, token: id });
+        store.by_token.insert(token.clone(), Caller { user });
         store.order.push_back(token.clone());
         while store.order.len() > MAX_TOKENS {
             if let Some(old) = store.order.pop_front() {
@@ -180,7 +175,6 @@ impl Server {
             base: format!("{APPLICATIONS_PATH}/{id}"),
             id: id.clone(),
             owner: caller.user,
-            token: caller.token,
             state: Mutex::new(state),
             notify: Notify::new(),
         });
@@ -188,19 +182,17 @@ impl Server {
         Some(app)
     }
 
-    /// The application with this id if the caller created it (isolation: others → 404).
+    /// The application with this id if it is the caller's user's (isolation: others → 404).
     pub(crate) fn app(&self, id: &str, caller: Caller) -> Option<Arc<App>> {
         let apps = self.apps.read().unwrap_or_else(|p| p.into_inner());
-        apps.get(id)
-            .filter(|a| a.owner == caller.user && a.token == caller.token)
-            .cloned()
+        apps.get(id).filter(|a| a.owner == caller.user).cloned()
     }
 
     /// The other applications of the same caller: only for the security fault profiles.
     pub(crate) fn sibling_apps(&self, app: &App) -> Vec<Arc<App>> {
         let apps = self.apps.read().unwrap_or_else(|p| p.into_inner());
         apps.values()
-            .filter(|a| a.id != app.id && a.owner == app.owner && a.token == app.token)
+            .filter(|a| a.id != app.id && a.owner == app.owner)
             .cloned()
             .collect()
     }
