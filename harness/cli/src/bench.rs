@@ -138,6 +138,7 @@ async fn bench_suite(
     let options = Arc::new(RunOptions {
         jobs,
         baseline: None,
+        coverage: None,
         strict: false,
         formats: None,
         exec: exec_options(),

@@ -8,6 +8,7 @@ use harness_core::baseline::load_baseline;
 use harness_core::checklist::Checklist;
 use harness_core::loader::Suite;
 use harness_core::model::Format;
+use harness_core::outcome::CoverageSummary;
 use harness_report::{ConsoleOptions, ConsoleReporter, JunitFlavor, write_reports};
 use harness_runner::check::snapshot::{SnapshotStore, UpdatePolicy};
 use harness_runner::client::TlsOptions;
@@ -44,15 +45,21 @@ fn load_selected(select: &SelectArgs) -> Result<Suite, i32> {
     load_with_checklist(select).map(|(suite, _)| suite)
 }
 
-fn load_with_checklist(select: &SelectArgs) -> Result<(Suite, Option<Checklist>), i32> {
+fn load_with_checklist(select: &SelectArgs) -> Result<(Suite, Option<CoverageSummary>), i32> {
     match load(&select.cases) {
-        Ok((suite, checklist)) => suite
-            .filter(&select.filter, &select.tag)
-            .map(|s| (s, checklist))
-            .map_err(|e| {
-                eprintln!("error: {e}");
-                exit::USAGE
-            }),
+        Ok((suite, checklist)) => {
+            // A filtered run still reports what the whole suite covers.
+            let coverage = checklist
+                .as_ref()
+                .map(|c: &Checklist| crate::coverage::summary(&suite, c));
+            suite
+                .filter(&select.filter, &select.tag)
+                .map(|s| (s, coverage))
+                .map_err(|e| {
+                    eprintln!("error: {e}");
+                    exit::USAGE
+                })
+        }
         Err(diagnostics) => {
             eprintln!("{diagnostics}");
             Err(exit::USAGE)
@@ -115,12 +122,12 @@ fn cmd_schema() -> i32 {
 }
 
 async fn cmd_run(args: RunArgs) -> i32 {
-    let (suite, checklist) = match load_with_checklist(&args.select) {
-        Ok((mut suite, checklist)) => {
+    let (suite, coverage) = match load_with_checklist(&args.select) {
+        Ok((mut suite, coverage)) => {
             if let Some(n) = args.property_cases {
                 suite.set_property_cases(n);
             }
-            (Arc::new(suite), checklist)
+            (Arc::new(suite), coverage)
         }
         Err(code) => return code,
     };
@@ -166,6 +173,7 @@ async fn cmd_run(args: RunArgs) -> i32 {
         strict: args.strict,
         formats,
         baseline,
+        coverage,
         exec: ExecOptions {
             snapshots: SnapshotStore {
                 dir: snapshot_dir(),
@@ -196,7 +204,7 @@ async fn cmd_run(args: RunArgs) -> i32 {
             verbose: args.verbose,
         },
     );
-    let mut report = run_suite(
+    let report = run_suite(
         suite.clone(),
         runs,
         reached.target.clone(),
@@ -206,9 +214,6 @@ async fn cmd_run(args: RunArgs) -> i32 {
         interrupt,
     )
     .await;
-    if let Some(checklist) = &checklist {
-        report.coverage = Some(crate::coverage::summary(&suite, checklist));
-    }
 
     let flavor = match args.junit_flavor {
         FlavorArg::Common => JunitFlavor::Common,

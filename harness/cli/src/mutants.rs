@@ -102,6 +102,7 @@ async fn run_profile(suite: Arc<Suite>, fault: Fault, exec: ExecOptions) -> Muta
     };
     let options = Arc::new(RunOptions {
         baseline: None,
+        coverage: None,
         // Cases mostly wait (on events that a fault withholds); waiting costs no CPU.
         jobs: 64,
         strict: false,

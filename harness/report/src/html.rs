@@ -35,7 +35,8 @@ fn esc(text: &str) -> String {
 const STYLE: &str = "body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}\
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.2em .5em;text-align:left;vertical-align:top}\
 .pass{background:#e6f4ea}.fail,.error,.survived{background:#fce8e6}.skip,.non-strict,.known-failure{background:#fef7e0}\
-pre{background:#f6f8fa;padding:.5em;overflow:auto;max-height:30em}details{margin:.3em 0}code{font-size:90%}";
+pre{background:#f6f8fa;padding:.5em;overflow:auto;max-height:30em}details{margin:.3em 0}code{font-size:90%}\
+td.spec,td.file{font-size:80%;color:#555}li{margin:.2em 0}";
 
 fn verdict_class(verdict: Verdict) -> &'static str {
     verdict.name()
@@ -103,11 +104,36 @@ fn render(report: &RunReport, mutants: Option<&Value>) -> String {
     if let Some(mutants) = mutants {
         render_mutants(&mut h, mutants);
     }
+    let bad: Vec<&CaseOutcome> = report
+        .cases
+        .iter()
+        .filter(|c| {
+            matches!(
+                c.verdict,
+                Verdict::Fail | Verdict::Error | Verdict::NonStrict
+            )
+        })
+        .collect();
+    if !bad.is_empty() {
+        h.push_str("<h2>Needs attention</h2><ul>");
+        for case in bad {
+            let _ = write!(
+                h,
+                "<li class=\"{}\"><a href=\"#c{}\">{}</a> ({}): {}</li>",
+                verdict_class(case.verdict),
+                anchor(&case.name),
+                esc(&case.name),
+                case.verdict.name(),
+                esc(case.reason.as_deref().unwrap_or(""))
+            );
+        }
+        h.push_str("</ul>");
+    }
     h.push_str("<h2>Cases</h2><table><tr><th>case</th><th>verdict</th><th>rows of the documents</th><th>file</th><th>ms</th><th>reason</th></tr>");
     for case in &report.cases {
         let _ = write!(
             h,
-            "<tr class=\"{}\"><td><a href=\"#c{}\">{}</a></td><td>{}</td><td>{}</td><td>{}:{}</td><td>{:.0}</td><td>{}</td></tr>",
+            "<tr class=\"{}\"><td><a href=\"#c{}\">{}</a></td><td>{}</td><td class=\"spec\">{}</td><td class=\"file\">{}:{}</td><td>{:.0}</td><td>{}</td></tr>",
             verdict_class(case.verdict),
             anchor(&case.name),
             esc(&case.name),

@@ -8,7 +8,9 @@ use std::time::{Instant, SystemTime};
 use harness_core::baseline::Baseline;
 use harness_core::loader::Suite;
 use harness_core::model::Format;
-use harness_core::outcome::{CaseOutcome, EventSink, RunEvent, RunReport, Summary, TargetInfo};
+use harness_core::outcome::{
+    CaseOutcome, CoverageSummary, EventSink, RunEvent, RunReport, Summary, TargetInfo,
+};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
@@ -27,6 +29,8 @@ pub struct RunOptions {
     pub exec: ExecOptions,
     /// Known failures: judged as each case finishes, so every reporter sees the final verdict.
     pub baseline: Option<Baseline>,
+    /// The whole suite's row coverage, for the reports.
+    pub coverage: Option<CoverageSummary>,
 }
 
 /// One planned run: indices into the suite, so tasks can own them.
@@ -152,7 +156,7 @@ pub async fn run_suite(
         interrupted: interrupt.is_set(),
         summary: Summary::of(&cases),
         cases,
-        coverage: None,
+        coverage: opts.coverage.clone(),
         unexpected_passes: {
             unexpected_passes.sort();
             unexpected_passes
