@@ -4,7 +4,6 @@
 //! The speed goals of design section 10 are checked here, by a person reading the table, and
 //! never by timed assertions in tests: shared CI machines make such tests flaky.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -196,21 +195,15 @@ async fn bench_requests(target: &Arc<Target>, requests: usize) -> Result<PerRequ
     vars.extend(case.case.vars.clone());
     // The same context `exec::run_case` builds; the timed part is `run_step`, which renders the
     // templates, builds and sends the request, parses the body and runs the checks.
-    let mut ctx = StepContext {
-        session: &session,
-        format: Format::Json,
-        case_level: case.case.level,
-        case_id: &case.case.id.value,
-        file: &file,
-        opts: &opts,
+    let mut ctx = StepContext::new(
+        &session,
+        Format::Json,
+        case.case.level,
+        &case.case.id.value,
+        &file,
+        &opts,
         vars,
-        statuses: HashMap::new(),
-        background: HashMap::new(),
-        consumed: HashSet::new(),
-        matched_by_step: BTreeMap::new(),
-        matched_label: HashMap::new(),
-        forbids: Vec::new(),
-    };
+    );
     let made = run_step(&mut ctx, subscribe, 0, "subscribe").await;
     if made.verdict != Verdict::Pass {
         let why = made.reason.unwrap_or_default();

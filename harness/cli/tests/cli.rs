@@ -119,48 +119,41 @@ impl Witness {
     }
 }
 
-fn broken_suite(name: &str, yaml: &str) -> PathBuf {
-    let dir = temp_dir(name);
-    std::fs::write(dir.join("broken.yaml"), yaml).expect("write case");
-    dir
+/// Runs a suite of one broken case file against a witness: the run must stop with exit 2, say
+/// each of `says` on stderr, and send nothing.
+fn assert_stops_before_sending(name: &str, yaml: &str, says: &[&str]) {
+    let cases = temp_dir(name);
+    std::fs::write(cases.join("broken.yaml"), yaml).expect("write case");
+    let witness = Witness::new();
+    let output = binary()
+        .args(["run", "--target", &witness.url(), "--cases"])
+        .arg(&cases)
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    for text in says {
+        assert!(stderr.contains(text), "{text}: {stderr}");
+    }
+    assert_eq!(witness.connections(), 0, "no request may reach the target");
 }
 
 #[test]
 fn an_unknown_key_stops_the_run_with_file_line_col_and_sends_nothing() {
-    let cases = broken_suite(
+    assert_stops_before_sending(
         "unknown-key",
         "cases:\n  - id: a.b\n    title: t\n    stepz: []\n",
+        &["broken.yaml:4:5", "stepz"],
     );
-    let witness = Witness::new();
-    let output = binary()
-        .args(["run", "--target", &witness.url(), "--cases"])
-        .arg(&cases)
-        .output()
-        .expect("runs");
-    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("broken.yaml:4:5"), "{stderr}");
-    assert!(stderr.contains("stepz"), "{stderr}");
-    assert_eq!(witness.connections(), 0, "no request may reach the target");
 }
 
 #[test]
 fn an_undefined_variable_stops_the_run_with_file_line_col_and_sends_nothing() {
-    let cases = broken_suite(
+    assert_stops_before_sending(
         "undefined-var",
         "cases:\n  - id: a.b\n    title: t\n    steps:\n      - request: { method: GET, href: \"{{ nope }}\" }\n",
+        &["undefined variable `nope`", "broken.yaml:5:"],
     );
-    let witness = Witness::new();
-    let output = binary()
-        .args(["run", "--target", &witness.url(), "--cases"])
-        .arg(&cases)
-        .output()
-        .expect("runs");
-    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("undefined variable `nope`"), "{stderr}");
-    assert!(stderr.contains("broken.yaml:5:"), "{stderr}");
-    assert_eq!(witness.connections(), 0, "no request may reach the target");
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! expectations on the follower's timeline, closes the session (pass or fail) and turns it all
 //! into a `CaseOutcome`.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -187,21 +187,15 @@ pub async fn run_case(run: CaseRun<'_>, target: Arc<Target>, opts: &ExecOptions)
         vars.extend(row.vars.clone());
     }
 
-    let mut ctx = StepContext {
-        session: &session,
-        format: run.format,
-        case_level: case.level,
-        case_id: &case.id.value,
-        file: &outcome.file,
+    let mut ctx = StepContext::new(
+        &session,
+        run.format,
+        case.level,
+        &case.id.value,
+        &outcome.file,
         opts,
         vars,
-        statuses: HashMap::new(),
-        background: HashMap::new(),
-        consumed: HashSet::new(),
-        matched_by_step: BTreeMap::new(),
-        matched_label: HashMap::new(),
-        forbids: Vec::new(),
-    };
+    );
     let mut stopped: Option<String> = None;
     for (index, step) in case.steps.iter().enumerate() {
         let name = step_name(step, index);

@@ -48,6 +48,35 @@ pub struct StepContext<'a> {
     pub forbids: Vec<PendingForbid>,
 }
 
+impl<'a> StepContext<'a> {
+    /// The state before a case's first step.
+    pub fn new(
+        session: &'a Session,
+        format: Format,
+        case_level: Level,
+        case_id: &'a str,
+        file: &'a str,
+        opts: &'a ExecOptions,
+        vars: Vars,
+    ) -> Self {
+        StepContext {
+            session,
+            format,
+            case_level,
+            case_id,
+            file,
+            opts,
+            vars,
+            statuses: HashMap::new(),
+            background: HashMap::new(),
+            consumed: HashSet::new(),
+            matched_by_step: BTreeMap::new(),
+            matched_label: HashMap::new(),
+            forbids: Vec::new(),
+        }
+    }
+}
+
 /// Runs one step and returns its outcome.
 pub async fn run_step(
     ctx: &mut StepContext<'_>,
