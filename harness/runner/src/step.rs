@@ -532,7 +532,7 @@ async fn wait_for_events(
         ));
         return;
     };
-    let mut within = parse_duration(&events.within).unwrap_or(std::time::Duration::from_secs(5));
+    let mut within = parse_duration(&events.within).unwrap_or(std::time::Duration::from_secs(10));
     if let Some(cap) = ctx.opts.events_within_cap {
         within = within.min(cap);
     }

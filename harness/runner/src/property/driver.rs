@@ -19,7 +19,7 @@ use crate::request::media_type;
 use crate::session::Session;
 
 /// How long a property waits for the events a step must cause (the case default `within`).
-pub(crate) const EVENTS_WITHIN: Duration = Duration::from_secs(5);
+pub(crate) const EVENTS_WITHIN: Duration = Duration::from_secs(10);
 
 /// Why a generated case did not pass: the target broke a rule, or it could not be judged.
 #[derive(Debug, Clone, PartialEq, Eq)]
