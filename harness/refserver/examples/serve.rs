@@ -192,7 +192,7 @@ async fn main() {
                 // P-GET is parked at the server; without the pause some changes would land
                 // before it parks and measure the queued path instead (still correct, only a
                 // different figure). No test or case depends on it.
-                tokio::time::sleep(Duration::from_millis(1)).await;
+                tokio::time::sleep(Duration::from_millis(1)).await; // sleep-ok: see above
                 let availability = if i % 2 == 0 { "Away" } else { "Online" };
                 let body = json!({"application": app_href, "uri": "sip:bob@contoso.com", "availability": availability}).to_string();
                 let t0 = Instant::now();

@@ -219,7 +219,7 @@ pub(crate) async fn pget(server: &Arc<Server>, app: &Arc<App>, req: &Req) -> Res
         };
         tokio::select! {
             () = &mut notified => {}
-            () = tokio::time::sleep_until(wake_at) => {}
+            () = tokio::time::sleep_until(wake_at) => {} // sleep-ok: the window deadline
             _ = stop.wait_for(|s| *s) => {
                 return ApiError::new(
                     StatusCode::SERVICE_UNAVAILABLE,

@@ -42,7 +42,7 @@ pub(crate) async fn run(server: Arc<Server>, app: Arc<App>) {
 
 async fn sleep_until(at: Option<tokio::time::Instant>) {
     match at {
-        Some(at) => tokio::time::sleep_until(at).await,
+        Some(at) => tokio::time::sleep_until(at).await, // sleep-ok: the timer deadline itself
         None => std::future::pending().await,
     }
 }
