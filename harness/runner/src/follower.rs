@@ -19,7 +19,7 @@ use url::Url;
 use crate::client::HttpRequest;
 use crate::target::Target;
 
-pub use channel::{ChannelState, Observation, ack_of, canon_format, events_accept};
+pub use channel::{ChannelState, Observation, ack_of, events_accept};
 
 /// One event as it arrived.
 #[derive(Clone, Debug)]

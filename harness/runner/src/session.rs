@@ -15,7 +15,8 @@ use harness_core::outcome::CheckOutcome;
 use serde_json::{Map, Value, json};
 
 use crate::client::{HttpRequest, HttpResponse, TransportError};
-use crate::follower::{Follower, ObservedEvent, canon_format};
+use crate::follower::{Follower, ObservedEvent};
+use crate::parse::canon_format;
 use crate::target::{Target, TargetError};
 
 /// The `userAgent` of every application the harness creates.
@@ -271,10 +272,7 @@ impl Session {
 
     /// The `Accept` of ordinary requests in this format.
     pub fn accept(&self) -> &'static str {
-        match self.format {
-            Format::Json => "application/json",
-            Format::Xml => "application/xml",
-        }
+        crate::request::media_type(self.format)
     }
 
     /// The `Content-Type` of request bodies in this format.

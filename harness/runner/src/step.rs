@@ -22,7 +22,7 @@ use crate::check::snapshot::{redact, snapshot_name};
 use crate::client::{HttpRequest, HttpResponse, TransportError};
 use crate::exec::{ExecOptions, capture_value, step_error, step_line};
 use crate::parse::{parse_document, view_of};
-use crate::request::{Vars, build_request, media_type, media_type_matches};
+use crate::request::{Vars, build_request, media_type_matches};
 use crate::session::Session;
 
 /// Bodies in reports are cut here.
@@ -668,11 +668,6 @@ fn record_response(response: &HttpResponse, session: &Session) -> ResponseRecord
         body: cut(&response.body).map(|b| redact_secrets(&b, &secrets)),
         duration_secs: response.elapsed.as_secs_f64(),
     }
-}
-
-/// The Accept value for a format (used by the session for bare requests too).
-pub fn accept_for(format: Format) -> &'static str {
-    media_type(format)
 }
 
 /// Snapshots the matched events in match order: what a server may batch differently (which

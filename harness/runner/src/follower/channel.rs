@@ -5,26 +5,19 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use harness_core::canonical::{self, Document, Event, Events};
+use harness_core::canonical::{Document, Event, Events};
 use harness_core::model::{Format, Level};
 use harness_core::outcome::CheckOutcome;
 use url::Url;
 
 use crate::client::HttpResponse;
+use crate::parse::canon_format;
 
 /// The `Accept` header of the event channel: XML events need the vnd type (digest 3.7).
 pub fn events_accept(format: Format) -> &'static str {
     match format {
         Format::Json => "application/json",
         Format::Xml => "application/vnd.microsoft.com.ucwa+xml",
-    }
-}
-
-/// The canonical reader's name for a case format.
-pub fn canon_format(format: Format) -> canonical::Format {
-    match format {
-        Format::Json => canonical::Format::Json,
-        Format::Xml => canonical::Format::Xml,
     }
 }
 
