@@ -599,27 +599,7 @@ async fn wait_for_events(
     }
 }
 
-/// The run's secrets, longest first (so a token that contains the password is not half
-/// redacted); fetched once per record, since `Target::secrets` locks and clones every value.
-fn secrets_of(session: &Session) -> Vec<String> {
-    let mut secrets = session.target.secrets();
-    secrets.retain(|s| !s.is_empty());
-    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-    secrets
-}
-
-fn redact_secrets(text: &str, secrets: &[String]) -> String {
-    let mut out = text.to_owned();
-    for secret in secrets {
-        // Most header values are shorter than a token: the length test spares building a
-        // substring searcher (and a copy) for each of them on every step.
-        if out.len() >= secret.len() && out.contains(secret.as_str()) {
-            out = out.replace(secret.as_str(), "[redacted]");
-        }
-    }
-    out
-}
-
+/// A body as text for a record, cut at `RECORD_BODY_LIMIT`.
 fn cut(body: &[u8]) -> Option<String> {
     if body.is_empty() {
         return None;
@@ -636,10 +616,11 @@ fn cut(body: &[u8]) -> Option<String> {
 }
 
 fn record_request(http: &HttpRequest, session: &Session) -> RequestRecord {
-    let secrets = secrets_of(session);
+    // Fetched once per record: the target's secrets sit behind a lock.
+    let secrets = session.target.secrets();
     RequestRecord {
         method: http.method.to_string(),
-        url: redact_secrets(http.url.as_str(), &secrets),
+        url: crate::target::redact(http.url.as_str(), &secrets),
         headers: http
             .headers
             .iter()
@@ -647,25 +628,26 @@ fn record_request(http: &HttpRequest, session: &Session) -> RequestRecord {
                 let v = if n.eq_ignore_ascii_case("authorization") {
                     "Bearer [redacted]".to_owned()
                 } else {
-                    redact_secrets(v, &secrets)
+                    crate::target::redact(v, &secrets)
                 };
                 (n.clone(), v)
             })
             .collect(),
-        body: cut(&http.body).map(|b| redact_secrets(&b, &secrets)),
+        body: cut(&http.body).map(|b| crate::target::redact(&b, &secrets)),
     }
 }
 
 fn record_response(response: &HttpResponse, session: &Session) -> ResponseRecord {
-    let secrets = secrets_of(session);
+    // Fetched once per record: the target's secrets sit behind a lock.
+    let secrets = session.target.secrets();
     ResponseRecord {
         status: response.status,
         headers: response
             .headers
             .iter()
-            .map(|(n, v)| (n.clone(), redact_secrets(v, &secrets)))
+            .map(|(n, v)| (n.clone(), crate::target::redact(v, &secrets)))
             .collect(),
-        body: cut(&response.body).map(|b| redact_secrets(&b, &secrets)),
+        body: cut(&response.body).map(|b| crate::target::redact(&b, &secrets)),
         duration_secs: response.elapsed.as_secs_f64(),
     }
 }
@@ -700,21 +682,4 @@ fn snapshot_events(
     ctx.opts
         .snapshots
         .check(&file_name, ctx.file, &redacted, ctx.case_level)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn redaction_hides_every_secret_and_leaves_short_values_alone() {
-        // Longest first, as `secrets_of` orders them.
-        let secrets = vec!["cwt=pwXYZ".to_owned(), "pw".to_owned()];
-        assert_eq!(
-            redact_secrets("Bearer cwt=pwXYZ and pw", &secrets),
-            "Bearer [redacted] and [redacted]"
-        );
-        assert_eq!(redact_secrets("p", &secrets), "p");
-        assert_eq!(redact_secrets("", &secrets), "");
-    }
 }
