@@ -142,49 +142,42 @@ impl SnapshotStore {
         let text = serde_json::to_string_pretty(value).unwrap_or_default();
         let path = self.dir.join(format!("{name}.snap"));
         let stored = std::fs::read_to_string(&path).ok().map(|s| contents_of(&s));
-        match stored {
+        let (what, diff) = match stored {
             Some(old) if old.trim_end() == text.trim_end() => {
                 let _ = std::fs::remove_file(path.with_extension("snap.new"));
-                CheckOutcome::pass("snapshot", level, format!("matches {}", path.display()))
+                return CheckOutcome::pass(
+                    "snapshot",
+                    level,
+                    format!("matches {}", path.display()),
+                );
             }
-            Some(old) => {
-                let diff = TextDiff::from_lines(old.trim_end(), text.trim_end())
+            Some(old) => (
+                format!("snapshot {name} differs"),
+                TextDiff::from_lines(old.trim_end(), text.trim_end())
                     .unified_diff()
                     .context_radius(3)
                     .header("stored", "received")
-                    .to_string();
-                match self.write(&path, name, source, &text) {
-                    Ok(Some(note)) if self.policy == UpdatePolicy::Always => {
-                        CheckOutcome::pass("snapshot", level, note)
-                    }
-                    Ok(note) => CheckOutcome::fail(
-                        "snapshot",
-                        level,
-                        format!(
-                            "snapshot {name} differs{}",
-                            note.map(|n| format!(" ({n})")).unwrap_or_default()
-                        ),
-                    )
-                    .with_diff(diff),
-                    Err(e) => CheckOutcome::error("snapshot", level, e),
-                }
+                    .to_string(),
+            ),
+            None => (
+                format!("no stored snapshot {}", path.display()),
+                text.clone(),
+            ),
+        };
+        match self.write(&path, name, source, &text) {
+            Ok(Some(note)) if self.policy == UpdatePolicy::Always => {
+                CheckOutcome::pass("snapshot", level, note)
             }
-            None => match self.write(&path, name, source, &text) {
-                Ok(Some(note)) if self.policy == UpdatePolicy::Always => {
-                    CheckOutcome::pass("snapshot", level, note)
-                }
-                Ok(note) => CheckOutcome::fail(
-                    "snapshot",
-                    level,
-                    format!(
-                        "no stored snapshot {}{}",
-                        path.display(),
-                        note.map(|n| format!(" ({n})")).unwrap_or_default()
-                    ),
-                )
-                .with_diff(text),
-                Err(e) => CheckOutcome::error("snapshot", level, e),
-            },
+            Ok(note) => CheckOutcome::fail(
+                "snapshot",
+                level,
+                format!(
+                    "{what}{}",
+                    note.map(|n| format!(" ({n})")).unwrap_or_default()
+                ),
+            )
+            .with_diff(diff),
+            Err(e) => CheckOutcome::error("snapshot", level, e),
         }
     }
 
