@@ -39,6 +39,11 @@ impl Verdict {
         }
     }
 
+    /// Whether a person should look at it: it failed, errored, or broke a should-rule.
+    pub fn needs_attention(self) -> bool {
+        matches!(self, Verdict::Fail | Verdict::Error | Verdict::NonStrict)
+    }
+
     /// Whether this verdict fails the run (`strict` turns non-strict into a failure).
     pub fn is_failure(self, strict: bool) -> bool {
         match self {

@@ -122,12 +122,7 @@ fn render_report_end(report: &RunReport, style: Style) -> String {
     let bad: Vec<&CaseOutcome> = report
         .cases
         .iter()
-        .filter(|c| {
-            matches!(
-                c.verdict,
-                Verdict::Fail | Verdict::Error | Verdict::NonStrict
-            )
-        })
+        .filter(|c| c.verdict.needs_attention())
         .collect();
     if !bad.is_empty() {
         let _ = writeln!(out, "\n{}\n", style.bold("Failures:"));

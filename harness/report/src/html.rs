@@ -107,12 +107,7 @@ fn render(report: &RunReport, mutants: Option<&Value>) -> String {
     let bad: Vec<&CaseOutcome> = report
         .cases
         .iter()
-        .filter(|c| {
-            matches!(
-                c.verdict,
-                Verdict::Fail | Verdict::Error | Verdict::NonStrict
-            )
-        })
+        .filter(|c| c.verdict.needs_attention())
         .collect();
     if !bad.is_empty() {
         h.push_str("<h2>Needs attention</h2><ul>");
@@ -160,10 +155,7 @@ fn anchor(name: &str) -> String {
 }
 
 fn render_case(h: &mut String, case: &CaseOutcome) {
-    let open = matches!(
-        case.verdict,
-        Verdict::Fail | Verdict::Error | Verdict::NonStrict
-    );
+    let open = case.verdict.needs_attention();
     let _ = write!(
         h,
         "<details id=\"c{}\"{}><summary class=\"{}\">{} — {} — {}</summary>",
