@@ -300,6 +300,13 @@ pub fn verdict_of(checks: &[CheckOutcome]) -> Verdict {
     verdict
 }
 
+/// The first check that gives `verdict` on its own: the one to name when explaining it.
+pub fn first_check_with(checks: &[CheckOutcome], verdict: Verdict) -> Option<&CheckOutcome> {
+    checks
+        .iter()
+        .find(|c| verdict_of(std::slice::from_ref(c)) == verdict)
+}
+
 /// The worse of two verdicts (error > fail > non-strict > pass; skip only beats pass).
 pub fn worst(a: Verdict, b: Verdict) -> Verdict {
     fn rank(v: Verdict) -> u8 {

@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 use harness_core::loader::SuiteCase;
 use harness_core::model::{Capability, Format, Level, Row, Step};
 use harness_core::outcome::{
-    CaseOutcome, CheckOutcome, StepOutcome, TimelineEntry, Verdict, verdict_of, worst,
+    CaseOutcome, CheckOutcome, StepOutcome, TimelineEntry, Verdict, first_check_with, verdict_of,
+    worst,
 };
 use harness_core::template::render_str;
 use serde_json::Value;
@@ -314,10 +315,7 @@ fn finish(outcome: &mut CaseOutcome, started: Instant) {
             continue;
         }
         verdict = worst(verdict, step.verdict);
-        let first_bad = step
-            .checks
-            .iter()
-            .find(|c| verdict_of(std::slice::from_ref(c)) == step.verdict);
+        let first_bad = first_check_with(&step.checks, step.verdict);
         let text = match (first_bad, &step.reason) {
             (Some(check), _) => format!("step {}: {}", step.name, check.message),
             (None, Some(why)) => format!("step {}: {why}", step.name),
@@ -327,11 +325,7 @@ fn finish(outcome: &mut CaseOutcome, started: Instant) {
     }
     let session_verdict = verdict_of(&outcome.session_checks);
     verdict = worst(verdict, session_verdict);
-    if let Some(check) = outcome
-        .session_checks
-        .iter()
-        .find(|c| verdict_of(std::slice::from_ref(c)) == session_verdict)
-    {
+    if let Some(check) = first_check_with(&outcome.session_checks, session_verdict) {
         consider(
             session_verdict,
             format!("{}: {}", check.kind, check.message),

@@ -7,7 +7,7 @@ use harness_core::canonical::Document;
 use harness_core::loader::parse_duration;
 use harness_core::model::{ControlSpec, Expect, Format, Level, Step};
 use harness_core::outcome::{
-    CheckOutcome, RequestRecord, ResponseRecord, StepOutcome, Verdict, verdict_of,
+    CheckOutcome, RequestRecord, ResponseRecord, StepOutcome, Verdict, first_check_with, verdict_of,
 };
 use harness_core::template::{render_str, render_value};
 use serde_json::{Value, json};
@@ -213,11 +213,7 @@ pub async fn run_step(
     }
     out.verdict = verdict_of(&out.checks);
     if out.verdict != Verdict::Pass && out.reason.is_none() {
-        out.reason = out
-            .checks
-            .iter()
-            .find(|c| verdict_of(std::slice::from_ref(c)) == out.verdict)
-            .map(|c| c.message.clone());
+        out.reason = first_check_with(&out.checks, out.verdict).map(|c| c.message.clone());
     }
     out.duration_secs = started.elapsed().as_secs_f64();
     out
