@@ -203,10 +203,11 @@ pub async fn run_step(
         ctx.vars
             .insert(format!("steps.{name}.status"), json!(response.status));
         out.response = Some(record_response(response, ctx.session));
+        let parsed = Parsed::of(ctx.format, response);
         if step.control.is_none() {
-            check_response(ctx, step, name, response, &mut out.checks).await;
+            check_response(ctx, step, name, response, &parsed, &mut out.checks).await;
         }
-        capture(ctx, step, response, &mut out.checks);
+        capture(ctx, step, response, &parsed, &mut out.checks);
     }
     if let Some(events) = &step.events {
         wait_for_events(ctx, events, index, name, cursor, &mut out.checks).await;
@@ -258,6 +259,27 @@ async fn send_control(
         .map_err(|e| e.to_string())
 }
 
+/// A response body read once, for the checks and the captures of its step.
+struct Parsed {
+    /// The canonical document (`None` for an empty or non-UCWA media type body).
+    document: Option<Result<Document, String>>,
+    /// The body as JSON, for selectors on non-UCWA bodies (the token answer, say).
+    raw_json: Option<Value>,
+}
+
+impl Parsed {
+    fn of(format: Format, response: &HttpResponse) -> Parsed {
+        Parsed {
+            document: parse_response(format, response),
+            raw_json: serde_json::from_slice(&response.body).ok(),
+        }
+    }
+
+    fn document(&self) -> Option<&Document> {
+        self.document.as_ref().and_then(|d| d.as_ref().ok())
+    }
+}
+
 /// Parses a body by the media type it came with, falling back to the asked-for format.
 fn parse_response(format: Format, response: &HttpResponse) -> Option<Result<Document, String>> {
     if response.body.is_empty() {
@@ -278,12 +300,12 @@ async fn check_response(
     step: &Step,
     name: &str,
     response: &HttpResponse,
+    parsed: &Parsed,
     checks: &mut Vec<CheckOutcome>,
 ) {
-    let parsed = parse_response(ctx.format, response);
-    let document = parsed.as_ref().and_then(|p| p.as_ref().ok());
-    let raw_json: Option<Value> = serde_json::from_slice(&response.body).ok();
-    let view = document.map(view_of).or_else(|| raw_json.clone());
+    let document = parsed.document();
+    let raw_json = parsed.raw_json.as_ref();
+    let view = document.map(view_of).or_else(|| raw_json.cloned());
 
     let expectations = [
         (step.expect.as_ref(), ctx.case_level),
@@ -298,7 +320,7 @@ async fn check_response(
         checks.extend(check_plain(
             expect, level, response, ctx.format, &ctx.vars, ucwa,
         ));
-        if ucwa && let Some(Err(e)) = &parsed {
+        if ucwa && let Some(Err(e)) = &parsed.document {
             checks.push(CheckOutcome::fail(
                 "body",
                 level,
@@ -310,7 +332,7 @@ async fn check_response(
             expect,
             level,
             document,
-            raw_json.as_ref(),
+            raw_json,
             view.as_ref(),
             ctx,
             response,
@@ -413,14 +435,12 @@ fn capture(
     ctx: &mut StepContext<'_>,
     step: &Step,
     response: &HttpResponse,
+    parsed: &Parsed,
     checks: &mut Vec<CheckOutcome>,
 ) {
     if step.capture.is_empty() {
         return;
     }
-    let format = ctx.format;
-    let document = parse_response(format, response).and_then(Result::ok);
-    let raw_json: Option<Value> = serde_json::from_slice(&response.body).ok();
     for (var, selector) in &step.capture {
         let selector = match render_str(&selector.value, &ctx.vars) {
             Ok(s) => s,
@@ -434,7 +454,12 @@ fn capture(
             }
         };
         let selector = selector.as_str();
-        match capture_one(selector, response, document.as_ref(), raw_json.as_ref()) {
+        match capture_one(
+            selector,
+            response,
+            parsed.document(),
+            parsed.raw_json.as_ref(),
+        ) {
             Some(value) => {
                 ctx.vars.insert(var.clone(), value);
             }
