@@ -6,14 +6,14 @@ use std::path::Path;
 
 use harness_core::checklist::{Checklist, coverage};
 use harness_core::loader::Suite;
-use harness_core::outcome::CoverageSummary;
+use harness_core::outcome::{CoverageSummary, Verdict, worst};
 use serde::Deserialize;
 
 use crate::args::CoverageArgs;
 use crate::exit;
 use crate::setup::load;
 
-/// The part of a `report.json` coverage reads; its own types, so a change in the writer shows.
+/// The part of a `report.json` coverage reads.
 #[derive(Deserialize)]
 struct LastRun {
     cases: Vec<LastCase>,
@@ -22,7 +22,7 @@ struct LastRun {
 #[derive(Deserialize)]
 struct LastCase {
     case_id: String,
-    verdict: String,
+    verdict: Verdict,
 }
 
 /// The row-coverage summary of a suite, for the reports.
@@ -41,24 +41,13 @@ pub fn summary(suite: &Suite, checklist: &Checklist) -> CoverageSummary {
 }
 
 /// Verdicts of the last run per case id: the worst over its rows and formats.
-fn last_verdicts(report_dir: &Path) -> Option<BTreeMap<String, String>> {
+fn last_verdicts(report_dir: &Path) -> Option<BTreeMap<String, Verdict>> {
     let text = std::fs::read_to_string(report_dir.join("report.json")).ok()?;
     let last: LastRun = serde_json::from_str(&text).ok()?;
-    let rank = |v: &str| match v {
-        "pass" => 0,
-        "skip" => 1,
-        "non-strict" => 2,
-        "fail" => 3,
-        _ => 4,
-    };
-    let mut out: BTreeMap<String, String> = BTreeMap::new();
+    let mut out: BTreeMap<String, Verdict> = BTreeMap::new();
     for case in last.cases {
-        let slot = out
-            .entry(case.case_id)
-            .or_insert_with(|| case.verdict.clone());
-        if rank(&case.verdict) > rank(slot) {
-            *slot = case.verdict;
-        }
+        let slot = out.entry(case.case_id).or_insert(case.verdict);
+        *slot = worst(*slot, case.verdict);
     }
     Some(out)
 }
@@ -91,7 +80,7 @@ pub fn cmd_coverage(args: &CoverageArgs) -> i32 {
             .cases
             .iter()
             .map(|id| match verdicts.as_ref().and_then(|v| v.get(id)) {
-                Some(verdict) => format!("{id} ({verdict})"),
+                Some(verdict) => format!("{id} ({})", verdict.name()),
                 None => id.clone(),
             })
             .collect();
