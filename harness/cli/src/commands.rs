@@ -71,7 +71,7 @@ fn cmd_check(select: &SelectArgs) -> i32 {
     match load_selected(select) {
         Ok(suite) => {
             let runs = plan(&suite, None).len();
-            println!(
+            say!(
                 "ok: {} cases ({runs} runs with rows and formats) in {}",
                 suite.cases.len(),
                 select.cases.display()
@@ -95,7 +95,7 @@ fn cmd_list(select: &SelectArgs) -> i32 {
         } else {
             format!(" [{} rows]", c.rows.len())
         };
-        println!(
+        say!(
             "{}  ({}){rows}  {}:{}  {}",
             c.id.value,
             formats.join(","),
@@ -111,7 +111,7 @@ fn cmd_schema() -> i32 {
     let schema = harness_core::loader::case_file_schema();
     match serde_json::to_string_pretty(&schema) {
         Ok(text) => {
-            println!("{text}");
+            say!("{text}");
             exit::OK
         }
         Err(e) => {
@@ -222,7 +222,7 @@ async fn cmd_run(args: RunArgs) -> i32 {
     match write_reports(&report, &args.report_dir, flavor) {
         Ok(paths) => {
             let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-            println!("reports: {}", names.join(", "));
+            say!("reports: {}", names.join(", "));
         }
         Err(e) => eprintln!("error: {e}"),
     }
@@ -247,17 +247,7 @@ pub fn snapshot_dir() -> std::path::PathBuf {
     std::path::PathBuf::from("fixtures").join("snapshots")
 }
 
-/// Writes a line of the serve banner; a closed stdout must not stop the server.
-macro_rules! banner {
-    ($out:expr, $($arg:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!($out, $($arg)*);
-        let _ = $out.flush();
-    }};
-}
-
 async fn cmd_serve(args: ServeArgs) -> i32 {
-    let mut out = std::io::stdout();
     let Some(fault) = harness_refserver::Fault::from_name(&args.fault) else {
         let names: Vec<&str> = harness_refserver::Fault::all()
             .into_iter()
@@ -285,14 +275,9 @@ async fn cmd_serve(args: ServeArgs) -> i32 {
             return exit::UNREACHABLE;
         }
     };
-    banner!(
-        out,
-        "ucwa-conform reference server on {}",
-        server.base_url()
-    );
-    banner!(out, "discovery: {}", server.discovery_url());
-    banner!(
-        out,
+    say!("ucwa-conform reference server on {}", server.base_url());
+    say!("discovery: {}", server.discovery_url());
+    say!(
         "test-control protocol: {}",
         if args.control {
             "on (/_conform)"
@@ -301,16 +286,15 @@ async fn cmd_serve(args: ServeArgs) -> i32 {
         }
     );
     if fault != harness_refserver::Fault::None {
-        banner!(
-            out,
+        say!(
             "fault profile: {} ({}): breaks {}",
             fault.name(),
             fault.kind(),
             fault.rule()
         );
     }
-    banner!(out, "{directory}");
-    banner!(out, "Ctrl-C stops it.");
+    say!("{directory}");
+    say!("Ctrl-C stops it.");
     let _ = tokio::signal::ctrl_c().await;
     server.shutdown().await;
     exit::OK

@@ -73,7 +73,7 @@ pub fn cmd_coverage(args: &CoverageArgs) -> i32 {
     for row in &rows {
         let level = format!("{:?}", row.row.level).to_lowercase();
         if row.cases.is_empty() {
-            println!("{:width$}  {level:6}  NO CASE", row.row.id);
+            say!("{:width$}  {level:6}  NO CASE", row.row.id);
             continue;
         }
         let cases: Vec<String> = row
@@ -84,10 +84,10 @@ pub fn cmd_coverage(args: &CoverageArgs) -> i32 {
                 None => id.clone(),
             })
             .collect();
-        println!("{:width$}  {level:6}  {}", row.row.id, cases.join(", "));
+        say!("{:width$}  {level:6}  {}", row.row.id, cases.join(", "));
     }
     let s = summary(&suite, &checklist);
-    println!(
+    say!(
         "{} of {} rows have a case{}",
         s.covered,
         s.rows,
@@ -103,7 +103,7 @@ pub fn cmd_coverage(args: &CoverageArgs) -> i32 {
     if s.uncovered.is_empty() {
         exit::OK
     } else {
-        println!("rows without a case: {}", s.uncovered.join(", "));
+        say!("rows without a case: {}", s.uncovered.join(", "));
         exit::FAILURES
     }
 }

@@ -1,6 +1,15 @@
 //! `ucwa-conform` as a library: the commands, and the set-up the test targets share with
 //! the binary (loading the suite, starting the embedded server, connecting to a target).
 
+/// Prints a line to stdout, ignoring write errors: a reader that goes away (`| head`) must
+/// neither panic the command nor change its exit code.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 pub mod args;
 pub mod bench;
 pub mod commands;

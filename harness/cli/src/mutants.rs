@@ -206,7 +206,7 @@ pub async fn cmd_mutants(args: MutantsArgs) -> i32 {
         std::fs::write(&path, text)
     });
     match written {
-        Ok(()) => println!("report: {}", path.display()),
+        Ok(()) => say!("report: {}", path.display()),
         Err(e) => eprintln!("error: failed to write {}: {e}", path.display()),
     }
     if report.survived.is_empty() && report.faithful_passes {
@@ -260,9 +260,9 @@ fn print_matrix(report: &MutantsReport) {
             (None, n) if n <= 3 => r.caught_by.join(", "),
             (None, n) => format!("{} (+{} more)", r.caught_by[..3].join(", "), n - 3),
         };
-        println!("{:width$}  {:14}  {state:8}  {caught}", r.name, r.kind);
+        say!("{:width$}  {:14}  {state:8}  {caught}", r.name, r.kind);
     }
-    println!(
+    say!(
         "{} of {} profiles killed; the faithful server {}; {:.2} s",
         report.killed,
         report.profiles,
@@ -274,13 +274,13 @@ fn print_matrix(report: &MutantsReport) {
         report.duration_secs
     );
     for r in report.results.iter().filter(|r| !r.reasons.is_empty()) {
-        println!("the faithful server failed:");
+        say!("the faithful server failed:");
         for reason in &r.reasons {
-            println!("  {reason}");
+            say!("  {reason}");
         }
     }
     if !report.survived.is_empty() {
-        println!(
+        say!(
             "survivors (holes in the suite): {}",
             report.survived.join(", ")
         );
