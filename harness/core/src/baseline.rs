@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 use crate::diag::{LoadError, LoadErrors, SourceFile};
-use crate::outcome::{CaseOutcome, RunReport, Summary, Verdict};
+use crate::outcome::{CaseOutcome, Verdict};
 
 /// A baseline file: `known:` entries.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -127,18 +127,6 @@ impl Baseline {
             case.verdict == Verdict::Pass
         }
     }
-
-    /// Judges every case of a finished run and recounts the summary.
-    pub fn apply(&self, report: &mut RunReport) {
-        let mut unexpected = Vec::new();
-        for case in &mut report.cases {
-            if self.judge(case) {
-                unexpected.push(case.name.clone());
-            }
-        }
-        report.unexpected_passes = unexpected;
-        report.summary = Summary::of(&report.cases);
-    }
 }
 
 #[cfg(test)]
@@ -150,6 +138,53 @@ mod tests {
         let src = SourceFile::new("b.yaml", "known:\n  - case: a/*\n    reasn: x\n");
         let err = parse_baseline(&src).unwrap_err();
         assert!(err.to_string().contains("b.yaml:3:5"), "{err}");
+    }
+
+    fn case(name: &str, verdict: Verdict) -> CaseOutcome {
+        let id = name.split('/').next().unwrap_or(name).to_owned();
+        CaseOutcome {
+            name: name.to_owned(),
+            case_id: id,
+            row: None,
+            format: crate::model::Format::Json,
+            title: String::new(),
+            file: String::new(),
+            line: 1,
+            level: crate::model::Level::Must,
+            spec: vec![],
+            tags: vec![],
+            verdict,
+            reason: Some("status 500".to_owned()),
+            duration_secs: 0.0,
+            steps: vec![],
+            session_checks: vec![],
+            timeline: vec![],
+        }
+    }
+
+    #[test]
+    fn judging_marks_known_failures_and_reports_unexpected_passes() {
+        let src = SourceFile::new(
+            "b.yaml",
+            "known:\n  - { case: \"a.*/json\", reason: \"ticket 7\" }\n  - { case: c, verdict: error, reason: r }\n",
+        );
+        let baseline = parse_baseline(&src).unwrap();
+        let mut failed = case("a.x/json", Verdict::Fail);
+        assert!(!baseline.judge(&mut failed));
+        assert_eq!(failed.verdict, Verdict::KnownFailure);
+        assert_eq!(
+            failed.reason.as_deref(),
+            Some("known failure (ticket 7): status 500")
+        );
+        let mut passed = case("a.y/json", Verdict::Pass);
+        assert!(baseline.judge(&mut passed), "an unexpected pass");
+        // Listed as an error, it failed: a different verdict is a regression, left as it is.
+        let mut other = case("c/xml", Verdict::Fail);
+        assert!(!baseline.judge(&mut other));
+        assert_eq!(other.verdict, Verdict::Fail);
+        let mut unlisted = case("d/json", Verdict::Fail);
+        assert!(!baseline.judge(&mut unlisted));
+        assert_eq!(unlisted.verdict, Verdict::Fail);
     }
 
     #[test]
