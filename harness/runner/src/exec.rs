@@ -285,18 +285,8 @@ fn timeline_entries(
     timeline
         .iter()
         .map(|e| TimelineEntry {
-            seq: e.seq,
-            at_ms: e.at.saturating_duration_since(started).as_secs_f64() * 1000.0,
-            step: e.step.clone(),
-            ack: e.ack.clone(),
-            sender: e.sender_rel.clone(),
-            kind: e.event.kind.clone(),
-            rel: e.event.link.rel.clone(),
-            href: e.event.link.href.clone(),
-            in_rel: e.event.in_collection.as_ref().map(|i| i.rel.clone()),
-            in_href: e.event.in_collection.as_ref().map(|i| i.href.clone()),
-            embedded: e.event.embedded.as_ref().map(|r| r.rel.clone()),
             matched_by: matched.get(&e.seq).cloned(),
+            ..e.to_entry(started)
         })
         .collect()
 }
