@@ -169,30 +169,12 @@ pub async fn run_suite(
     report
 }
 
-/// The current time as RFC 3339 UTC, without a date crate.
+/// The current time as RFC 3339 UTC with milliseconds.
 pub fn rfc3339_now() -> String {
-    let secs = SystemTime::now()
+    let millis = SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    // Civil-from-days (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
-    )
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+    harness_core::canonical::format_iso8601(millis)
 }
 
 #[cfg(test)]
@@ -200,10 +182,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn rfc3339_has_the_right_shape() {
+    fn rfc3339_has_the_right_shape_and_reads_back() {
+        let before = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map(|d| d.as_millis())
+            .unwrap_or_default();
         let now = rfc3339_now();
-        assert_eq!(now.len(), 20, "{now}");
+        assert_eq!(now.len(), 24, "{now}");
         assert!(now.starts_with("20"), "{now}");
         assert!(now.ends_with('Z'));
+        let read = harness_core::canonical::parse_iso8601(&now).expect("RFC 3339");
+        assert!(
+            i128::from(read) >= i128::try_from(before).unwrap_or(0),
+            "{now}"
+        );
     }
 }
