@@ -21,7 +21,7 @@ mod canonical_diff {
     }
 
     #[test]
-    fn hrefs_relax_only_absolute_against_relative() {
+    fn hrefs_compare_as_urls_resolved_and_decoded() {
         let table = [
             ("/a/b?x=1", "/a/b?x=1", true),
             ("https://h/a/b?x=1", "/a/b?x=1", true),
@@ -30,6 +30,11 @@ mod canonical_diff {
             ("https://h/a/b?x=2", "/a/b?x=1", false),
             ("/a/b", "/a/B", false),
             ("data:text/plain,hi", "data:text/plain,hi", true),
+            ("/a/m?presenceSubscriptionId=5", "/a/m?presenceSubscriptionId%3d5", true),
+            ("/a/people/bob@contoso.com", "/a/people/bob%40contoso.com", true),
+            ("http://h:80/a/b", "http://h/a/b", true),
+            ("/a/5%2Cbob", "/a/5,bob", true),
+            ("plain text", "plain%20text", false),
         ];
         for (a, b, expected) in table {
             assert_eq!(hrefs_equal(a, b), expected, "{a} vs {b}");
@@ -198,5 +203,31 @@ mod canonical_diff {
             (differences[0].left.as_str(), differences[0].right.as_str()),
             ("error", "resource")
         );
+    }
+
+    /// OP-21 names no XML form for `in`: the child `<in rel href/>`, a child link and an
+    /// attribute all read as the event's `in` (a form without the collection's rel gives "").
+    #[test]
+    fn every_xml_form_of_in_reads_as_in() {
+        let forms = [
+            (r#"<in rel="subscribedContacts" href="/sc"/>"#, "", "subscribedContacts"),
+            (r#"<link rel="subscribedContacts" href="/sc"/>"#, "", "subscribedContacts"),
+            (r#"<link rel="in" href="/sc"/>"#, "", ""),
+            ("", r#" in="/sc" inRel="subscribedContacts""#, "subscribedContacts"),
+            ("", r#" in="/sc""#, ""),
+        ];
+        for (child, attrs, rel) in forms {
+            let doc = xml(&format!(
+                r#"<events href="/e?ack=1" NS><link rel="next" href="/e?ack=2"/><sender rel="people" href="/people"><added rel="contact" href="/c/1"{attrs}>{child}</added></sender></events>"#
+            ));
+            let Document::Events(events) = doc else {
+                panic!("events expected")
+            };
+            let found = events.senders[0].events[0]
+                .in_collection
+                .clone()
+                .expect("an in link");
+            assert_eq!((found.rel.as_str(), found.href.as_str()), (rel, "/sc"), "{child}{attrs}");
+        }
     }
 }

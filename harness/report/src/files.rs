@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use harness_core::outcome::RunReport;
 
-use crate::html::write_html;
+use crate::html::{Proofs, write_html};
 use crate::json::write_json;
 use crate::junit::{JunitFlavor, write_junit};
 
@@ -18,6 +18,8 @@ pub const JSON_FILE: &str = "report.json";
 pub const HTML_FILE: &str = "report.html";
 /// Where `ucwa-conform mutants` writes its matrix.
 pub const MUTANTS_FILE: &str = "mutants.json";
+/// Where `ucwa-conform variants` writes its matrix.
+pub const VARIANTS_FILE: &str = "variants.json";
 
 /// A report file could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -58,11 +60,18 @@ pub fn write_reports(
     let json = dir.join(JSON_FILE);
     write_file(&json, |out| write_json(report, out))?;
     // A mutants run left in the same folder shows up in the page too.
-    let mutants: Option<serde_json::Value> = fs::read_to_string(dir.join(MUTANTS_FILE))
-        .ok()
-        .and_then(|text| serde_json::from_str(&text).ok());
+    let read = |name: &str| -> Option<serde_json::Value> {
+        fs::read_to_string(dir.join(name))
+            .ok()
+            .and_then(|text| serde_json::from_str(&text).ok())
+    };
+    // So does a variants run: the two halves of the suite's proof.
+    let proofs = Proofs {
+        mutants: read(MUTANTS_FILE),
+        variants: read(VARIANTS_FILE),
+    };
     let html = dir.join(HTML_FILE);
-    write_file(&html, |out| write_html(report, mutants.as_ref(), out))?;
+    write_file(&html, |out| write_html(report, &proofs, out))?;
     Ok(vec![junit, json, html])
 }
 

@@ -42,16 +42,20 @@ fn verdict_class(verdict: Verdict) -> &'static str {
     verdict.name()
 }
 
-/// Writes the HTML report; `mutants` is the `mutants.json` value of a mutants run, if any.
-pub fn write_html(
-    report: &RunReport,
-    mutants: Option<&Value>,
-    mut out: impl io::Write,
-) -> io::Result<()> {
-    out.write_all(render(report, mutants).as_bytes())
+/// The suite's two proofs, when they ran into the same folder: `mutants.json` (every fault
+/// caught) and `variants.json` (every right server passed).
+#[derive(Debug, Clone, Default)]
+pub struct Proofs {
+    pub mutants: Option<Value>,
+    pub variants: Option<Value>,
 }
 
-fn render(report: &RunReport, mutants: Option<&Value>) -> String {
+/// Writes the HTML report, with the proofs' matrices when there are any.
+pub fn write_html(report: &RunReport, proofs: &Proofs, mut out: impl io::Write) -> io::Result<()> {
+    out.write_all(render(report, proofs).as_bytes())
+}
+
+fn render(report: &RunReport, proofs: &Proofs) -> String {
     let mut h = String::new();
     let s = &report.summary;
     let _ = write!(
@@ -101,8 +105,11 @@ fn render(report: &RunReport, mutants: Option<&Value>) -> String {
             esc(&report.unexpected_passes.join(", "))
         );
     }
-    if let Some(mutants) = mutants {
+    if let Some(mutants) = &proofs.mutants {
         render_mutants(&mut h, mutants);
+    }
+    if let Some(variants) = &proofs.variants {
+        render_variants(&mut h, variants);
     }
     let bad: Vec<&CaseOutcome> = report
         .cases
@@ -282,6 +289,45 @@ fn render_mutants(h: &mut String, mutants: &Value) {
     h.push_str("</table>");
 }
 
+fn render_variants(h: &mut String, variants: &Value) {
+    let Some(results) = variants.get("results").and_then(Value::as_array) else {
+        return;
+    };
+    h.push_str("<h2>Conformant variants</h2><table><tr><th>variant</th><th>kind</th><th>the choice it makes</th><th>result</th><th>false failures</th></tr>");
+    for r in results {
+        let text = |k: &str| r.get(k).and_then(Value::as_str).unwrap_or("");
+        let failures: Vec<String> = r
+            .get("failures")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .map(|f| {
+                        let t = |k: &str| f.get(k).and_then(Value::as_str).unwrap_or("");
+                        format!("{} ({})", t("run"), t("verdict"))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let error = r.get("error").and_then(Value::as_str);
+        let runs = r.get("runs").and_then(Value::as_u64).unwrap_or(0);
+        let (class, word) = if failures.is_empty() && error.is_none() && runs > 0 {
+            ("pass", "passes")
+        } else {
+            ("fail", "FAILS")
+        };
+        let detail = error.map_or_else(|| failures.join(", "), str::to_owned);
+        let _ = write!(
+            h,
+            "<tr class=\"{class}\"><td>{}</td><td>{}</td><td>{}</td><td>{word}</td><td>{}</td></tr>",
+            esc(text("name")),
+            esc(text("kind")),
+            esc(text("choice")),
+            esc(&detail)
+        );
+    }
+    h.push_str("</table>");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -304,5 +350,19 @@ mod tests {
         render_mutants(&mut h, &mutants);
         assert!(h.contains("class=\"survived\"><td>create-200"), "{h}");
         assert!(h.contains("201 &lt;b&gt;"), "{h}");
+    }
+
+    #[test]
+    fn the_variants_matrix_marks_false_failures() {
+        let variants = serde_json::json!({"results": [
+            {"name": "extend-201", "kind": "status", "choice": "OP-4", "runs": 3, "failures": []},
+            {"name": "gone-410", "kind": "status", "choice": "OP-14", "runs": 3,
+             "failures": [{"run": "ps.get.deleted/json", "verdict": "fail", "reason": "404"}]}
+        ]});
+        let mut h = String::new();
+        render_variants(&mut h, &variants);
+        assert!(h.contains("class=\"pass\"><td>extend-201"), "{h}");
+        assert!(h.contains("class=\"fail\"><td>gone-410"), "{h}");
+        assert!(h.contains("ps.get.deleted/json (fail)"), "{h}");
     }
 }

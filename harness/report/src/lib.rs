@@ -15,7 +15,7 @@ mod sanitize;
 
 pub use console::{ConsoleOptions, ConsoleReporter};
 pub use files::{HTML_FILE, JSON_FILE, JUNIT_FILE, MUTANTS_FILE, WriteError, write_reports};
-pub use html::write_html;
+pub use html::{Proofs, write_html};
 pub use json::write_json;
 pub use junit::{JunitFlavor, JunitOptions, junit_string, write_junit, write_junit_with};
 pub use sanitize::{REDACTED, redact};

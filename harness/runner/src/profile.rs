@@ -95,6 +95,9 @@ pub struct TargetProfile {
     pub tls: TlsOptions,
     /// Request deadlines.
     pub timeouts: Timeouts,
+    /// This target's snapshot store (design section 13): the `snapshots:` key, relative to the
+    /// profile, or `<profile stem>.snapshots` beside it. `None` for a profile without a file.
+    pub snapshots: Option<PathBuf>,
 }
 
 /// A profile could not be loaded.
@@ -171,6 +174,8 @@ struct RawProfile {
     tls: RawTls,
     #[serde(default)]
     timeouts: RawTimeouts,
+    #[serde(default)]
+    snapshots: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -257,6 +262,14 @@ pub fn load_profile(path: &Path) -> Result<TargetProfile, ProfileError> {
         {
             profile.tls.ca_cert = Some(base.join(ca));
         }
+        profile.snapshots = Some(match profile.snapshots.take() {
+            Some(dir) if dir.is_relative() => base.join(dir),
+            Some(dir) => dir,
+            None => {
+                let stem = path.file_stem().unwrap_or_default().to_string_lossy();
+                base.join(format!("{stem}.snapshots"))
+            }
+        });
         profile
     })
 }
@@ -418,6 +431,7 @@ pub fn parse_profile(
             request: raw.timeouts.request.map_or(defaults.request, |s| s.0),
             events: raw.timeouts.events.map_or(defaults.events, |s| s.0),
         },
+        snapshots: raw.snapshots,
     })
 }
 

@@ -82,6 +82,12 @@ pub async fn build_request(
         .resolve(&href)
         .map_err(|e| format!("bad href `{href}`: {e}"))?;
     append_query(&mut url, &spec.query, vars)?;
+    // A P-GET may rightly be held for the server's long-poll timeout (digest 3.3).
+    let timeout = if is_event_channel(&url, session, vars) {
+        timeout.max(session.target.profile.timeouts.events)
+    } else {
+        timeout
+    };
 
     let mut headers: Vec<(String, String)> = vec![("Accept".into(), media_type(format).into())];
     match spec.auth {
@@ -113,6 +119,18 @@ pub async fn build_request(
         body,
         timeout,
     })
+}
+
+/// Whether `url` is the application's event channel (any ack): same origin and path as
+/// its `events` link.
+fn is_event_channel(url: &Url, session: &Session, vars: &Vars) -> bool {
+    let Some(Value::String(events)) = vars.get("app.events") else {
+        return false;
+    };
+    session
+        .target
+        .resolve(events)
+        .is_ok_and(|e| e.origin() == url.origin() && e.path() == url.path())
 }
 
 fn append_query(

@@ -170,7 +170,13 @@ pub async fn run_step(
                 None
             }
             Some((handle, _)) => {
-                let deadline = ctx.opts.request_timeout * 2;
+                // A backstop only: the request carries its own deadline, which for a P-GET
+                // is the profile's event timeout.
+                let deadline = ctx
+                    .opts
+                    .request_timeout
+                    .max(ctx.session.target.profile.timeouts.events)
+                    + ctx.opts.request_timeout;
                 match tokio::time::timeout(deadline, handle).await {
                     Ok(Ok(Ok(response))) => Some(response),
                     Ok(Ok(Err(e))) => {

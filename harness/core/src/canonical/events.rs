@@ -279,12 +279,27 @@ fn sender_from_element(element: &Element) -> Result<Sender, CanonError> {
     Ok(sender)
 }
 
+/// OP-21's attribute form: `in="HREF"`, with the collection's rel in `inRel` when given
+/// (an empty rel: the form does not name it).
+fn in_attribute(element: &Element) -> Option<RelLink> {
+    let href = element.attr("in")?;
+    let rel = ["inRel", "in-rel", "inrel"]
+        .iter()
+        .find_map(|name| element.attr(name))
+        .unwrap_or("");
+    Some(RelLink {
+        rel: rel.to_owned(),
+        href: href.to_owned(),
+        title: None,
+    })
+}
+
 fn event_from_element(element: &Element) -> Result<Event, CanonError> {
     element.require_no_text()?;
     let mut event = Event {
         kind: element.name.clone(),
         link: rel_link_from_element(element)?,
-        in_collection: None,
+        in_collection: in_attribute(element),
         embedded: None,
         status: None,
         reason: None,
@@ -294,6 +309,14 @@ fn event_from_element(element: &Element) -> Result<Event, CanonError> {
         child.require_ucwa()?;
         match child.name.as_str() {
             "in" => event.in_collection = Some(rel_link_from_element(child)?),
+            // OP-21's other form: a child link; `rel="in"` does not name the collection.
+            "link" => {
+                let mut link = rel_link_from_element(child)?;
+                if link.rel == "in" {
+                    link.rel = String::new();
+                }
+                event.in_collection = Some(link);
+            }
             "resource" => {
                 embedded_count += 1;
                 if embedded_count > 1 {

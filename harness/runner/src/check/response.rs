@@ -1,7 +1,7 @@
 //! Checks on the plain parts of a response: status, media type, headers, body presence, the
 //! UCWA error body, and selectors. Each returns `CheckOutcome`s; a failure is data, not `Err`.
 
-use harness_core::canonical::ErrorBody;
+use harness_core::canonical::{ErrorBody, hrefs_equal};
 use harness_core::model::{BodyExpect, ErrorExpect, Expect, Format, Level, SelectExpect};
 use harness_core::outcome::CheckOutcome;
 use harness_core::template::{render_str, render_value};
@@ -384,11 +384,20 @@ pub fn check_select(
 
 /// Scalars compare as text (a JSON `11` equals an XML `"11"`); structures compare exactly.
 pub fn same_value(actual: &Value, want: &Value) -> bool {
+    // A link object is its href: `title` and `revision` are optional (digest 5.2).
+    if let (Value::Object(link), Value::String(_)) = (actual, want)
+        && let Some(href @ Value::String(_)) = link.get("href")
+    {
+        return same_value(href, want);
+    }
     match (actual, want) {
         (Value::Array(_) | Value::Object(_), _) | (_, Value::Array(_) | Value::Object(_)) => {
             actual == want
         }
-        _ => value_text(actual).eq_ignore_ascii_case(&value_text(want)),
+        _ => {
+            let (actual, want) = (value_text(actual), value_text(want));
+            actual.eq_ignore_ascii_case(&want) || hrefs_equal(&actual, &want)
+        }
     }
 }
 

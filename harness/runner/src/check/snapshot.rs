@@ -47,6 +47,10 @@ impl UpdatePolicy {
 pub struct SnapshotStore {
     pub dir: PathBuf,
     pub policy: UpdatePolicy,
+    /// A target's own store (design section 13): a missing snapshot is recorded as the
+    /// target's and the check passes, noting "recorded". The reference server's store keeps
+    /// insta's review flow instead (a missing snapshot fails and leaves a `.snap.new`).
+    pub record_missing: bool,
 }
 
 /// The default redactions: values a server chooses freely. Hrefs and ids are the server's;
@@ -159,6 +163,16 @@ impl SnapshotStore {
                     .header("stored", "received")
                     .to_string(),
             ),
+            None if self.record_missing => {
+                return match self.record(&path, name, source, &text) {
+                    Ok(()) => CheckOutcome::pass(
+                        "snapshot",
+                        level,
+                        format!("recorded {}", path.display()),
+                    ),
+                    Err(e) => CheckOutcome::error("snapshot", level, e),
+                };
+            }
             None => (
                 format!("no stored snapshot {}", path.display()),
                 text.clone(),
@@ -181,6 +195,13 @@ impl SnapshotStore {
         }
     }
 
+    fn record(&self, path: &Path, name: &str, source: &str, text: &str) -> Result<(), String> {
+        std::fs::create_dir_all(&self.dir)
+            .map_err(|e| format!("failed to create {}: {e}", self.dir.display()))?;
+        std::fs::write(path, snap_file(name, source, text))
+            .map_err(|e| format!("failed to write {}: {e}", path.display()))
+    }
+
     fn write(
         &self,
         path: &Path,
@@ -195,11 +216,7 @@ impl SnapshotStore {
         };
         std::fs::create_dir_all(&self.dir)
             .map_err(|e| format!("failed to create {}: {e}", self.dir.display()))?;
-        let file = format!(
-            "---\nsource: {source}\nexpression: {name}\n---\n{}\n",
-            text.trim_end()
-        );
-        std::fs::write(&target, file)
+        std::fs::write(&target, snap_file(name, source, text))
             .map_err(|e| format!("failed to write {}: {e}", target.display()))?;
         Ok(Some(match self.policy {
             UpdatePolicy::Always => format!("written {}", target.display()),
@@ -209,6 +226,14 @@ impl SnapshotStore {
             ),
         }))
     }
+}
+
+/// A `.snap` file as insta writes it.
+fn snap_file(name: &str, source: &str, text: &str) -> String {
+    format!(
+        "---\nsource: {source}\nexpression: {name}\n---\n{}\n",
+        text.trim_end()
+    )
 }
 
 /// The body of a `.snap` file: everything after the second `---` line.
@@ -254,6 +279,7 @@ mod tests {
         let store = SnapshotStore {
             dir: dir.clone(),
             policy: UpdatePolicy::Always,
+            record_missing: false,
         };
         let value = json!({"rel": "presenceSubscription", "links": {"memberships": ["[href]"]}});
         let check = store.check("case.id__step", "cases/x.yaml", &value, Level::Must);
@@ -288,6 +314,7 @@ mod tests {
         let store = SnapshotStore {
             dir: dir.clone(),
             policy: UpdatePolicy::Never,
+            record_missing: false,
         };
         let ok = store.check("c__s", "x", &json!({"a": 1}), Level::Must);
         assert_eq!(ok.status, harness_core::outcome::CheckStatus::Pass);
@@ -295,6 +322,26 @@ mod tests {
         assert_eq!(bad.status, harness_core::outcome::CheckStatus::Fail);
         assert!(bad.diff.unwrap().contains("+  \"a\": 2"));
         assert!(!dir.join("c__s.snap.new").exists());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_target_store_records_a_missing_snapshot_then_compares() {
+        let dir = std::env::temp_dir().join(format!("ucwa-snap-rec-{}", std::process::id()));
+        let store = SnapshotStore {
+            dir: dir.clone(),
+            policy: UpdatePolicy::Never,
+            record_missing: true,
+        };
+        let first = store.check("c__s", "x", &json!({"a": 1}), Level::Must);
+        assert_eq!(first.status, harness_core::outcome::CheckStatus::Pass);
+        assert!(first.message.starts_with("recorded"), "{}", first.message);
+        assert!(dir.join("c__s.snap").exists());
+        let same = store.check("c__s", "x", &json!({"a": 1}), Level::Must);
+        assert!(same.message.starts_with("matches"), "{}", same.message);
+        let changed = store.check("c__s", "x", &json!({"a": 2}), Level::Must);
+        assert_eq!(changed.status, harness_core::outcome::CheckStatus::Fail);
+        assert!(changed.diff.unwrap().contains("+  \"a\": 2"));
         std::fs::remove_dir_all(dir).unwrap();
     }
 }
