@@ -106,6 +106,17 @@ pub enum Level {
     May,
 }
 
+impl Level {
+    /// The lowercase word, as case files and rows write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Must => "must",
+            Level::Should => "should",
+            Level::May => "may",
+        }
+    }
+}
+
 /// A UCWA representation.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema,

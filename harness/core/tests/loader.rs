@@ -233,6 +233,33 @@ cases:
         "cases/t.yaml:5:24",
     ),
     (
+        "a case stronger than its rows",
+        r#"
+cases:
+  - id: a
+    title: t
+    spec: [EV.timeout]
+    level: must
+    steps:
+      - request: { method: GET, link: app.self }
+"#,
+        "the case is at `must` but its strongest row is `should`",
+        "cases/t.yaml:6:5",
+    ),
+    (
+        "a case stronger than its rows, by default",
+        r#"
+cases:
+  - id: a
+    title: t
+    spec: [EV.timeout]
+    steps:
+      - request: { method: GET, link: app.self }
+"#,
+        "the case is at `must` but its strongest row is `should`",
+        "cases/t.yaml:3:5",
+    ),
+    (
         "a step with two kinds",
         r#"
 cases:

@@ -3,7 +3,6 @@
 
 use std::fmt::Write as _;
 
-use harness_core::model::Level;
 use harness_core::outcome::{
     CaseOutcome, CheckOutcome, CheckStatus, RequestRecord, ResponseRecord, StepOutcome,
     TimelineEntry, Verdict,
@@ -71,15 +70,6 @@ pub(crate) fn verdict_word(verdict: Verdict) -> &'static str {
         Verdict::KnownFailure => "KNOWN",
         Verdict::Fail => "FAIL",
         Verdict::Error => "ERROR",
-    }
-}
-
-/// The lowercase name of a level, as written in case files.
-pub(crate) fn level_name(level: Level) -> &'static str {
-    match level {
-        Level::Must => "must",
-        Level::Should => "should",
-        Level::May => "may",
     }
 }
 
@@ -211,7 +201,7 @@ pub(crate) fn render_check(check: &CheckOutcome, style: Style, indent: &str, out
         CheckStatus::Fail => style.red("[fail]"),
         CheckStatus::Error => style.red("[error]"),
     };
-    let level = level_name(check.level);
+    let level = check.level.name();
     let _ = writeln!(
         out,
         "{indent}{mark} {} ({level}): {}",

@@ -12,7 +12,7 @@ use super::scope::{Scope, suggest};
 use super::tree::{Node, Seg};
 use crate::checklist::Checklist;
 use crate::diag::{LoadError, SourceFile};
-use crate::model::{Case, PROPERTIES, PropertySpec, Step};
+use crate::model::{Case, Level, PROPERTIES, PropertySpec, Step};
 use crate::template::{Segment, TemplateErrorKind, is_var_name, parse_template};
 
 /// The checker of one file: its source, its located tree and the errors found so far.
@@ -175,6 +175,39 @@ impl FileCheck<'_> {
         }
     }
 
+    /// A case's checks are at its level, so the level may be no stronger than its strongest
+    /// row: a `should` row cannot fail a case at `must` (design section 12).
+    fn level_follows_rows(&mut self, case: &Case, checklist: &Checklist, base: &Path<'_>) {
+        let strength = |level: Level| match level {
+            Level::Must => 2,
+            Level::Should => 1,
+            Level::May => 0,
+        };
+        let strongest = case
+            .spec
+            .iter()
+            .filter_map(|id| checklist.get(&id.value))
+            .map(|row| row.level)
+            .max_by_key(|level| strength(*level));
+        if let Some(row_level) = strongest
+            && strength(case.level) > strength(row_level)
+        {
+            let r = self.key_range(&at(base, &[Seg::Key("level")]));
+            self.push(
+                r,
+                format!(
+                    "the case is at `{}` but its strongest row is `{}`",
+                    case.level.name(),
+                    row_level.name()
+                ),
+                Some(format!(
+                    "write `level: {}` (a check may demand no more than its row)",
+                    row_level.name()
+                )),
+            );
+        }
+    }
+
     /// Checks one case; `ci` is its index in the file.
     pub(crate) fn case(&mut self, case: &Case, ci: usize) {
         self.case_index = ci;
@@ -216,6 +249,9 @@ impl FileCheck<'_> {
                     );
                 }
             }
+        }
+        if let Some(checklist) = self.checklist {
+            self.level_follows_rows(case, checklist, &base);
         }
         self.vars_names(case.vars.keys(), &at(&base, &[Seg::Key("vars")]));
         for (ri, row) in case.rows.iter().enumerate() {

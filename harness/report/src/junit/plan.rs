@@ -9,7 +9,7 @@ use std::time::Duration;
 use chrono::{DateTime, FixedOffset};
 use harness_core::outcome::{CaseOutcome, CheckOutcome, CheckStatus, RunReport, Verdict};
 
-use crate::detail::{Style, is_bad, level_name, render_case, render_check};
+use crate::detail::{Style, is_bad, render_case, render_check};
 use crate::sanitize::{cap, one_line, redact, xml_clean};
 
 /// The longest failure text; GitHub check summaries stop at 64 KiB and GitLab at 30 MB a file.
@@ -172,7 +172,7 @@ fn plan_case(case: &CaseOutcome, strict: bool, seen: &mut HashSet<(String, Strin
     let (classname, name) = unique_names(case, seen);
     let mut properties = vec![
         ("spec".to_owned(), clean(&case.spec.join(", "))),
-        ("level".to_owned(), level_name(case.level).to_owned()),
+        ("level".to_owned(), case.level.name().to_owned()),
     ];
     let non_strict = case.verdict == Verdict::NonStrict;
     if non_strict {
