@@ -28,6 +28,9 @@ pub enum Command {
     /// Run the suite against every fault profile of the reference server: which cases catch
     /// each deliberate deviation, and which deviations no case catches.
     Mutants(MutantsArgs),
+    /// Run the suite against every conformant variant of the reference server, and all of
+    /// them at once: a right server that the suite fails is a false failure of the suite.
+    Variants(VariantsArgs),
     /// Print the checklist rows with the cases that prove them (and their last verdicts).
     Coverage(CoverageArgs),
     /// Measure the suite's speed and the harness's cost per request (release builds only).
@@ -46,6 +49,22 @@ pub struct MutantsArgs {
     #[arg(long, short = 'j')]
     pub jobs: Option<usize>,
     /// Where mutants.json goes.
+    #[arg(long, default_value = "reports")]
+    pub report_dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct VariantsArgs {
+    /// The suite's folder.
+    #[arg(long, default_value = "cases")]
+    pub cases: PathBuf,
+    /// Only these variants (repeatable); `all` adds the run with every variant at once.
+    #[arg(long)]
+    pub only: Vec<String>,
+    /// Variant runs at once, each on its own embedded server.
+    #[arg(long, short = 'j')]
+    pub jobs: Option<usize>,
+    /// Where variants.json goes.
     #[arg(long, default_value = "reports")]
     pub report_dir: PathBuf,
 }
@@ -135,6 +154,13 @@ pub struct RunArgs {
     /// Seconds one request may take.
     #[arg(long, default_value_t = 10)]
     pub request_timeout: u64,
+    /// This target's snapshot folder (default: the profile's `snapshots:`; for `--target`
+    /// alone, `REPORT_DIR/snapshots/HOST_PORT`). A missing snapshot is recorded there.
+    #[arg(long)]
+    pub snapshots: Option<PathBuf>,
+    /// Run the embedded reference server with a conformant variant (repeatable, or `all`).
+    #[arg(long = "variant", value_name = "NAME", conflicts_with_all = ["target", "target_profile"])]
+    pub variants: Vec<String>,
     /// Generated inputs per property case (overrides each case's `property.cases`).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub property_cases: Option<u32>,
@@ -155,6 +181,10 @@ pub struct ServeArgs {
     /// (`ucwa-conform mutants` lists them; `none` is the faithful server).
     #[arg(long, default_value = "none")]
     pub fault: String,
+    /// Make a conformant variant's choice (repeatable; `all` for every one; `ucwa-conform
+    /// variants` lists them). A server with any variants is still right.
+    #[arg(long = "variant", value_name = "NAME")]
+    pub variants: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -70,7 +70,7 @@ pub async fn cmd_bench(args: BenchArgs) -> i32 {
             return exit::USAGE;
         }
     };
-    let reached = match reach(Where::Embedded, TlsOptions::default()).await {
+    let reached = match reach(Where::Embedded(Default::default()), TlsOptions::default()).await {
         Ok(reached) => reached,
         Err(ReachError::Usage(e) | ReachError::Unreachable(e)) => {
             eprintln!("error: {e}");
@@ -121,6 +121,7 @@ fn exec_options() -> ExecOptions {
         snapshots: SnapshotStore {
             dir: crate::commands::snapshot_dir(),
             policy: UpdatePolicy::Never,
+            record_missing: false,
         },
         request_timeout: Duration::from_secs(10),
         shrink_time: Duration::from_secs(0),

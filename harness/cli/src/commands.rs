@@ -28,6 +28,7 @@ pub fn dispatch(cli: Cli) -> i32 {
         Command::Schema => cmd_schema(),
         Command::Serve(args) => runtime().block_on(cmd_serve(args)),
         Command::Mutants(args) => runtime().block_on(crate::mutants::cmd_mutants(args)),
+        Command::Variants(args) => runtime().block_on(crate::variants::cmd_variants(args)),
         Command::Coverage(args) => crate::coverage::cmd_coverage(&args),
         Command::Bench(args) => runtime().block_on(crate::bench::cmd_bench(args)),
     }
@@ -141,10 +142,17 @@ async fn cmd_run(args: RunArgs) -> i32 {
         },
         None => None,
     };
+    let variants = match parse_variants(&args.variants) {
+        Ok(variants) => variants,
+        Err(message) => {
+            eprintln!("{message}");
+            return exit::USAGE;
+        }
+    };
     let place = match (&args.target, &args.target_profile) {
         (Some(url), _) => Where::Url(url),
         (None, Some(path)) => Where::Profile(path),
-        (None, None) => Where::Embedded,
+        (None, None) => Where::Embedded(variants.clone()),
     };
     let tls = TlsOptions {
         ca_cert: args.ca_cert.clone(),
@@ -175,10 +183,7 @@ async fn cmd_run(args: RunArgs) -> i32 {
         baseline,
         coverage,
         exec: ExecOptions {
-            snapshots: SnapshotStore {
-                dir: snapshot_dir(),
-                policy: UpdatePolicy::from_env(),
-            },
+            snapshots: snapshot_store(&args, &reached, &variants),
             request_timeout: Duration::from_secs(args.request_timeout.max(1)),
             shrink_time: Duration::from_secs(20),
             events_within_cap: None,
@@ -242,6 +247,63 @@ fn default_jobs() -> usize {
     std::thread::available_parallelism().map_or(4, |n| n.get() * 4)
 }
 
+/// Snapshots belong to a target (design section 13): the reference server's are the
+/// project's own; any other target's live in its own folder, where a missing one is recorded.
+fn snapshot_store(
+    args: &RunArgs,
+    reached: &crate::setup::Reached,
+    variants: &harness_refserver::Variants,
+) -> SnapshotStore {
+    let reference = reached.server.is_some() && variants.is_empty();
+    let dir = match (
+        &args.snapshots,
+        reference,
+        &reached.target.profile.snapshots,
+    ) {
+        (Some(dir), ..) => dir.clone(),
+        (None, true, _) => {
+            return SnapshotStore {
+                dir: snapshot_dir(),
+                policy: UpdatePolicy::from_env(),
+                record_missing: false,
+            };
+        }
+        (None, false, Some(dir)) => dir.clone(),
+        (None, false, None) => args
+            .report_dir
+            .join("snapshots")
+            .join(target_label(reached)),
+    };
+    SnapshotStore {
+        dir,
+        policy: UpdatePolicy::from_env(),
+        record_missing: true,
+    }
+}
+
+/// A folder name for a target without a profile: `HOST_PORT`, or the embedded server's.
+fn target_label(reached: &crate::setup::Reached) -> String {
+    if reached.server.is_some() {
+        return "embedded-variants".to_owned();
+    }
+    let root = &reached.target.discovered.root;
+    let host = root.host_str().unwrap_or("target");
+    let clean: String = host
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    match root.port_or_known_default() {
+        Some(port) => format!("{clean}_{port}"),
+        None => clean,
+    }
+}
+
 /// `fixtures/snapshots` of the working directory.
 pub fn snapshot_dir() -> std::path::PathBuf {
     std::path::PathBuf::from("fixtures").join("snapshots")
@@ -260,11 +322,19 @@ async fn cmd_serve(args: ServeArgs) -> i32 {
         );
         return exit::USAGE;
     };
+    let variants = match parse_variants(&args.variants) {
+        Ok(variants) => variants,
+        Err(message) => {
+            eprintln!("{message}");
+            return exit::USAGE;
+        }
+    };
     let config = harness_refserver::ServerConfig {
         addr: args.addr,
         control: args.control,
         windows: args.windows,
         fault,
+        variants: variants.clone(),
         ..harness_refserver::ServerConfig::default()
     };
     let directory = config.directory.describe();
@@ -293,9 +363,37 @@ async fn cmd_serve(args: ServeArgs) -> i32 {
             fault.rule()
         );
     }
+    for variant in &variants {
+        say!("variant: {} ({})", variant.name(), variant.choice());
+    }
     say!("{directory}");
     say!("Ctrl-C stops it.");
     let _ = tokio::signal::ctrl_c().await;
     server.shutdown().await;
     exit::OK
+}
+
+/// `--variant` values: names, or `all`.
+pub fn parse_variants(names: &[String]) -> Result<harness_refserver::Variants, String> {
+    use harness_refserver::Variant;
+    let mut set = harness_refserver::Variants::new();
+    for name in names {
+        if name == "all" {
+            set.extend(Variant::all());
+            continue;
+        }
+        match Variant::from_name(name) {
+            Some(v) => {
+                set.insert(v);
+            }
+            None => {
+                let names: Vec<&str> = Variant::all().into_iter().map(Variant::name).collect();
+                return Err(format!(
+                    "error: no variant `{name}` (hint: `all` or one of {})",
+                    names.join(", ")
+                ));
+            }
+        }
+    }
+    Ok(set)
 }

@@ -14,6 +14,8 @@ pub mod args;
 pub mod bench;
 pub mod commands;
 pub mod coverage;
+pub mod embedded;
 pub mod exit;
 pub mod mutants;
 pub mod setup;
+pub mod variants;

@@ -6,19 +6,15 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use harness_core::loader::Suite;
-use harness_core::outcome::{EventSink, RunEvent, Verdict};
+use harness_core::outcome::Verdict;
 use harness_refserver::{Fault, ServerConfig};
 use harness_runner::check::snapshot::{SnapshotStore, UpdatePolicy};
-use harness_runner::client::{HttpClient, TlsOptions};
 use harness_runner::exec::ExecOptions;
-use harness_runner::profile::embedded_profile;
-use harness_runner::run::{Interrupt, RunOptions, plan, run_suite};
-use harness_runner::target::Target;
 use serde::Serialize;
 use tokio::sync::Semaphore;
-use url::Url;
 
 use crate::args::MutantsArgs;
+use crate::embedded::{EmbeddedError, run_suite_on};
 use crate::exit;
 
 /// One profile's result.
@@ -53,12 +49,6 @@ pub struct MutantsReport {
     pub results: Vec<MutantOutcome>,
 }
 
-struct Silent;
-
-impl EventSink for Silent {
-    fn on_event(&mut self, _: RunEvent<'_>) {}
-}
-
 /// Runs the suite against one profile on its own server.
 async fn run_profile(suite: Arc<Suite>, fault: Fault, exec: ExecOptions) -> MutantOutcome {
     let started = Instant::now();
@@ -76,50 +66,20 @@ async fn run_profile(suite: Arc<Suite>, fault: Fault, exec: ExecOptions) -> Muta
         fault,
         ..ServerConfig::default()
     };
-    let server = match harness_refserver::start(config).await {
-        Ok(server) => server,
-        Err(e) => {
-            outcome.error = Some(format!("failed to start the server: {e}"));
+    let report = match run_suite_on(suite, config, exec).await {
+        Ok(report) => report,
+        Err(EmbeddedError::Start(e)) => {
+            outcome.error = Some(e);
             return outcome;
         }
-    };
-    let target = match connect(&server.discovery_url()).await {
-        Ok(target) => target,
-        Err(e) => {
+        Err(EmbeddedError::SignIn(e)) => {
             // A fault that breaks sign-in is caught by the bootstrap itself.
             outcome.killed = fault.name() != "none";
             outcome.caught_by = vec![format!("(bootstrap) {e}")];
-            server.shutdown().await;
             outcome.duration_secs = started.elapsed().as_secs_f64();
             return outcome;
         }
     };
-    let runs = plan(&suite, None);
-    let info = harness_core::outcome::TargetInfo {
-        url: server.discovery_url(),
-        kind: "embedded".into(),
-        capabilities: target.capabilities.names(),
-    };
-    let options = Arc::new(RunOptions {
-        baseline: None,
-        coverage: None,
-        // Cases mostly wait (on events that a fault withholds); waiting costs no CPU.
-        jobs: 64,
-        strict: false,
-        formats: None,
-        exec,
-    });
-    let report = run_suite(
-        suite,
-        runs,
-        target,
-        info,
-        options,
-        &mut Silent,
-        Interrupt::default(),
-    )
-    .await;
-    server.shutdown().await;
     outcome.caught_by = report
         .cases
         .iter()
@@ -137,15 +97,6 @@ async fn run_profile(suite: Arc<Suite>, fault: Fault, exec: ExecOptions) -> Muta
     }
     outcome.duration_secs = started.elapsed().as_secs_f64();
     outcome
-}
-
-async fn connect(discovery: &str) -> Result<Arc<Target>, String> {
-    let url = Url::parse(discovery).map_err(|e| e.to_string())?;
-    let profile = embedded_profile(url);
-    let client = HttpClient::new(&TlsOptions::default()).map_err(|e| e.to_string())?;
-    Target::connect(profile, client)
-        .await
-        .map_err(|e| e.to_string())
 }
 
 /// Runs every selected profile and prints the matrix.
@@ -174,6 +125,7 @@ pub async fn cmd_mutants(args: MutantsArgs) -> i32 {
             dir: crate::commands::snapshot_dir(),
             // A mutant must never write a snapshot.
             policy: UpdatePolicy::Never,
+            record_missing: false,
         },
         request_timeout: std::time::Duration::from_secs(5),
         shrink_time: std::time::Duration::ZERO,

@@ -39,7 +39,8 @@ pub struct Reached {
 
 /// Where to go: nothing (the embedded server), a URL, or a profile file.
 pub enum Where<'a> {
-    Embedded,
+    /// The embedded reference server, with these conformant variants.
+    Embedded(harness_refserver::Variants),
     Url(&'a str),
     Profile(&'a Path),
 }
@@ -53,12 +54,14 @@ pub enum ReachError {
 /// Starts the embedded server (if asked) and signs in to the target.
 pub async fn reach(place: Where<'_>, tls: TlsOptions) -> Result<Reached, ReachError> {
     let (profile, server, kind): (TargetProfile, Option<RunningServer>, &str) = match place {
-        Where::Embedded => {
-            let server = harness_refserver::start(ServerConfig::default())
-                .await
-                .map_err(|e| {
-                    ReachError::Unreachable(format!("failed to start the reference server: {e}"))
-                })?;
+        Where::Embedded(variants) => {
+            let config = ServerConfig {
+                variants,
+                ..ServerConfig::default()
+            };
+            let server = harness_refserver::start(config).await.map_err(|e| {
+                ReachError::Unreachable(format!("failed to start the reference server: {e}"))
+            })?;
             let url = Url::parse(&server.discovery_url())
                 .map_err(|e| ReachError::Unreachable(e.to_string()))?;
             (embedded_profile(url), Some(server), "embedded")

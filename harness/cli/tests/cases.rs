@@ -35,7 +35,7 @@ fn shared() -> &'static Shared {
             .expect("a tokio runtime can be built");
         let reached = runtime
             .block_on(harness_cli::setup::reach(
-                harness_cli::setup::Where::Embedded,
+                harness_cli::setup::Where::Embedded(Default::default()),
                 TlsOptions::default(),
             ))
             .unwrap_or_else(|_| panic!("the embedded reference server must start"));
@@ -68,6 +68,7 @@ fn trial(suite: Arc<Suite>, planned: PlannedRun) -> Trial {
             snapshots: SnapshotStore {
                 dir: workspace().join("fixtures").join("snapshots"),
                 policy: UpdatePolicy::from_env(),
+                record_missing: false,
             },
             request_timeout: Duration::from_secs(10),
             shrink_time: Duration::from_secs(20),

@@ -565,6 +565,11 @@ pub struct EventsExpect {
     /// barrier), or the end of the case.
     #[serde(default)]
     pub forbid: Vec<EventMatch>,
+    /// Entries the documents leave optional (OP-15: the events at expiry): none need arrive,
+    /// but an event of an entry's type and rel that does arrive (up to the same barrier as
+    /// `forbid`) must fit that entry whole (href, sender, `in`, embedded).
+    #[serde(default)]
+    pub if_any: Vec<EventMatch>,
     /// Compare the matched events, in match order and redacted, with a stored snapshot.
     #[serde(default)]
     pub snapshot: bool,

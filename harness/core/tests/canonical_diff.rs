@@ -30,8 +30,16 @@ mod canonical_diff {
             ("https://h/a/b?x=2", "/a/b?x=1", false),
             ("/a/b", "/a/B", false),
             ("data:text/plain,hi", "data:text/plain,hi", true),
-            ("/a/m?presenceSubscriptionId=5", "/a/m?presenceSubscriptionId%3d5", true),
-            ("/a/people/bob@contoso.com", "/a/people/bob%40contoso.com", true),
+            (
+                "/a/m?presenceSubscriptionId=5",
+                "/a/m?presenceSubscriptionId%3d5",
+                true,
+            ),
+            (
+                "/a/people/bob@contoso.com",
+                "/a/people/bob%40contoso.com",
+                true,
+            ),
             ("http://h:80/a/b", "http://h/a/b", true),
             ("/a/5%2Cbob", "/a/5,bob", true),
             ("plain text", "plain%20text", false),
@@ -210,10 +218,22 @@ mod canonical_diff {
     #[test]
     fn every_xml_form_of_in_reads_as_in() {
         let forms = [
-            (r#"<in rel="subscribedContacts" href="/sc"/>"#, "", "subscribedContacts"),
-            (r#"<link rel="subscribedContacts" href="/sc"/>"#, "", "subscribedContacts"),
+            (
+                r#"<in rel="subscribedContacts" href="/sc"/>"#,
+                "",
+                "subscribedContacts",
+            ),
+            (
+                r#"<link rel="subscribedContacts" href="/sc"/>"#,
+                "",
+                "subscribedContacts",
+            ),
             (r#"<link rel="in" href="/sc"/>"#, "", ""),
-            ("", r#" in="/sc" inRel="subscribedContacts""#, "subscribedContacts"),
+            (
+                "",
+                r#" in="/sc" inRel="subscribedContacts""#,
+                "subscribedContacts",
+            ),
             ("", r#" in="/sc""#, ""),
         ];
         for (child, attrs, rel) in forms {
@@ -227,7 +247,11 @@ mod canonical_diff {
                 .in_collection
                 .clone()
                 .expect("an in link");
-            assert_eq!((found.rel.as_str(), found.href.as_str()), (rel, "/sc"), "{child}{attrs}");
+            assert_eq!(
+                (found.rel.as_str(), found.href.as_str()),
+                (rel, "/sc"),
+                "{child}{attrs}"
+            );
         }
     }
 }

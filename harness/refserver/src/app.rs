@@ -1,5 +1,5 @@
 //! One application's model: subscriptions, per-application presence, conditions and the
-//! transitions of digest table 2.13 with the events each one sends, plus the timers (tick).
+//! transitions of digest table 2.13 with the events each one sends (the timers are in `timer`).
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -9,6 +9,7 @@ use crate::control::Condition;
 use crate::directory::Presence;
 use crate::fault::Fault;
 use crate::state::Server;
+use crate::variant::Variant;
 use crate::views;
 
 /// The longest a subscription may run (digest 2.3).
@@ -62,9 +63,12 @@ pub(crate) struct AppState {
     /// Subscriptions deleted or expired, kept only by the fault profiles that still answer
     /// for them (bounded by `GRAVEYARD`); always empty on the faithful server.
     pub graveyard: Vec<Sub>,
+    /// Ids of subscriptions deleted or expired, kept only by the `gone-410` variant so it can
+    /// tell them from ids that never existed (bounded by `GRAVEYARD`).
+    pub ended: Vec<String>,
 }
 
-/// Ended subscriptions a fault profile keeps at most.
+/// Ended subscriptions (or their ids) kept at most.
 const GRAVEYARD: usize = 64;
 
 /// The URL layout of one application (the task/real layout, OP-1).
@@ -153,6 +157,7 @@ impl AppState {
             conditions: HashMap::new(),
             channel: Channel::new(now),
             graveyard: Vec::new(),
+            ended: Vec::new(),
         }
     }
 
@@ -209,9 +214,21 @@ impl AppState {
         self.graveyard.push(sub);
     }
 
+    /// Notes that a subscription ended, for the `gone-410` variant only.
+    pub(crate) fn note_ended(&mut self, server: &Server, id: &str) {
+        if server.variant(Variant::Gone410) {
+            if self.ended.len() >= GRAVEYARD {
+                self.ended.remove(0);
+            }
+            self.ended.push(id.to_owned());
+        }
+    }
+
     fn push(&mut self, server: &Server, event: Event) {
         let now = server.app_now(self.offset);
-        self.channel.push(event, now);
+        // Aggregation may merge presence changes of one contact (digest 3.4).
+        let merge = server.variant(Variant::EventsAggregated);
+        self.channel.push(event, now, merge);
     }
 
     fn people_event(
@@ -251,10 +268,17 @@ impl AppState {
         self.push(server, ev);
     }
 
-    fn sub_event(&mut self, server: &Server, h: Hrefs<'_>, index: usize, kind: &'static str) {
+    pub(crate) fn sub_event(
+        &mut self,
+        server: &Server,
+        h: Hrefs<'_>,
+        index: usize,
+        kind: &'static str,
+    ) {
         let sub = &self.subs[index];
         let mut ev = Self::people_event(h, "presenceSubscription", h.subscription(&sub.id), kind);
-        if kind == "updated" {
+        // OP-36: the embedded copy is optional.
+        if kind == "updated" && !server.variant(Variant::WarningNotEmbedded) {
             ev.embedded = Some(views::subscription(h, sub));
         }
         if kind == "added" && server.fault() == Fault::EventDuplicated {
@@ -275,7 +299,7 @@ impl AppState {
     ) -> usize {
         let now = server.app_now(self.offset);
         let id = loop {
-            let id = format!("{:08x}", server.next_random() as u32);
+            let id = crate::shape::subscription_id(server);
             if self.sub_index(&id).is_none() {
                 break id;
             }
@@ -312,7 +336,7 @@ impl AppState {
     /// remaining = min(remaining + d, 30 min); re-arms the warning when it lies ahead again.
     pub(crate) fn extend(&mut self, server: &Server, index: usize, d: Duration) {
         let now = server.app_now(self.offset);
-        let warning = warning_lead(server);
+        let warning = crate::timer::warning_lead(server);
         let sub = &mut self.subs[index];
         let remaining = match server.config.fault {
             Fault::ExtendIgnoresRemaining => Duration::ZERO,
@@ -323,7 +347,8 @@ impl AppState {
             _ => MAX_SUBSCRIPTION,
         };
         sub.expires_at = now + (remaining + d).min(cap);
-        if now + warning < sub.expires_at {
+        // OP-15: the `expiry-warning-once` variant never re-arms a warning once sent.
+        if now + warning < sub.expires_at && !server.variant(Variant::ExpiryWarningOnce) {
             sub.warned = false;
         }
     }
@@ -337,6 +362,7 @@ impl AppState {
         }
         let id = self.subs[index].id.clone();
         let sub = self.subs.remove(index);
+        self.note_ended(server, &id);
         let ev = Self::people_event(h, "presenceSubscription", h.subscription(&id), "deleted");
         let reordered = server.fault() == Fault::DeleteEventsReordered;
         if reordered {
@@ -391,6 +417,15 @@ impl AppState {
 
     /// Changes a contact's presence; contactPresence updated if the contact is subscribed.
     pub(crate) fn set_presence(&mut self, server: &Server, h: Hrefs<'_>, uri: &str, p: Presence) {
+        if server.variant(Variant::PresenceOnChangeOnly) {
+            // Nothing really changed (lastActive aside): keep the old state and send nothing.
+            let old = self.presence_of(server, uri);
+            let same = (&old.availability, &old.activity, &old.device_type)
+                == (&p.availability, &p.activity, &p.device_type);
+            if same {
+                return;
+            }
+        }
         self.presence.insert(uri.to_owned(), p);
         let kind = match server.fault() {
             Fault::EventTypeWrong => "added",
@@ -399,105 +434,5 @@ impl AppState {
         if self.is_subscribed(uri) || server.fault() == Fault::PresenceEventUnsubscribed {
             self.presence_event(server, h, uri, kind);
         }
-    }
-
-    /// Fires every timer due on the application clock: expiry warnings, expiries, idle
-    /// subscription drop (resume) and idle application end (sets `deleted`). Returns whether
-    /// anything changed that a parked P-GET must hear about.
-    pub(crate) fn tick(&mut self, server: &Server, h: Hrefs<'_>) -> bool {
-        if self.deleted {
-            return true;
-        }
-        let queued_before = self.channel.queue.len();
-        let resume_before = self.channel.resume_pending;
-        let now = server.app_now(self.offset);
-        let warning = warning_lead(server);
-        // Earliest first, so events keep the order in which the timers would have fired.
-        let mut due: Vec<(Duration, bool, String)> = Vec::new();
-        for sub in self.subs.iter().filter(|s| s.origin != Origin::System) {
-            if sub.expires_at <= now {
-                due.push((sub.expires_at, true, sub.id.clone()));
-            } else if !sub.warned && sub.expires_at.saturating_sub(warning) <= now {
-                due.push((
-                    sub.expires_at.saturating_sub(warning),
-                    false,
-                    sub.id.clone(),
-                ));
-            }
-        }
-        due.sort_by_key(|(t, _, _)| *t);
-        for (_, expiry, id) in due {
-            let Some(index) = self.sub_index(&id) else {
-                continue;
-            };
-            if expiry {
-                if server.fault() == Fault::ExpiredExtendable {
-                    let sub = self.subs[index].clone();
-                    self.bury(sub);
-                }
-                self.delete(server, h, index);
-            } else {
-                self.subs[index].warned = true;
-                if server.fault() != Fault::ExpiryWarningMissing {
-                    self.sub_event(server, h, index, "updated");
-                }
-            }
-        }
-        let config = &server.config;
-        if !self.channel.in_use(config.channel_grace) {
-            let idle = now.saturating_sub(self.channel.last_activity);
-            if idle >= config.idle_expiry {
-                self.deleted = true;
-            } else if idle >= config.idle_resume && self.counted_subs() > 0 {
-                self.subs.retain(|s| s.origin == Origin::System);
-                self.channel.resume_pending = true;
-            }
-        }
-        self.deleted
-            || self.channel.queue.len() != queued_before
-            || self.channel.resume_pending != resume_before
-    }
-
-    /// The real instant of the next timer, for the application's timer task.
-    pub(crate) fn next_wake(&self, server: &Server) -> Option<tokio::time::Instant> {
-        if self.deleted {
-            return None;
-        }
-        let warning = warning_lead(server);
-        let offset = self.offset;
-        let mut wake: Option<tokio::time::Instant> = None;
-        let mut consider = |t: tokio::time::Instant| {
-            wake = Some(wake.map_or(t, |w| w.min(t)));
-        };
-        for sub in self.subs.iter().filter(|s| s.origin != Origin::System) {
-            if !sub.warned {
-                consider(server.real_instant(sub.expires_at.saturating_sub(warning), offset));
-            }
-            consider(server.real_instant(sub.expires_at, offset));
-        }
-        let config = &server.config;
-        if self.channel.waiter.is_none() {
-            let grace_end = self.channel.last_answer.map(|t| t + config.channel_grace);
-            match grace_end {
-                Some(end) if end > tokio::time::Instant::now() => consider(end),
-                _ => {
-                    let last = self.channel.last_activity;
-                    if self.counted_subs() > 0 {
-                        consider(server.real_instant(last + config.idle_resume, offset));
-                    }
-                    consider(server.real_instant(last + config.idle_expiry, offset));
-                }
-            }
-        }
-        wake
-    }
-}
-
-/// The lead of the expiry warning; the `expiry-warning-late` profile sends it in the last
-/// half second, too late for any client to extend.
-fn warning_lead(server: &Server) -> Duration {
-    match server.fault() {
-        Fault::ExpiryWarningLate => Duration::from_millis(500),
-        _ => server.config.expiry_warning,
     }
 }

@@ -50,8 +50,9 @@ fn xframe(req: &Req) -> Result<Response, ApiError> {
     Ok(resp)
 }
 
-fn token_error(error: &str) -> Response {
-    let mut resp = respond::json(StatusCode::BAD_REQUEST, &json!({ "error": error }));
+fn token_error(req: &Req, error: &str) -> Response {
+    let body = json!({ "error": error });
+    let mut resp = respond::json_shaped(StatusCode::BAD_REQUEST, req.format.shape, &body);
     no_store(&mut resp);
     resp
 }
@@ -72,7 +73,7 @@ fn token(server: &Server, req: &Req) -> Result<Response, ApiError> {
         .and_then(|v| v.split(';').next())
         .map(|m| m.trim().to_ascii_lowercase());
     if media.as_deref() != Some("application/x-www-form-urlencoded") {
-        return Ok(token_error("invalid_request"));
+        return Ok(token_error(req, "invalid_request"));
     }
     let bytes = req.bytes()?;
     let form: Vec<(String, String)> = url::form_urlencoded::parse(bytes)
@@ -84,13 +85,13 @@ fn token(server: &Server, req: &Req) -> Result<Response, ApiError> {
             .map(|(_, v)| v.as_str())
     };
     let Some(grant) = field("grant_type") else {
-        return Ok(token_error("invalid_request"));
+        return Ok(token_error(req, "invalid_request"));
     };
     if grant != "password" {
-        return Ok(token_error("unsupported_grant_type"));
+        return Ok(token_error(req, "unsupported_grant_type"));
     }
     let (Some(username), Some(password)) = (field("username"), field("password")) else {
-        return Ok(token_error("invalid_request"));
+        return Ok(token_error(req, "invalid_request"));
     };
     let uri = if username
         .get(..4)
@@ -102,14 +103,15 @@ fn token(server: &Server, req: &Req) -> Result<Response, ApiError> {
     };
     let directory = &server.config.directory;
     let Some(index) = uri.as_deref().and_then(|u| directory.user_index(u)) else {
-        return Ok(token_error("invalid_grant"));
+        return Ok(token_error(req, "invalid_grant"));
     };
     if directory.user_at(index).map(|u| u.password.as_str()) != Some(password) {
-        return Ok(token_error("invalid_grant"));
+        return Ok(token_error(req, "invalid_grant"));
     }
     let token = server.issue_token(index);
-    let mut resp = respond::json(
+    let mut resp = respond::json_shaped(
         StatusCode::OK,
+        req.format.shape,
         &json!({
             "access_token": token,
             "token_type": "Bearer",

@@ -1,15 +1,12 @@
 //! The event channel of one application: queued events, numbered packages (ack), the pending
 //! P-GET, remembered parameters, and the JSON/XML event bodies (digest 3.6, 3.7).
 
-use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::Duration;
 
-use quick_xml::escape::escape;
-use serde_json::{Map, Value, json};
 use tokio::time::Instant;
 
-use crate::wire::{Resource, UCWA_NS, XML_DECL, write_link};
+use crate::wire::Resource;
 
 /// Events queued at most while nobody polls; older ones beyond are dropped and the next
 /// response says `resume`, so a client that never polls cannot grow memory without bound.
@@ -85,15 +82,38 @@ impl Channel {
         }
     }
 
-    pub(crate) fn push(&mut self, event: Event, now: Duration) {
+    /// Queues an event; with `merge`, a presence update replaces a queued one of the same
+    /// contact (the `events-aggregated` variant). The window still runs from the first event.
+    pub(crate) fn push(&mut self, event: Event, now: Duration, merge: bool) {
         if self.queue.is_empty() {
             self.first_queued_at = Some(now);
+        }
+        if merge {
+            self.drop_superseded(&event);
         }
         if self.queue.len() >= MAX_QUEUE {
             self.queue.remove(0);
             self.resume_pending = true;
         }
         self.queue.push(event);
+    }
+
+    /// Removes the queued presence update the new one supersedes: the latest queued event
+    /// about the same contact, when it is a contactPresence `updated`. A contact added or
+    /// deleted after it keeps it, so the order of what the client learns stays true.
+    fn drop_superseded(&mut self, event: &Event) {
+        if event.link_rel != "contactPresence" || event.kind != "updated" {
+            return;
+        }
+        let contact = event.in_link.as_ref().map(|(_, href)| href.as_str());
+        let about =
+            |e: &Event| e.link_href == event.link_href || contact.is_some_and(|c| e.link_href == c);
+        if let Some(i) = self.queue.iter().rposition(about)
+            && self.queue[i].link_rel == "contactPresence"
+            && self.queue[i].kind == "updated"
+        {
+            self.queue.remove(i);
+        }
     }
 
     /// When the queued events become due: now without windows, else after the medium window
@@ -128,182 +148,92 @@ impl Channel {
     }
 }
 
-/// The body of an event response. `self_href` is absent only on a resync-only response.
-pub(crate) fn render(
-    xml: bool,
-    self_href: Option<&str>,
-    links: &[(&str, &str)],
-    events: &[Event],
-) -> Vec<u8> {
-    if xml {
-        render_xml(self_href, links, events).into_bytes()
-    } else {
-        serde_json::to_vec(&render_json(self_href, links, events)).unwrap_or_default()
-    }
-}
-
-/// Consecutive events of one sender form one sender block.
-fn sender_blocks(events: &[Event]) -> Vec<&[Event]> {
-    let mut blocks = Vec::new();
-    let mut start = 0;
-    for i in 1..=events.len() {
-        if i == events.len() || events[i].sender_href != events[start].sender_href {
-            if i > start {
-                blocks.push(&events[start..i]);
-            }
-            start = i;
-        }
-    }
-    blocks
-}
-
-fn render_json(self_href: Option<&str>, links: &[(&str, &str)], events: &[Event]) -> Value {
-    let mut link_map = Map::new();
-    if let Some(href) = self_href {
-        link_map.insert("self".into(), json!({ "href": href }));
-    }
-    for (rel, href) in links {
-        link_map.insert((*rel).into(), json!({ "href": href }));
-    }
-    let mut obj = Map::new();
-    obj.insert("_links".into(), Value::Object(link_map));
-    if !events.is_empty() {
-        let senders: Vec<Value> = sender_blocks(events)
-            .into_iter()
-            .map(|block| {
-                let list: Vec<Value> = block.iter().map(event_json).collect();
-                json!({ "rel": block[0].sender_rel, "href": block[0].sender_href, "events": list })
-            })
-            .collect();
-        obj.insert("sender".into(), Value::Array(senders));
-    }
-    Value::Object(obj)
-}
-
-fn event_json(event: &Event) -> Value {
-    let mut obj = Map::new();
-    obj.insert(
-        "link".into(),
-        json!({ "rel": event.link_rel, "href": event.link_href }),
-    );
-    if let Some((rel, href)) = &event.in_link {
-        obj.insert("in".into(), json!({ "rel": rel, "href": href }));
-    }
-    if let Some(res) = &event.embedded {
-        let mut emb = Map::new();
-        emb.insert(res.rel.clone(), res.to_json());
-        obj.insert("_embedded".into(), Value::Object(emb));
-    }
-    obj.insert("type".into(), Value::String(event.kind.into()));
-    Value::Object(obj)
-}
-
-/// `<events href xmlns>`, `<link>`s, then `<sender>` blocks with one element per event named
-/// by its type; `in` is a child `<in rel href/>` and an embedded resource a child
-/// `<resource>` (the project's convention for OP-21).
-fn render_xml(self_href: Option<&str>, links: &[(&str, &str)], events: &[Event]) -> String {
-    let mut out = String::with_capacity(256 + events.len() * 200);
-    out.push_str(XML_DECL);
-    out.push_str("<events");
-    if let Some(href) = self_href {
-        let _ = write!(out, " href=\"{}\"", escape(href));
-    }
-    let _ = write!(out, " xmlns=\"{UCWA_NS}\">");
-    for (rel, href) in links {
-        write_link(&mut out, rel, href);
-    }
-    for block in sender_blocks(events) {
-        let _ = write!(
-            out,
-            "<sender rel=\"{}\" href=\"{}\">",
-            block[0].sender_rel,
-            escape(block[0].sender_href.as_str())
-        );
-        for event in block {
-            let _ = write!(
-                out,
-                "<{} rel=\"{}\" href=\"{}\"",
-                event.kind,
-                event.link_rel,
-                escape(event.link_href.as_str())
-            );
-            if event.in_link.is_none() && event.embedded.is_none() {
-                out.push_str("/>");
-                continue;
-            }
-            out.push('>');
-            if let Some((rel, href)) = &event.in_link {
-                let _ = write!(
-                    out,
-                    "<in rel=\"{rel}\" href=\"{}\"/>",
-                    escape(href.as_str())
-                );
-            }
-            if let Some(res) = &event.embedded {
-                res.write_xml(&mut out, false);
-            }
-            let _ = write!(out, "</{}>", event.kind);
-        }
-        out.push_str("</sender>");
-    }
-    out.push_str("</events>");
-    out
-}
+/// The body of an event response (written in `event_body`).
+pub(crate) use crate::event_body::render;
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn event(kind: &'static str, in_link: bool) -> Event {
+    fn event(rel: &'static str, href: &str, kind: &'static str) -> Event {
+        let contact = href.trim_end_matches("/presence").to_owned();
         Event {
             sender_rel: "people",
             sender_href: "/a/people".into(),
-            link_rel: "contact",
-            link_href: "/a/people/bob@contoso.com".into(),
-            in_link: in_link.then(|| ("subscribedContacts", "/a/people/subscribedContacts".into())),
+            link_rel: rel,
+            link_href: href.into(),
+            in_link: (rel == "contactPresence").then_some(("contact", contact)),
             embedded: None,
             kind,
         }
     }
 
-    #[test]
-    fn json_groups_events_by_sender() {
-        let body = render(
-            false,
-            Some("/a/events?ack=1"),
-            &[("next", "/a/events?ack=2")],
-            &[event("added", true), event("deleted", false)],
-        );
-        let v: Value = serde_json::from_slice(&body).expect("json");
-        assert_eq!(v["_links"]["next"]["href"], "/a/events?ack=2");
-        assert_eq!(v["sender"][0]["rel"], "people");
-        assert_eq!(
-            v["sender"][0]["events"][0]["in"]["rel"],
-            "subscribedContacts"
-        );
-        assert_eq!(v["sender"][0]["events"][1]["type"], "deleted");
+    fn kinds(ch: &Channel) -> Vec<(&str, &str)> {
+        ch.queue
+            .iter()
+            .map(|e| (e.link_rel, e.link_href.as_str()))
+            .collect()
     }
 
     #[test]
-    fn xml_names_elements_by_type_with_in_child() {
-        let body = render(
+    fn merged_presence_keeps_only_the_latest_and_the_window_start() {
+        let mut ch = Channel::new(Duration::ZERO);
+        let bob = "/a/people/bob@x.y/presence";
+        let carol = "/a/people/carol@x.y/presence";
+        ch.push(
+            event("contactPresence", bob, "updated"),
+            Duration::from_secs(1),
             true,
-            Some("/a/events?ack=1"),
-            &[("next", "/a/events?ack=2")],
-            &[event("added", true)],
         );
-        let xml = String::from_utf8(body).expect("utf8");
-        assert!(xml.contains("<link rel=\"next\" href=\"/a/events?ack=2\"/><sender rel=\"people\" href=\"/a/people\"><added rel=\"contact\" href=\"/a/people/bob@contoso.com\"><in rel=\"subscribedContacts\" href=\"/a/people/subscribedContacts\"/></added></sender>"));
+        ch.push(
+            event("contactPresence", carol, "updated"),
+            Duration::from_secs(2),
+            true,
+        );
+        ch.push(
+            event("contactPresence", bob, "updated"),
+            Duration::from_secs(3),
+            true,
+        );
+        assert_eq!(
+            kinds(&ch),
+            [("contactPresence", carol), ("contactPresence", bob)]
+        );
+        assert_eq!(ch.first_queued_at, Some(Duration::from_secs(1)));
     }
 
     #[test]
-    fn resync_only_has_no_self() {
-        let v: Value =
-            serde_json::from_slice(&render(false, None, &[("resync", "/a/events?ack=3")], &[]))
-                .expect("json");
-        assert_eq!(
-            v,
-            json!({"_links": {"resync": {"href": "/a/events?ack=3"}}})
+    fn a_contact_event_in_between_stops_the_merge() {
+        let mut ch = Channel::new(Duration::ZERO);
+        let bob = "/a/people/bob@x.y/presence";
+        ch.push(
+            event("contactPresence", bob, "updated"),
+            Duration::ZERO,
+            true,
         );
+        ch.push(
+            event("contact", "/a/people/bob@x.y", "added"),
+            Duration::ZERO,
+            true,
+        );
+        ch.push(
+            event("contactPresence", bob, "updated"),
+            Duration::ZERO,
+            true,
+        );
+        assert_eq!(ch.queue.len(), 3);
+        // Without merging nothing is ever dropped.
+        let mut plain = Channel::new(Duration::ZERO);
+        plain.push(
+            event("contactPresence", bob, "updated"),
+            Duration::ZERO,
+            false,
+        );
+        plain.push(
+            event("contactPresence", bob, "updated"),
+            Duration::ZERO,
+            false,
+        );
+        assert_eq!(plain.queue.len(), 2);
     }
 }

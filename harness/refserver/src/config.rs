@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use crate::directory::Directory;
 use crate::fault::Fault;
+use crate::variant::Variants;
 
 /// Limits that answer 403 LimitExceeded when passed (OP-26).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +51,9 @@ pub struct ServerConfig {
     pub channel_grace: Duration,
     /// The deliberate deviation from the protocol to serve (`Fault::None`: faithful).
     pub fault: Fault,
+    /// Conformant variants: other documented choices (empty: the choices of
+    /// `docs/op-decisions.md`).
+    pub variants: Variants,
 }
 
 impl Default for ServerConfig {
@@ -65,6 +69,7 @@ impl Default for ServerConfig {
             idle_expiry: Duration::from_secs(15 * 60),
             channel_grace: Duration::from_secs(5),
             fault: Fault::None,
+            variants: Variants::new(),
         }
     }
 }

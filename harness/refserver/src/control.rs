@@ -146,14 +146,20 @@ fn capabilities(server: &Server) -> Value {
 const JSON_FORMAT: Format = Format {
     xml: false,
     content_type: "application/json; charset=utf-8",
+    shape: crate::shape::Shape::PLAIN,
 };
 
 pub(crate) async fn handle(server: &Arc<Server>, req: &Req, path: &str) -> Response {
+    // JSON whatever Accept says, spelled as the server's representation variants say.
+    let json_format = Format {
+        shape: req.format.shape,
+        ..JSON_FORMAT
+    };
     if path == "/_conform" {
         if req.method != Method::GET {
-            return ApiError::method_not_allowed("GET").into_response(JSON_FORMAT);
+            return ApiError::method_not_allowed("GET").into_response(json_format);
         }
-        return respond::json(StatusCode::OK, &capabilities(server));
+        return respond::json_shaped(StatusCode::OK, req.format.shape, &capabilities(server));
     }
     let Some(caller) = server.caller(&req.headers) else {
         return respond::unauthorized(&server.host(&req.headers));
@@ -165,7 +171,7 @@ pub(crate) async fn handle(server: &Arc<Server>, req: &Req, path: &str) -> Respo
         | "/_conform/system-subscription" => command(server, req, caller, path),
         _ => Err(ApiError::not_found()),
     };
-    result.unwrap_or_else(|e| e.into_response(JSON_FORMAT))
+    result.unwrap_or_else(|e| e.into_response(json_format))
 }
 
 /// The application a control request names by its self href (relative or absolute).
@@ -186,7 +192,8 @@ fn named_app(server: &Server, body: &Value, caller: Caller) -> Result<Arc<App>, 
         .get(..APPLICATIONS_PATH.len())
         .filter(|p| p.eq_ignore_ascii_case(APPLICATIONS_PATH))
         .and_then(|_| path[APPLICATIONS_PATH.len()..].strip_prefix('/'))
-        .filter(|id| !id.is_empty() && id.chars().all(|c| c.is_ascii_digit()))
+        // Digits, or the opaque letters and digits of the id-shapes variant.
+        .filter(|id| !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric()))
         .ok_or_else(ApiError::application_not_found)?;
     server
         .app(id, caller)
@@ -298,8 +305,11 @@ fn command(server: &Server, req: &Req, caller: Caller, path: &str) -> Result<Res
                 }
             }
             let index = st.create(server, h, unique, MAX_SUBSCRIPTION, Origin::System);
+            // Spelled as every other href of this request (absolute, percent-encoded).
+            let shape = req.format.shape;
             let href = h.subscription(&st.subs[index].id);
-            respond::json(StatusCode::CREATED, &json!({ "href": href }))
+            let body = json!({ "href": shape.href(&href) });
+            respond::json_shaped(StatusCode::CREATED, shape, &body)
         }
     };
     drop(st);

@@ -9,6 +9,8 @@ use quick_xml::escape::escape;
 use serde_json::{Map, Value};
 
 use crate::respond::{self, Format};
+use crate::state::Server;
+use crate::variant::Variant;
 use crate::wire::{UCWA_NS, XML_DECL};
 
 /// An error answered with a UCWA error body.
@@ -122,6 +124,21 @@ impl ApiError {
         Self::new(StatusCode::FORBIDDEN, subcode, message)
     }
 
+    /// The error as the server's variants shape it: `unsupported-body-400` answers a body
+    /// type it cannot read with 400 BadRequest (digest 4.2 allows either), and
+    /// `error-parameters-absent` leaves out the optional `parameters` (digest 4.1).
+    pub(crate) fn shaped(mut self, server: &Server) -> Self {
+        if self.status == StatusCode::UNSUPPORTED_MEDIA_TYPE
+            && server.variant(Variant::UnsupportedBody400)
+        {
+            self = Self::bad_request(&self.message);
+        }
+        if server.variant(Variant::ErrorParametersAbsent) {
+            self.parameters.clear();
+        }
+        self
+    }
+
     /// The JSON body: a flat object.
     pub(crate) fn to_json(&self) -> Value {
         let mut obj = Map::new();
@@ -181,7 +198,7 @@ impl ApiError {
         let bytes = if format.xml {
             self.to_xml().into_bytes()
         } else {
-            serde_json::to_vec(&self.to_json()).unwrap_or_default()
+            format.shape.json_bytes(&self.to_json())
         };
         let mut resp = respond::body(self.status, format, bytes);
         if let Some(allow) = self.allow {

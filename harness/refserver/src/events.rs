@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use axum::response::Response;
 use http::{Method, StatusCode};
+use tokio::time::Instant;
 
 use crate::app::Hrefs;
 use crate::channel::{self, Package, Waiter};
@@ -16,10 +17,16 @@ use crate::respond::{self, Format};
 use crate::router::Req;
 use crate::routes::lock_live;
 use crate::state::{App, Server};
+use crate::variant::Variant;
 
 /// How a P-GET starts.
 enum Start {
-    Wait { generation: u64, deadline: Duration },
+    Wait {
+        generation: u64,
+        deadline: Duration,
+        /// The same timeout in real time, for the `pget-real-time` variant.
+        real_deadline: Instant,
+    },
     Replay(u64, Arc<Package>),
     Resync(u64),
     Replaced,
@@ -84,7 +91,14 @@ fn package_response(
         Fault::NextMissing => &[],
         _ => &[(rel, &follow)],
     };
-    let body = channel::render(format.xml, Some(self_href), links, &package.events);
+    // OP-16: the `idle-next-only` variant answers a timeout with "just the next link" (EIU).
+    let timed_out = package.events.is_empty() && !package.resume;
+    let self_link = if timed_out && server.variant(Variant::IdleNextOnly) {
+        None
+    } else {
+        Some(self_href)
+    };
+    let body = channel::render(format, self_link, links, &package.events);
     respond::body(StatusCode::OK, format, body)
 }
 
@@ -100,6 +114,9 @@ pub(crate) async fn pget(server: &Arc<Server>, app: &Arc<App>, req: &Req) -> Res
         .unwrap_or(0);
     let h = Hrefs(&app.base);
     let self_href = req.path_and_query();
+    // OP-17: the `ack-resync` variant keeps no delivered package, so a repeated ack is only
+    // resynced, to the package not yet delivered (pointing at the repeated one would loop).
+    let ack_resync = server.variant(Variant::AckResync);
     let start = {
         let mut st = match lock_live(server, app) {
             Ok(st) => st,
@@ -133,11 +150,12 @@ pub(crate) async fn pget(server: &Arc<Server>, app: &Arc<App>, req: &Req) -> Res
                     Start::Wait {
                         generation,
                         deadline: now + ch.timeout,
+                        real_deadline: Instant::now() + ch.timeout,
                     }
                 }
             }
             // OP-17: the last delivered package asked again (a lost response) is replayed.
-            Some(n) if ch.last.as_ref().is_some_and(|(a, _)| *a == n) => {
+            Some(n) if !ack_resync && ch.last.as_ref().is_some_and(|(a, _)| *a == n) => {
                 let package = ch
                     .last
                     .as_ref()
@@ -145,10 +163,11 @@ pub(crate) async fn pget(server: &Arc<Server>, app: &Arc<App>, req: &Req) -> Res
                     .unwrap_or_default();
                 Start::Replay(n, package)
             }
+            _ if ack_resync => Start::Resync(ch.next_ack),
             _ => Start::Resync(ch.last.as_ref().map_or(ch.next_ack, |(a, _)| *a)),
         }
     };
-    let (generation, deadline) = match start {
+    let (generation, deadline, real_deadline) = match start {
         Start::Replaced => return replaced().into_response(format),
         Start::Replay(n, package) => {
             return package_response(server, format, h, &self_href, n, &package);
@@ -156,17 +175,20 @@ pub(crate) async fn pget(server: &Arc<Server>, app: &Arc<App>, req: &Req) -> Res
         Start::Resync(n) => {
             let target = h.events(n);
             let body = if server.fault() == Fault::NextInsteadOfResync {
-                channel::render(format.xml, Some(&self_href), &[("next", &target)], &[])
+                channel::render(format, Some(&self_href), &[("next", &target)], &[])
             } else {
-                channel::render(format.xml, None, &[("resync", &target)], &[])
+                channel::render(format, None, &[("resync", &target)], &[])
             };
             return respond::body(StatusCode::OK, format, body);
         }
         Start::Wait {
             generation,
             deadline,
-        } => (generation, deadline),
+            real_deadline,
+        } => (generation, deadline, real_deadline),
     };
+    let real_time = server.variant(Variant::PgetRealTime);
+    let windows = server.config.windows || server.variant(Variant::EventsAggregated);
     // Releases an earlier P-GET (409 PGetReplaced) and re-arms the timer task.
     app.notify.notify_waiters();
     let mut guard = WaiterGuard {
@@ -193,17 +215,22 @@ pub(crate) async fn pget(server: &Arc<Server>, app: &Arc<App>, req: &Req) -> Res
                 if server.fault() == Fault::NoPgetReplaced {
                     // Released as if nothing happened: no events, the same ack again.
                     let again = h.events(ack.unwrap_or(1));
-                    let body =
-                        channel::render(format.xml, Some(&self_href), &[("next", &again)], &[]);
+                    let body = channel::render(format, Some(&self_href), &[("next", &again)], &[]);
                     return respond::body(StatusCode::OK, format, body);
                 }
                 return replaced().into_response(format);
             }
             let now = server.app_now(st.offset);
-            let due = st.channel.due_at(server.config.windows);
+            let due = st.channel.due_at(windows);
             let at_once = server.fault() == Fault::PgetImmediateEmpty
                 && st.channel.next_ack <= IMMEDIATE_EMPTY;
-            if due.is_some_and(|d| d <= now) || now >= deadline || at_once {
+            // OP-19: the timeout runs on the application clock, or on real time (variant).
+            let timed_out = if real_time {
+                Instant::now() >= real_deadline
+            } else {
+                now >= deadline
+            };
+            if due.is_some_and(|d| d <= now) || timed_out || at_once {
                 let (n, package) = st.channel.release(now);
                 if server.fault() == Fault::AckNotAdvancing {
                     st.channel.next_ack = n;
@@ -214,8 +241,14 @@ pub(crate) async fn pget(server: &Arc<Server>, app: &Arc<App>, req: &Req) -> Res
                 app.notify.notify_waiters();
                 return package_response(server, format, h, &self_href, n, &package);
             }
-            let target = due.map_or(deadline, |d| d.min(deadline));
-            server.real_instant(target, st.offset)
+            if real_time {
+                due.map_or(real_deadline, |d| {
+                    server.real_instant(d, st.offset).min(real_deadline)
+                })
+            } else {
+                let target = due.map_or(deadline, |d| d.min(deadline));
+                server.real_instant(target, st.offset)
+            }
         };
         tokio::select! {
             () = &mut notified => {}

@@ -21,7 +21,7 @@ pub enum Fault {
     ApplicationCreate200,
     // error-body
     SubcodeMissing,
-    ParametersMissing,
+    ParametersWrong,
     PgetReplacedSubcodeWrong,
     NotFoundCodeDrift,
     XmlErrorNamespace,
@@ -110,10 +110,10 @@ const CATALOGUE: &[(Fault, &str, &str, &str)] = &[
         "a bad or missing parameter gives 400 BadRequest with subcode ParameterValidationFailure (digest 4.3)",
     ),
     (
-        Fault::ParametersMissing,
-        "pvf-parameters-missing",
+        Fault::ParametersWrong,
+        "pvf-parameters-wrong",
         "error-body",
-        "a 400 ParameterValidationFailure lists the invalid properties in `parameters` (digest 4.1, 4.3)",
+        "a 400 ParameterValidationFailure's `parameters`, when present, lists the invalid properties (digest 4.1, 4.3)",
     ),
     (
         Fault::PgetReplacedSubcodeWrong,

@@ -14,17 +14,22 @@ mod config;
 mod control;
 mod directory;
 mod error;
+mod event_body;
 mod events;
 mod fault;
 mod input;
 mod mutate;
 mod people;
+mod reshape;
 mod respond;
 mod router;
 mod routes;
+mod shape;
 mod sip;
+mod startup;
 mod state;
 mod timer;
+mod variant;
 mod views;
 mod wire;
 
@@ -34,6 +39,7 @@ use std::sync::Arc;
 pub use config::{Limits, ServerConfig};
 pub use directory::{Directory, DirectoryError};
 pub use fault::Fault;
+pub use variant::{Variant, Variants};
 
 use state::Server;
 

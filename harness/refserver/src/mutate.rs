@@ -19,7 +19,7 @@ pub(crate) fn applies(fault: Fault) -> bool {
     matches!(
         fault,
         Fault::SubcodeMissing
-            | Fault::ParametersMissing
+            | Fault::ParametersWrong
             | Fault::PgetReplacedSubcodeWrong
             | Fault::NotFoundCodeDrift
             | Fault::XmlErrorNamespace
@@ -91,8 +91,11 @@ fn json_body(fault: Fault, status: u16, value: &mut Value) {
         .to_owned();
     match (fault, status) {
         (Fault::SubcodeMissing, 400) => swap(obj, "subcode", "ParameterValidationFailure", None),
-        (Fault::ParametersMissing, 400) => {
-            obj.remove("parameters");
+        (Fault::ParametersWrong, 400) if obj.contains_key("parameters") => {
+            obj.insert(
+                "parameters".into(),
+                serde_json::json!({ "body": "invalid" }),
+            );
         }
         (Fault::PgetReplacedSubcodeWrong, 409) => swap(
             obj,
@@ -135,10 +138,15 @@ fn xml_body(fault: Fault, status: u16, text: &str) -> String {
         (Fault::SubcodeMissing, 400) => {
             text.replace("<subcode>ParameterValidationFailure</subcode>", "")
         }
-        (Fault::ParametersMissing, 400) => cut_between(text, "<parameters>", "</parameters>")
+        (Fault::ParametersWrong, 400) => cut_between(text, "<parameters>", "</parameters>")
             .map_or_else(
                 || text.to_owned(),
-                |t| t.replace("<parameters></parameters>", "<parameters />"),
+                |t| {
+                    t.replace(
+                        "<parameters></parameters>",
+                        "<parameters><property name=\"body\">invalid</property></parameters>",
+                    )
+                },
             ),
         (Fault::PgetReplacedSubcodeWrong, 409) => text.replace(
             "<subcode>PGetReplaced</subcode>",
@@ -243,12 +251,12 @@ mod tests {
     }
 
     #[test]
-    fn xml_parameters_are_emptied() {
+    fn xml_parameters_name_another_property() {
         let xml =
             "<reason><parameters><property name=\"duration\">bad</property></parameters></reason>";
         assert_eq!(
-            xml_body(Fault::ParametersMissing, 400, xml),
-            "<reason><parameters /></reason>"
+            xml_body(Fault::ParametersWrong, 400, xml),
+            "<reason><parameters><property name=\"body\">invalid</property></parameters></reason>"
         );
     }
 }

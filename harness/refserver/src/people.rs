@@ -18,6 +18,7 @@ use crate::respond;
 use crate::router::{Req, allow};
 use crate::routes::lock_live;
 use crate::state::{App, Server};
+use crate::variant::Variant;
 use crate::views;
 use crate::wire::{Embed, Resource};
 
@@ -70,9 +71,7 @@ pub(crate) fn handle(
                 return resp;
             }
             // OP-6: unknown or expired → 404 NotFound/ApplicationNotFound, as T-EX shows.
-            let index = st
-                .sub_index(id)
-                .ok_or_else(ApiError::application_not_found)?;
+            let index = st.sub_index(id).ok_or_else(|| ended(&st, req, id))?;
             let op = match req.method {
                 Method::GET => "get-subscription",
                 Method::POST => "extend-subscription",
@@ -86,7 +85,8 @@ pub(crate) fn handle(
                     let minutes = duration(server, req, &req.input()?)?;
                     st.extend(server, index, minutes);
                     // OP-4: 200 with the resource, as the real trace (T-EX).
-                    ok(&views::subscription(h, &st.subs[index]))
+                    let res = views::subscription(h, &st.subs[index]);
+                    Ok(respond::resource(extended(server), fmt, &res))
                 }
                 _ => {
                     let res = views::subscription(h, &st.subs[index]);
@@ -247,6 +247,29 @@ fn contact_uri(address: &str) -> Result<String, ApiError> {
         .ok_or_else(ApiError::not_found)
 }
 
+/// The status of a successful extend (OP-4: 200 as T-EX; the `extend-201` variant: 201 as PS).
+fn extended(server: &Server) -> StatusCode {
+    if server.variant(Variant::Extend201) {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    }
+}
+
+/// The error for a subscription id this application does not hold: 404 ApplicationNotFound
+/// (OP-6), or with the `gone-410` variant 410 Gone for GET and DELETE of one that ended
+/// (OP-14). Extend keeps T-EX's 404, the only real trace of a request on an ended subscription.
+fn ended(st: &AppState, req: &Req, id: &str) -> ApiError {
+    if req.method != Method::POST && st.ended.iter().any(|e| e == id) {
+        return ApiError::new(
+            StatusCode::GONE,
+            None,
+            "The subscription was deleted or has expired.",
+        );
+    }
+    ApiError::application_not_found()
+}
+
 fn limit_exceeded() -> ApiError {
     ApiError::forbidden(
         Some("LimitExceeded"),
@@ -286,8 +309,9 @@ fn duration(server: &Server, req: &Req, input: &Input) -> Result<Duration, ApiEr
         None => None,
     };
     let from_body = input.integer("duration").map_err(|_| bad())?;
+    let query_wins = server.variant(Variant::DurationQueryWins);
     let minutes = match (from_query, from_body) {
-        (Some(q), Some(b)) if q != b => {
+        (Some(q), Some(b)) if q != b && !query_wins => {
             return Err(ApiError::parameter(
                 "duration",
                 "given in the query and in the body with different values",
@@ -299,6 +323,12 @@ fn duration(server: &Server, req: &Req, input: &Input) -> Result<Duration, ApiEr
     if server.fault() == Fault::DurationUnchecked && (1..=24 * 60).contains(&minutes) {
         // The `duration-unchecked` profile: any positive number of minutes is taken.
         return Ok(Duration::from_secs(minutes.unsigned_abs() * 60));
+    }
+    if server.variant(Variant::DurationClamped) {
+        // OP-3: the other reading of "minimum 10, maximum 30" takes the nearest bound.
+        return Ok(Duration::from_secs(
+            minutes.clamp(10, 30).unsigned_abs() * 60,
+        ));
     }
     if !(10..=30).contains(&minutes) {
         return Err(bad());
@@ -332,7 +362,10 @@ fn contact_list(input: &Input, name: &str) -> Result<Vec<String>, ApiError> {
 
 fn created(fmt: crate::respond::Format, res: &crate::wire::Resource) -> Result<Response, ApiError> {
     let mut resp = respond::resource(StatusCode::CREATED, fmt, res);
-    if let Ok(v) = HeaderValue::from_str(&res.href) {
+    // OP-27: the location-absent variant sends none; otherwise the self href as written.
+    if !fmt.shape.has(crate::variant::Variant::LocationAbsent)
+        && let Ok(v) = HeaderValue::from_str(&fmt.shape.href(&res.href))
+    {
         resp.headers_mut().insert(LOCATION, v);
     }
     Ok(resp)
@@ -396,7 +429,7 @@ fn subscribe_group(
     if let Some(index) = st.subs.iter().position(|s| s.origin == origin) {
         st.extend(server, index, minutes);
         return Ok(respond::resource(
-            StatusCode::OK,
+            extended(server),
             req.format,
             &views::subscription(h, &st.subs[index]),
         ));

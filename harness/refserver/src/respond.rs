@@ -5,18 +5,22 @@ use axum::response::Response;
 use http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue, WWW_AUTHENTICATE};
 use http::{HeaderMap, StatusCode};
 
+use crate::shape::Shape;
 use crate::wire::Resource;
 
-/// The representation a client asked for, with the exact media type to answer with.
+/// The representation a client asked for, with the exact media type to answer with and the
+/// representation variants of this server (set by the router for every request).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Format {
     pub xml: bool,
     pub content_type: &'static str,
+    pub shape: Shape,
 }
 
 const JSON: Format = Format {
     xml: false,
     content_type: "application/json; charset=utf-8",
+    shape: Shape::PLAIN,
 };
 
 impl Format {
@@ -59,6 +63,7 @@ impl Format {
         Some(Self {
             xml: ct.contains("xml"),
             content_type: ct,
+            shape: Shape::PLAIN,
         })
     }
 }
@@ -68,24 +73,28 @@ pub(crate) fn body(status: StatusCode, format: Format, bytes: Vec<u8>) -> Respon
     let mut resp = Response::new(Body::from(bytes));
     *resp.status_mut() = status;
     let headers = resp.headers_mut();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static(format.content_type));
+    let content_type = format.shape.content_type(format.content_type);
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     resp
 }
 
 /// A resource in the negotiated format.
 pub(crate) fn resource(status: StatusCode, format: Format, res: &Resource) -> Response {
+    let shape = &format.shape;
     let bytes = if format.xml {
-        res.to_xml_document().into_bytes()
+        res.to_xml_document_with(shape).into_bytes()
     } else {
-        serde_json::to_vec(&res.to_json()).unwrap_or_default()
+        shape.json_bytes(&res.to_json_with(shape))
     };
     body(status, format, bytes)
 }
 
-/// A JSON value regardless of Accept (token endpoint, control protocol).
-pub(crate) fn json(status: StatusCode, value: &serde_json::Value) -> Response {
-    body(status, JSON, serde_json::to_vec(value).unwrap_or_default())
+/// A JSON value regardless of Accept (token endpoint, control protocol), spelled as the
+/// shape says (key order, charset).
+pub(crate) fn json_shaped(status: StatusCode, shape: Shape, value: &serde_json::Value) -> Response {
+    let format = Format { shape, ..JSON };
+    body(status, format, shape.json_bytes(value))
 }
 
 /// 204 No Content, empty body.

@@ -15,6 +15,7 @@ use crate::error::ApiError;
 use crate::fault::Fault;
 use crate::input::{self, Input};
 use crate::respond::Format;
+use crate::shape::Shape;
 use crate::state::{APPLICATIONS_PATH, Server};
 
 /// Request bodies above this get 413 EntityTooLarge.
@@ -101,8 +102,10 @@ async fn read_body(headers: &HeaderMap, body: Body) -> BodyRead {
 pub(crate) async fn handle(State(server): State<Arc<Server>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let body = read_body(&parts.headers, body).await;
+    let mut format = Format::from_headers(&parts.headers);
+    format.shape = Shape::of(&server, &parts.headers);
     let req = Req {
-        format: Format::from_headers(&parts.headers),
+        format,
         method: parts.method,
         path: parts.uri.path().to_owned(),
         query: parts.uri.query().map(str::to_owned),

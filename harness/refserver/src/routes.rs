@@ -35,7 +35,7 @@ pub(crate) async fn handle(
             }
         },
     };
-    result.unwrap_or_else(|e| e.into_response(req.format))
+    result.unwrap_or_else(|e| e.shaped(server).into_response(req.format))
 }
 
 /// Locks a live application, firing its due timers first; a gone application → 404.
@@ -100,6 +100,13 @@ fn application_route(
                 "policies" => views::policies(h),
                 _ => crate::wire::Resource::new("onlineMeetings", h.at("onlineMeetings")),
             };
+            Ok(respond::resource(StatusCode::OK, req.format, &res))
+        }
+        // Only the `startup-events` variant links it (its `presence` added event).
+        ["me", "presence"] if server.variant(crate::variant::Variant::StartupEvents) => {
+            allow(req, "GET")?;
+            let st = lock_live(server, app)?;
+            let res = crate::startup::my_presence(server, h, app.owner, &st);
             Ok(respond::resource(StatusCode::OK, req.format, &res))
         }
         ["batch"] => {
@@ -177,7 +184,8 @@ fn create_application(
         ));
     };
     tokio::spawn(crate::timer::run(Arc::clone(server), Arc::clone(&app)));
-    let st = app.lock();
+    let mut st = app.lock();
+    crate::startup::prepare(server, Hrefs(&app.base), app.owner, &mut st);
     let res = views::application(server, Hrefs(&app.base), &app.id, app.owner, &st);
     let status = match server.fault() {
         Fault::ApplicationCreate200 => StatusCode::OK,

@@ -99,6 +99,11 @@ impl Server {
         self.config.fault
     }
 
+    /// Whether this server makes the variant's choice.
+    pub(crate) fn variant(&self, variant: crate::variant::Variant) -> bool {
+        self.config.variants.contains(&variant)
+    }
+
     /// A fresh, hard-to-guess number: a counter mixed with the per-server seed (splitmix64).
     pub(crate) fn next_random(&self) -> u64 {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
@@ -166,7 +171,7 @@ impl Server {
             return None;
         }
         let id = loop {
-            let id = (100_000_000_000 + self.next_random() % 900_000_000_000).to_string();
+            let id = crate::shape::application_id(self);
             if !apps.contains_key(&id) {
                 break id;
             }

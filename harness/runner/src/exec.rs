@@ -25,6 +25,10 @@ use crate::session::Session;
 use crate::step::{StepContext, run_step};
 use crate::target::Target;
 
+/// The variable holding the self hrefs of the subscriptions an application held before its
+/// case began (set only for cases that count subscriptions); not a template name.
+pub const PREEXISTING: &str = "$preexisting.presenceSubscriptions";
+
 /// Settings that hold for every case of a run.
 #[derive(Debug, Clone)]
 pub struct ExecOptions {
@@ -183,6 +187,21 @@ pub async fn run_case(run: CaseRun<'_>, target: Arc<Target>, opts: &ExecOptions)
         }
     };
     let mut vars: Vars = session.vars();
+    if counts_subscriptions(case) {
+        match session.preexisting_subscriptions().await {
+            Ok(hrefs) => {
+                vars.insert(PREEXISTING.into(), serde_json::json!(hrefs));
+            }
+            Err(e) => {
+                outcome.verdict = Verdict::Error;
+                outcome.reason = Some(format!("failed to open a session: {e}"));
+                let report = session.close().await;
+                outcome.session_checks = report.checks;
+                outcome.duration_secs = started.elapsed().as_secs_f64();
+                return outcome;
+            }
+        }
+    }
     vars.extend(case.vars.clone());
     if let Some(row) = run.row {
         vars.extend(row.vars.clone());
@@ -267,6 +286,18 @@ pub fn step_line(step: &Step) -> u64 {
         return line(&a.referenced);
     }
     0
+}
+
+/// Whether a step counts the subscriptions of a collection, so the case must know which
+/// ones the application already held.
+fn counts_subscriptions(case: &harness_core::model::Case) -> bool {
+    case.steps.iter().any(|step| {
+        [step.expect.as_ref(), step.prefer.as_ref()]
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e.resource.as_ref())
+            .any(|r| r.embedded_counts.contains_key("presenceSubscription"))
+    })
 }
 
 fn abort_background(

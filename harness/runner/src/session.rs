@@ -318,6 +318,41 @@ impl Session {
         self.target.send(req).await
     }
 
+    /// The self hrefs of the subscriptions this application held before the case did anything
+    /// (system-owned ones, digest 2.2; none on most servers): counts leave them out.
+    pub async fn preexisting_subscriptions(&self) -> Result<Vec<String>, String> {
+        let Some(href) = self
+            .app
+            .as_ref()
+            .and_then(|a| a.people.get("presenceSubscriptions"))
+        else {
+            return Ok(Vec::new());
+        };
+        let url = self.target.resolve(href).map_err(|e| e.to_string())?;
+        let auth = self.authorization().await.map_err(|e| e.to_string())?;
+        let req = HttpRequest::new(http::Method::GET, url, self.target.profile.timeouts.request)
+            .header("Accept", self.accept())
+            .header("Authorization", &auth);
+        let resp = self.target.send(req).await.map_err(|e| e.to_string())?;
+        if resp.status != 200 {
+            return Err(format!(
+                "GET presenceSubscriptions answered {} before the case began",
+                resp.status
+            ));
+        }
+        match Document::parse(canon_format(self.format), &resp.body) {
+            Ok(Document::Resource(r)) => Ok(r
+                .embedded
+                .get("presenceSubscription")
+                .into_iter()
+                .flatten()
+                .filter_map(|s| s.self_href.clone())
+                .collect()),
+            Ok(_) => Err("presenceSubscriptions is not a resource".into()),
+            Err(e) => Err(format!("presenceSubscriptions could not be read: {e}")),
+        }
+    }
+
     async fn delete_application(&self) -> Result<HttpResponse, TransportError> {
         let Some(app) = &self.app else {
             return Err(TransportError::InvalidUrl {

@@ -14,14 +14,14 @@ use serde_json::{Value, json};
 use serde_json_path::JsonPath;
 use tokio::task::JoinHandle;
 
-use crate::check::events::{Pattern, PendingForbid, expectation_outcome, find_matches};
+use crate::check::events::{Deferred, Pattern, PendingForbid, expectation_outcome, find_matches};
 use crate::check::parity::check_parity;
 use crate::check::resource::check_resource;
 use crate::check::response::{check_error, check_plain, check_select};
 use crate::check::snapshot::{redact, snapshot_name};
 use crate::client::{HttpRequest, HttpResponse, TransportError};
 use crate::exec::{ExecOptions, capture_value, step_error, step_line};
-use crate::parse::{parse_document, view_of};
+use crate::parse::{parse_document, selector_view_of, view_of};
 use crate::request::{Vars, build_request, media_type_matches};
 use crate::session::Session;
 
@@ -312,6 +312,7 @@ async fn check_response(
     let document = parsed.document();
     let raw_json = parsed.raw_json.as_ref();
     let view = document.map(view_of).or_else(|| raw_json.cloned());
+    let selector_view = document.map(selector_view_of).or_else(|| raw_json.cloned());
 
     let expectations = [
         (step.expect.as_ref(), ctx.case_level),
@@ -339,7 +340,7 @@ async fn check_response(
             level,
             document,
             raw_json,
-            view.as_ref(),
+            selector_view.as_ref(),
             ctx,
             response,
             checks,
@@ -505,7 +506,9 @@ pub fn capture_one(
             .map(capture_value);
     }
     if selector.starts_with('$') {
-        let view = document.map(view_of).or_else(|| raw_json.cloned())?;
+        let view = document
+            .map(selector_view_of)
+            .or_else(|| raw_json.cloned())?;
         let path = JsonPath::parse(selector).ok()?;
         let nodes = path.query(&view).all();
         return match nodes.as_slice() {
@@ -571,6 +574,10 @@ async fn wait_for_events(
         Ok(p) => p,
         Err(e) => return checks.push(step_error(e)),
     };
+    let if_any = match Pattern::expand(&events.if_any, &ctx.vars) {
+        Ok(p) => p,
+        Err(e) => return checks.push(step_error(e)),
+    };
     let mut own = HashSet::new();
     if !expect.is_empty() {
         let deadline = tokio::time::Instant::now() + within;
@@ -614,15 +621,18 @@ async fn wait_for_events(
             format!("the event channel broke: {broken}"),
         ));
     }
-    if !forbid.is_empty() {
-        ctx.forbids.push(PendingForbid {
-            step_index: index,
-            step: name.to_owned(),
-            from_seq: cursor,
-            patterns: forbid,
-            own,
-            level,
-        });
+    for (kind, patterns) in [(Deferred::Forbid, forbid), (Deferred::IfAny, if_any)] {
+        if !patterns.is_empty() {
+            ctx.forbids.push(PendingForbid {
+                step_index: index,
+                step: name.to_owned(),
+                from_seq: cursor,
+                kind,
+                patterns,
+                own: own.clone(),
+                level,
+            });
+        }
     }
 }
 

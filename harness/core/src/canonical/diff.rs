@@ -298,7 +298,10 @@ fn href_parts(href: &str) -> Option<(Option<String>, String)> {
     if !matches!(url.scheme(), "http" | "https") {
         return None;
     }
-    Some((Some(url.origin().ascii_serialization()), path_and_query(&url)))
+    Some((
+        Some(url.origin().ascii_serialization()),
+        path_and_query(&url),
+    ))
 }
 
 /// Decodes `%XX` escapes (upper or lower case hex); anything else is kept as it is.

@@ -502,7 +502,11 @@ impl FileCheck<'_> {
                 Some("write a number and a unit: `500ms`, `5s`, `1.5s`, `2m`".into()),
             );
         }
-        for (key, list) in [("expect", &events.expect), ("forbid", &events.forbid)] {
+        for (key, list) in [
+            ("expect", &events.expect),
+            ("forbid", &events.forbid),
+            ("if_any", &events.if_any),
+        ] {
             for (i, m) in list.iter().enumerate() {
                 if let Some(href) = &m.href {
                     self.template(

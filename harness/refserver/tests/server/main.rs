@@ -7,3 +7,5 @@ mod events;
 mod faults;
 mod parity;
 mod resources;
+mod variants_behaviour;
+mod variants_repr;

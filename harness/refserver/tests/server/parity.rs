@@ -2,17 +2,19 @@
 //! test's own XML reader (not the server's writer).
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use quick_xml::Reader;
 use quick_xml::XmlVersion;
 use quick_xml::events::{BytesStart, Event};
 use serde_json::Value;
 
-use crate::common::{Env, JSON, XML};
+use crate::common::{Env, JSON, Session, XML};
 
-/// The neutral tree: rel, self, scalar properties as text, lists, links, embedded.
+/// The neutral tree: rel, self, scalar properties as text, lists, links (`href`, then
+/// ` title=…` and ` revision=…` when present), embedded.
 #[derive(Debug, Default, PartialEq)]
-struct Tree {
+pub struct Tree {
     rel: String,
     href: String,
     props: BTreeMap<String, String>,
@@ -21,7 +23,19 @@ struct Tree {
     embedded: BTreeMap<String, Vec<Tree>>,
 }
 
-fn from_json(v: &Value) -> Tree {
+/// One JSON link as the tree keeps it (digest 5.4 rule 4: href, title, revision).
+fn json_link(l: &Value) -> String {
+    let mut out = l["href"].as_str().unwrap_or("").to_owned();
+    for attr in ["title", "revision"] {
+        if let Some(v) = l.get(attr) {
+            let text = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+            let _ = write!(out, " {attr}={text}");
+        }
+    }
+    out
+}
+
+pub fn from_json(v: &Value) -> Tree {
     let mut t = Tree::default();
     for (k, val) in v.as_object().expect("object") {
         match (k.as_str(), val) {
@@ -29,14 +43,11 @@ fn from_json(v: &Value) -> Tree {
             ("_links", Value::Object(links)) => {
                 for (rel, l) in links {
                     let hrefs: Vec<String> = match l {
-                        Value::Array(items) => items
-                            .iter()
-                            .map(|i| i["href"].as_str().unwrap_or("").to_owned())
-                            .collect(),
-                        other => vec![other["href"].as_str().unwrap_or("").to_owned()],
+                        Value::Array(items) => items.iter().map(json_link).collect(),
+                        other => vec![json_link(other)],
                     };
                     if rel == "self" {
-                        t.href = hrefs[0].clone();
+                        t.href = l["href"].as_str().unwrap_or("").to_owned();
                     } else {
                         t.links.insert(rel.clone(), hrefs);
                     }
@@ -94,13 +105,22 @@ fn attr(e: &BytesStart<'_>, name: &str) -> String {
         .unwrap_or_default()
 }
 
-/// ISO 8601 `YYYY-MM-DDTHH:MM:SS.mmm+00:00` → `date:ms` (enough for this server's dates).
+/// ISO 8601 `YYYY-MM-DDTHH:MM:SS.f+HH:MM` (any fraction length, any offset) → `date:ms`.
 fn iso_to_ms(s: &str) -> Option<String> {
     let (date, time) = s.split_once('T')?;
     let mut d = date.split('-').map(|p| p.parse::<i64>().ok());
     let (y, m, day) = (d.next()??, d.next()??, d.next()??);
-    let time = time.strip_suffix("+00:00")?;
-    let (hms, ms) = time.split_once('.')?;
+    let at = time.len().checked_sub(6)?;
+    let (time, offset) = time.split_at(at);
+    let sign = match offset.as_bytes().first()? {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let (oh, om) = offset[1..].split_once(':')?;
+    let offset_ms = sign * (oh.parse::<i64>().ok()? * 60 + om.parse::<i64>().ok()?) * 60_000;
+    let (hms, fraction) = time.split_once('.')?;
+    let ms: String = fraction.chars().chain("000".chars()).take(3).collect();
     let mut t = hms.split(':').map(|p| p.parse::<i64>().ok());
     let (hh, mm, ss) = (t.next()??, t.next()??, t.next()??);
     let y = if m <= 2 { y - 1 } else { y };
@@ -111,10 +131,13 @@ fn iso_to_ms(s: &str) -> Option<String> {
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     let days = era * 146_097 + doe - 719_468;
     let total = ((days * 24 + hh) * 60 + mm) * 60 + ss;
-    Some(format!("date:{}", total * 1000 + ms.parse::<i64>().ok()?))
+    Some(format!(
+        "date:{}",
+        total * 1000 + ms.parse::<i64>().ok()? - offset_ms
+    ))
 }
 
-fn from_xml(text: &str) -> Tree {
+pub fn from_xml(text: &str) -> Tree {
     let mut reader = Reader::from_str(text);
     let mut stack: Vec<Tree> = Vec::new();
     let mut current_prop: Option<(String, bool)> = None;
@@ -124,13 +147,22 @@ fn from_xml(text: &str) -> Tree {
         match reader.read_event().expect("well-formed XML") {
             Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "link" => {
                 let rel = attr(&e, "rel");
+                let mut link = attr(&e, "href");
+                for name in ["title", "revision"] {
+                    if e.attributes()
+                        .flatten()
+                        .any(|a| a.key.local_name().as_ref() == name)
+                    {
+                        let _ = write!(link, " {name}={}", attr(&e, name));
+                    }
+                }
                 stack
                     .last_mut()
                     .expect("open")
                     .links
                     .entry(rel)
                     .or_default()
-                    .push(attr(&e, "href"));
+                    .push(link);
             }
             Event::Start(e) if e.local_name().as_ref() == "resource" => {
                 stack.push(Tree {
@@ -173,8 +205,9 @@ fn from_xml(text: &str) -> Tree {
                 "property" => {
                     if let Some((name, false)) = current_prop.take() {
                         let value = iso_to_ms(&buf).unwrap_or_else(|| match buf.as_str() {
-                            "True" => "true".to_owned(),
-                            "False" => "false".to_owned(),
+                            // Either casing (digest 5.4 rule 5).
+                            "True" | "true" => "true".to_owned(),
+                            "False" | "false" => "false".to_owned(),
                             other => other.to_owned(),
                         });
                         if name != "rel" {
@@ -203,6 +236,12 @@ fn from_xml(text: &str) -> Tree {
 async fn json_and_xml_are_equivalent_for_every_resource() {
     let env = Env::start().await;
     let s = env.session("alice").await;
+    assert_every_resource_equivalent(&s).await;
+}
+
+/// Subscribes alice's session to bob and zed, then compares the JSON and XML forms of every
+/// resource the server serves (also used by the variant tests).
+pub async fn assert_every_resource_equivalent(s: &Session<'_>) {
     let sub = s.subscribe(11, &["bob", "zed"]).await;
     let memberships = sub["_links"]["memberships"]["href"]
         .as_str()

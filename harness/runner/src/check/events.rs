@@ -87,6 +87,11 @@ impl Pattern {
         true
     }
 
+    /// Whether an observed event is of this pattern's type and rel (what `if_any` judges).
+    pub fn same_kind(&self, observed: &ObservedEvent) -> bool {
+        observed.event.kind.eq_ignore_ascii_case(&self.kind) && observed.event.link.rel == self.rel
+    }
+
     /// How the pattern reads in a report.
     pub fn describe(&self) -> String {
         let mut text = format!("{} {}", self.kind, self.rel);
@@ -200,16 +205,61 @@ pub fn expectation_outcome(
     )
 }
 
-/// A `forbid` list waiting for its barrier.
+/// What a deferred list judges at its barrier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deferred {
+    /// `forbid`: no event may fit a pattern.
+    Forbid,
+    /// `if_any`: an event of a pattern's type and rel must fit one such pattern whole.
+    IfAny,
+}
+
+/// A `forbid` or `if_any` list waiting for its barrier.
 #[derive(Debug, Clone)]
 pub struct PendingForbid {
     pub step_index: usize,
     pub step: String,
     pub from_seq: u64,
+    pub kind: Deferred,
     pub patterns: Vec<Pattern>,
     /// Events this step's own expectations consumed: they are the allowed ones.
     pub own: HashSet<u64>,
     pub level: Level,
+}
+
+fn scope_of(barrier: Option<u64>) -> String {
+    match barrier {
+        Some(seq) => format!("before the barrier event #{seq}"),
+        None => "by the end of the case (no later expectation served as a barrier)".into(),
+    }
+}
+
+fn judge_if_any(pending: &PendingForbid, misfits: &[String], scope: &str) -> CheckOutcome {
+    if misfits.is_empty() {
+        return CheckOutcome::pass(
+            "events",
+            pending.level,
+            format!(
+                "every optional event after step {} {scope} fits its entry (or none came)",
+                pending.step
+            ),
+        );
+    }
+    let expected: Vec<String> = pending.patterns.iter().map(Pattern::describe).collect();
+    CheckOutcome::fail(
+        "events",
+        pending.level,
+        format!(
+            "optional events after step {} {scope} came, but not as documented: {}",
+            pending.step,
+            misfits.join("; ")
+        ),
+    )
+    .at(
+        Some("events".into()),
+        format!("if any, as: {}", expected.join("; ")),
+        misfits.join("\n"),
+    )
 }
 
 /// Judges the forbids once the case is over. `matched_by_step` maps each step index to the
@@ -232,13 +282,24 @@ pub fn judge_forbids(
             .collect();
         let hits: Vec<String> = window
             .iter()
-            .filter(|e| forbid.patterns.iter().any(|p| p.matches(e)))
+            .filter(|e| match forbid.kind {
+                Deferred::Forbid => forbid.patterns.iter().any(|p| p.matches(e)),
+                Deferred::IfAny => {
+                    let mut same_kind =
+                        forbid.patterns.iter().filter(|p| p.same_kind(e)).peekable();
+                    same_kind.peek().is_some() && !same_kind.any(|p| p.matches(e))
+                }
+            })
             .map(|e| describe_event(e))
             .collect();
-        let scope = match barrier {
-            Some(seq) => format!("before the barrier event #{seq}"),
-            None => "by the end of the case (no later expectation served as a barrier)".into(),
-        };
+        if forbid.kind == Deferred::IfAny {
+            out.push((
+                forbid.step_index,
+                judge_if_any(forbid, &hits, &scope_of(barrier)),
+            ));
+            continue;
+        }
+        let scope = scope_of(barrier);
         let check = if hits.is_empty() {
             CheckOutcome::pass(
                 "forbid",

@@ -209,8 +209,23 @@ pub fn check_resource(
             });
         }
     }
+    // Subscriptions the application held before the case began (system-owned, digest 2.2)
+    // are the server's, not the case's: counts leave them out.
+    let preexisting: Vec<&str> = match vars.get(crate::exec::PREEXISTING) {
+        Some(Value::Array(hrefs)) => hrefs.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
     for (rel, count) in &expect.embedded_counts {
-        let actual = resource.embedded.get(rel).map_or(0, Vec::len);
+        let actual = resource.embedded.get(rel).map_or(0, |items| {
+            items
+                .iter()
+                .filter(|r| {
+                    r.self_href
+                        .as_deref()
+                        .is_none_or(|h| !preexisting.iter().any(|p| hrefs_equal(h, p)))
+                })
+                .count()
+        });
         out.push(if actual == *count {
             CheckOutcome::pass(kind, level, format!("{count} embedded {rel}"))
         } else {

@@ -1,0 +1,388 @@
+//! `ucwa-conform variants`: the whole suite against every conformant variant of the reference
+//! server, and against all of them at once, each on its own embedded server (design section
+//! 12). A variant is a server that is right, so any verdict but pass is a false failure of the
+//! suite: the answer is a fairer case, never a narrower variant.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use harness_core::loader::Suite;
+use harness_core::outcome::Verdict;
+use harness_refserver::{ServerConfig, Variant, Variants};
+use harness_runner::check::snapshot::{SnapshotStore, UpdatePolicy};
+use harness_runner::exec::ExecOptions;
+use serde::Serialize;
+use tokio::sync::Semaphore;
+
+use crate::args::VariantsArgs;
+use crate::embedded::{EmbeddedError, run_suite_on};
+use crate::exit;
+
+/// The name of the run with every variant at once.
+pub const ALL: &str = "all";
+
+/// One run that did not pass on a variant.
+#[derive(Debug, Clone, Serialize)]
+pub struct FalseFailure {
+    /// `case-id[row]/format`.
+    pub run: String,
+    pub verdict: Verdict,
+    pub reason: String,
+}
+
+/// One variant's result (or `all`'s).
+#[derive(Debug, Clone, Serialize)]
+pub struct VariantOutcome {
+    pub name: String,
+    pub kind: String,
+    /// The choice it makes, with the OP or digest section that allows it.
+    pub choice: String,
+    /// Runs judged, and how many passed.
+    pub runs: usize,
+    pub passed: usize,
+    /// Every run with another verdict than pass: a false failure of the suite.
+    pub failures: Vec<FalseFailure>,
+    /// Set when the suite could not run at all (the server did not start, or sign-in failed).
+    pub error: Option<String>,
+    pub duration_secs: f64,
+}
+
+impl VariantOutcome {
+    /// Every run passed, and some ran.
+    pub fn passes(&self) -> bool {
+        self.error.is_none()
+            && self.failures.is_empty()
+            && self.runs > 0
+            && self.passed == self.runs
+    }
+}
+
+/// The whole catalogue's result, as written to `reports/variants.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct VariantsReport {
+    /// Variants in the catalogue that ran (`all` not counted).
+    pub variants: usize,
+    /// Of the runs (each variant and `all`), how many passed everything.
+    pub passing: usize,
+    /// Names of the runs with a false failure.
+    pub failing: Vec<String>,
+    /// case run -> the variants it failed on: the matrix.
+    pub matrix: BTreeMap<String, Vec<String>>,
+    pub duration_secs: f64,
+    pub results: Vec<VariantOutcome>,
+}
+
+/// Runs the suite against one set of variants on its own server.
+async fn run_variants(
+    suite: Arc<Suite>,
+    name: String,
+    variants: Variants,
+    exec: ExecOptions,
+) -> VariantOutcome {
+    let started = Instant::now();
+    let one = (variants.len() == 1)
+        .then(|| variants.iter().next().copied())
+        .flatten();
+    let mut outcome = VariantOutcome {
+        kind: one.map_or("combined", Variant::kind).to_owned(),
+        choice: one
+            .map_or("every variant at once", Variant::choice)
+            .to_owned(),
+        name,
+        runs: 0,
+        passed: 0,
+        failures: Vec::new(),
+        error: None,
+        duration_secs: 0.0,
+    };
+    // Snapshots belong to a target (design section 13): a variant is another server, so it
+    // records its own, in a folder of its own that nothing else sees.
+    let snapshots = scratch_dir(&outcome.name);
+    let exec = ExecOptions {
+        snapshots: SnapshotStore {
+            dir: snapshots.clone(),
+            policy: UpdatePolicy::Never,
+            record_missing: true,
+        },
+        ..exec
+    };
+    let config = ServerConfig {
+        variants,
+        ..ServerConfig::default()
+    };
+    match run_suite_on(suite, config, exec).await {
+        Ok(report) => {
+            outcome.runs = report.cases.len();
+            outcome.passed = report
+                .cases
+                .iter()
+                .filter(|c| c.verdict == Verdict::Pass)
+                .count();
+            outcome.failures = report
+                .cases
+                .iter()
+                .filter(|c| c.verdict != Verdict::Pass)
+                .map(|c| FalseFailure {
+                    run: c.name.clone(),
+                    verdict: c.verdict,
+                    reason: c.reason.clone().unwrap_or_default(),
+                })
+                .collect();
+        }
+        Err(EmbeddedError::Start(e) | EmbeddedError::SignIn(e)) => outcome.error = Some(e),
+    }
+    let _ = std::fs::remove_dir_all(&snapshots);
+    outcome.duration_secs = started.elapsed().as_secs_f64();
+    outcome
+}
+
+fn scratch_dir(name: &str) -> PathBuf {
+    std::env::temp_dir().join(format!(
+        "ucwa-conform-variant-{}-{name}",
+        std::process::id()
+    ))
+}
+
+/// What to run: each selected variant alone, then (with more than one) all of them together.
+fn selection(only: &[String]) -> Result<Vec<(String, Variants)>, String> {
+    if let Some(unknown) = only
+        .iter()
+        .find(|o| o.as_str() != ALL && Variant::from_name(o).is_none())
+    {
+        return Err(format!(
+            "error: no variant `{unknown}` (hint: `ucwa-conform variants` lists them all)"
+        ));
+    }
+    let chosen: Vec<Variant> = Variant::all()
+        .into_iter()
+        .filter(|v| only.is_empty() || only.iter().any(|o| o == v.name()))
+        .collect();
+    let mut runs: Vec<(String, Variants)> = chosen
+        .iter()
+        .map(|v| (v.name().to_owned(), Variants::from([*v])))
+        .collect();
+    let want_all = only.is_empty() || only.iter().any(|o| o == ALL);
+    if want_all {
+        runs.push((ALL.to_owned(), Variant::all().into_iter().collect()));
+    }
+    Ok(runs)
+}
+
+/// Runs every selected variant and prints the matrix.
+pub async fn cmd_variants(args: VariantsArgs) -> i32 {
+    let suite = match crate::setup::load(&args.cases) {
+        Ok((suite, _)) => Arc::new(suite),
+        Err(diagnostics) => {
+            eprintln!("{diagnostics}");
+            return exit::USAGE;
+        }
+    };
+    let runs = match selection(&args.only) {
+        Ok(runs) => runs,
+        Err(message) => {
+            eprintln!("{message}");
+            return exit::USAGE;
+        }
+    };
+    // The same deadlines as `run`: a variant may take as long as any right server.
+    let exec = ExecOptions {
+        snapshots: SnapshotStore {
+            dir: PathBuf::new(),
+            policy: UpdatePolicy::Never,
+            record_missing: true,
+        },
+        request_timeout: Duration::from_secs(10),
+        shrink_time: Duration::ZERO,
+        events_within_cap: None,
+    };
+    let started = Instant::now();
+    let permits = Arc::new(Semaphore::new(args.jobs.unwrap_or(8).max(1)));
+    let mut tasks = tokio::task::JoinSet::new();
+    for (index, (name, variants)) in runs.iter().cloned().enumerate() {
+        let suite = suite.clone();
+        let exec = exec.clone();
+        let permits = permits.clone();
+        tasks.spawn(async move {
+            let _permit = permits.acquire_owned().await.ok();
+            (index, run_variants(suite, name, variants, exec).await)
+        });
+    }
+    let mut results: Vec<Option<VariantOutcome>> = vec![None; runs.len()];
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok((index, outcome)) => results[index] = Some(outcome),
+            Err(e) => eprintln!("error: a variant's run was lost: {e}"),
+        }
+    }
+    // A run that was lost is a failure of the command, never a silent pass.
+    let results: Vec<VariantOutcome> = results
+        .into_iter()
+        .zip(&runs)
+        .map(|(r, (name, _))| r.unwrap_or_else(|| lost(name)))
+        .collect();
+    let report = summarize(results, started.elapsed().as_secs_f64());
+    print_matrix(&report);
+    let path = args.report_dir.join("variants.json");
+    let written = std::fs::create_dir_all(&args.report_dir).and_then(|()| {
+        let text = serde_json::to_string_pretty(&report).map_err(std::io::Error::other)?;
+        std::fs::write(&path, text)
+    });
+    match written {
+        Ok(()) => say!("report: {}", path.display()),
+        Err(e) => eprintln!("error: failed to write {}: {e}", path.display()),
+    }
+    if report.failing.is_empty() && report.passing == report.results.len() {
+        exit::OK
+    } else {
+        exit::FAILURES
+    }
+}
+
+fn lost(name: &str) -> VariantOutcome {
+    VariantOutcome {
+        name: name.to_owned(),
+        kind: String::new(),
+        choice: String::new(),
+        runs: 0,
+        passed: 0,
+        failures: Vec::new(),
+        error: Some("the run was lost (its task panicked)".into()),
+        duration_secs: 0.0,
+    }
+}
+
+/// Counts and the case x variant matrix.
+pub fn summarize(results: Vec<VariantOutcome>, duration_secs: f64) -> VariantsReport {
+    let mut matrix: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for r in &results {
+        for f in &r.failures {
+            matrix
+                .entry(f.run.clone())
+                .or_default()
+                .push(r.name.clone());
+        }
+    }
+    VariantsReport {
+        variants: results.iter().filter(|r| r.name != ALL).count(),
+        passing: results.iter().filter(|r| r.passes()).count(),
+        failing: results
+            .iter()
+            .filter(|r| !r.passes())
+            .map(|r| r.name.clone())
+            .collect(),
+        matrix,
+        duration_secs,
+        results,
+    }
+}
+
+fn print_matrix(report: &VariantsReport) {
+    let width = report
+        .results
+        .iter()
+        .map(|r| r.name.len())
+        .max()
+        .unwrap_or(8);
+    for r in &report.results {
+        let state = if r.passes() { "passes" } else { "FAILS" };
+        let detail = match (&r.error, r.failures.len()) {
+            (Some(e), _) => e.clone(),
+            (None, 0) => format!("{}/{} runs", r.passed, r.runs),
+            (None, n) => {
+                let first: Vec<String> = r
+                    .failures
+                    .iter()
+                    .take(3)
+                    .map(|f| format!("{} ({})", f.run, f.verdict.name()))
+                    .collect();
+                let more = if n > 3 {
+                    format!(" (+{} more)", n - 3)
+                } else {
+                    String::new()
+                };
+                format!("{}{more}", first.join(", "))
+            }
+        };
+        say!("{:width$}  {:14}  {state:6}  {detail}", r.name, r.kind);
+    }
+    say!(
+        "{} of {} variant runs pass every case ({} variants and all together); {:.2} s",
+        report.passing,
+        report.results.len(),
+        report.variants,
+        report.duration_secs
+    );
+    if !report.matrix.is_empty() {
+        say!("false failures (case run: variants):");
+        for (run, variants) in &report.matrix {
+            say!("  {run}: {}", variants.join(", "));
+        }
+        for r in &report.results {
+            for f in &r.failures {
+                say!(
+                    "  [{}] {} {}: {}",
+                    r.name,
+                    f.run,
+                    f.verdict.name(),
+                    f.reason
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outcome(name: &str, runs: usize, failures: Vec<FalseFailure>) -> VariantOutcome {
+        VariantOutcome {
+            name: name.into(),
+            kind: "k".into(),
+            choice: "c".into(),
+            runs,
+            passed: runs - failures.len(),
+            failures,
+            error: None,
+            duration_secs: 0.0,
+        }
+    }
+
+    #[test]
+    fn a_variant_passes_only_when_every_run_passed_and_some_ran() {
+        assert!(outcome("a", 3, vec![]).passes());
+        assert!(!outcome("a", 0, vec![]).passes(), "nothing ran: no proof");
+        let skip = FalseFailure {
+            run: "x/json".into(),
+            verdict: Verdict::Skip,
+            reason: "skipped".into(),
+        };
+        assert!(
+            !outcome("a", 3, vec![skip.clone()]).passes(),
+            "a skip is no pass"
+        );
+        let mut errored = outcome("a", 3, vec![]);
+        errored.error = Some("no server".into());
+        assert!(!errored.passes());
+        let report = summarize(
+            vec![outcome("a", 3, vec![skip]), outcome(ALL, 3, vec![])],
+            0.0,
+        );
+        assert_eq!(report.failing, vec!["a".to_owned()]);
+        assert_eq!(report.matrix["x/json"], vec!["a".to_owned()]);
+        assert_eq!(report.variants, 1);
+    }
+
+    #[test]
+    fn the_selection_is_each_variant_then_all_together() {
+        let runs = selection(&[]).expect("every variant");
+        assert_eq!(runs.len(), Variant::all().len() + 1);
+        assert_eq!(runs.last().map(|r| r.0.as_str()), Some(ALL));
+        assert_eq!(runs.last().map(|r| r.1.len()), Some(Variant::all().len()));
+        let one = selection(&["extend-201".into()]).expect("one");
+        assert_eq!(one.len(), 1);
+        assert!(selection(&["nonsense".into()]).is_err());
+    }
+}
