@@ -4,40 +4,14 @@
 //! change in the report format shows up here.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::path::Path;
+use std::process::Command;
 
 use serde::Deserialize;
 
-fn workspace() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn binary() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ucwa-conform"));
-    cmd.current_dir(workspace());
-    // Snapshots are only read here, never written.
-    cmd.env("CI", "true");
-    cmd
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ucwa-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "status {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
+mod common;
+use common::{binary, serve, temp_dir, text, workspace};
 
 #[derive(Deserialize)]
 struct Report {
@@ -184,41 +158,6 @@ fn check_validates_the_suite_and_schema_prints_json() {
             .and_then(|p| p.get("cases"))
             .is_some()
     );
-}
-
-/// A `ucwa-conform serve` process, killed when dropped.
-struct Served(Child);
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts `serve` on a free port with `extra` arguments; returns it and its base URL.
-fn serve(extra: &[&str]) -> (Served, String) {
-    let mut child = binary()
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .args(extra)
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("serve starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let served = Served(child);
-    let mut lines = BufReader::new(stdout).lines();
-    let mut base = None;
-    for line in lines.by_ref() {
-        let line = line.expect("serve prints");
-        if let Some(url) = line.strip_prefix("ucwa-conform reference server on ") {
-            base = Some(url.trim().to_owned());
-            break;
-        }
-    }
-    let base = base.expect("serve prints its address");
-    // Keep reading what serve prints, as a terminal would.
-    std::thread::spawn(move || lines.for_each(drop));
-    (served, base)
 }
 
 /// `serve` in one process and `run --target` in another give the verdicts of the embedded run.
@@ -427,66 +366,6 @@ fn a_baseline_gates_on_regressions_and_reports_unexpected_passes() {
         .output()
         .expect("runs");
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
-}
-
-#[derive(Deserialize)]
-struct Mutants {
-    profiles: usize,
-    killed: usize,
-    survived: Vec<String>,
-    faithful_passes: bool,
-    results: Vec<Mutant>,
-}
-
-#[derive(Deserialize)]
-struct Mutant {
-    name: String,
-    kind: String,
-    killed: bool,
-}
-
-/// The suite proves itself: every fault profile of the reference server is caught by some
-/// case, every kind of fault is in the catalogue, and the faithful server passes.
-#[test]
-fn every_fault_profile_is_killed_and_the_faithful_server_passes() {
-    let reports = temp_dir("mutants");
-    let output = binary()
-        // The other tests of this binary run beside it: fewer profiles at once.
-        .args(["mutants", "--jobs", "3", "--report-dir"])
-        .arg(&reports)
-        .output()
-        .expect("mutants runs");
-    let text_out = text(&output);
-    let json = std::fs::read_to_string(reports.join("mutants.json")).expect("mutants.json");
-    let mutants: Mutants = serde_json::from_str(&json).expect("mutants.json reads back");
-    assert!(mutants.faithful_passes, "{text_out}");
-    assert!(
-        mutants.survived.is_empty(),
-        "survivors: {:?}\n{text_out}",
-        mutants.survived
-    );
-    assert!(mutants.profiles >= 30, "{} profiles", mutants.profiles);
-    assert_eq!(mutants.killed, mutants.profiles);
-    let kinds: std::collections::BTreeSet<&str> =
-        mutants.results.iter().map(|m| m.kind.as_str()).collect();
-    for kind in [
-        "status",
-        "error-body",
-        "representation",
-        "events",
-        "channel",
-        "rules",
-        "security",
-    ] {
-        assert!(kinds.contains(kind), "no profile of kind {kind}");
-    }
-    assert!(
-        mutants
-            .results
-            .iter()
-            .any(|m| m.name == "none" && !m.killed)
-    );
-    assert_eq!(output.status.code(), Some(0), "{text_out}");
 }
 
 /// Without the test-control protocol the suite skips exactly the cases that need it, each with

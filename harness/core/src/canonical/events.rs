@@ -54,6 +54,14 @@ pub struct RelLink {
     pub title: Option<String>,
 }
 
+impl RelLink {
+    /// Whether this link has the rel `rel`. An XML `in` in a form that does not name the
+    /// collection (OP-21, an empty rel) fits any: the JSON form of the same event names it.
+    pub fn fits_rel(&self, rel: &str) -> bool {
+        self.rel == rel || self.rel.is_empty()
+    }
+}
+
 /// One event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Event {

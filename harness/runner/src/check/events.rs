@@ -72,11 +72,7 @@ impl Pattern {
             (None, _) => {}
             (Some("none"), None) => {}
             (Some("none"), Some(_)) | (Some(_), None) => return false,
-            // An XML `in` in a form that does not name the collection (OP-21) fits any rel;
-            // the JSON run of the same case checks the rel.
-            (Some(rel), Some(actual)) if !actual.rel.is_empty() && actual.rel != rel => {
-                return false;
-            }
+            (Some(rel), Some(actual)) if !actual.fits_rel(rel) => return false,
             (Some(_), Some(_)) => {}
         }
         if let Some(rel) = &self.embedded

@@ -196,3 +196,33 @@ fn xml_events_are_read_with_the_vnd_type() {
         "application/vnd.microsoft.com.ucwa+xml"
     );
 }
+
+/// Two presence changes of one contact in one response are two changes, not a duplicate: a
+/// server may merge them (digest 3.4) but need not.
+#[test]
+fn two_updates_of_one_resource_in_a_response_are_no_duplicate() {
+    let updated = r#"{"link":{"rel":"contactPresence","href":"/a/people/bob/presence"},"in":{"rel":"contact","href":"/a/people/bob"},"type":"updated"}"#;
+    let mut s = ChannelState::default();
+    let body = events_json(
+        1,
+        r#""next":{"href":"/a/events?ack=2"}"#,
+        &format!("{updated},{updated}"),
+    );
+    s.observe(
+        "u?ack=1",
+        &resp(200, "application/json", &body),
+        Format::Json,
+    );
+    assert!(failures(&s).is_empty(), "{:?}", failures(&s));
+    let twice = events_json(
+        2,
+        r#""next":{"href":"/a/events?ack=3"}"#,
+        &format!("{SUB_ADDED},{SUB_ADDED}"),
+    );
+    s.observe(
+        "u?ack=2",
+        &resp(200, "application/json", &twice),
+        Format::Json,
+    );
+    assert!(failures(&s).iter().any(|m| m.contains("twice")));
+}

@@ -191,11 +191,9 @@ impl<'s> Driver<'s> {
         }
     }
 
-    /// Moves this application's clock (design section 8).
-    pub(crate) async fn advance(&self, seconds: u64) -> Result<(), Violation> {
-        if seconds == 0 {
-            return Ok(());
-        }
+    /// Moves the application's clock forward by `seconds` (any non-negative number, fractions
+    /// too).
+    pub(crate) async fn advance(&self, seconds: f64) -> Result<(), Violation> {
         self.control("/clock", serde_json::json!({ "advance_seconds": seconds }))
             .await
     }

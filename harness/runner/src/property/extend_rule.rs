@@ -85,7 +85,6 @@ impl ExtendRule {
 
     /// Runs one input on a fresh application.
     pub(crate) async fn check(&self, d: &Driver<'_>, input: &ExtendInput) -> Result<(), Violation> {
-        let plan = self.plan(input);
         let contact = contact0(d)?;
         let mut body = Map::new();
         body.insert("duration".into(), json!(input.duration));
@@ -111,42 +110,49 @@ impl ExtendRule {
         {
             return fail(format!("no presenceSubscription added event for {href}"));
         }
-        let mut now = 0u64;
         let created_at = d.cursor();
-        for &(advance, minutes, remaining) in &plan.extends {
-            d.advance(advance).await?;
-            now += advance;
+        // The application clock also runs in real time (waits for events, an aggregation
+        // window, a slow machine), so the model follows the clock the target has, not only the
+        // seconds this property moved it by.
+        let mut clock = Clock::started();
+        let mut expiry = f64::from(u32::try_from(input.duration * 60).unwrap_or(u32::MAX));
+        let cap = secs(self.cap_secs);
+        for &(advance, minutes) in &input.moves {
+            let now = clock.move_to(d, clock.now() + secs(advance)).await?;
+            if now >= expiry - 1.0 {
+                // The model ends the sequence once an advance reaches the expiry; a second's
+                // margin keeps the extend clear of the instant itself.
+                break;
+            }
             let resp = d
                 .post_query(&href, &[("duration", minutes.to_string())])
                 .await?;
             if !matches!(resp.status, 200 | 201) {
                 return fail(format!(
-                    "extend by {minutes} min at t={now}s answered {}, expected 200 or 201 \
-                     (the model has {} s left before it)",
+                    "extend by {minutes} min at t={now:.0}s answered {}, expected 200 or 201 \
+                     (the model has {:.0} s left before it)",
                     resp.status,
-                    remaining.saturating_sub(minutes * 60)
+                    expiry - now
                 ));
             }
+            expiry = now + (expiry - now + secs(minutes * 60)).min(cap);
         }
-        let expiry = now + plan.remaining;
-        d.advance(plan.remaining - 1).await?;
+        let now = clock.move_to(d, expiry - 1.0).await?;
         let resp = d.get(&href).await?;
         if resp.status != 200 {
             return fail(format!(
-                "GET at t={}s answered {}: the subscription ended before t={expiry}s, \
+                "GET at t={now:.0}s answered {}: the subscription ended before t={expiry:.0}s, \
                  where min(remaining + d, {} min) puts its expiry",
-                expiry - 1,
                 resp.status,
                 self.cap_secs / 60
             ));
         }
-        d.advance(2).await?;
+        let now = clock.move_to(d, expiry + 1.0).await?;
         let resp = d.get(&href).await?;
         if !matches!(resp.status, 404 | 410) {
             return fail(format!(
-                "GET at t={}s answered {}, expected 404 or 410: the subscription outlived \
+                "GET at t={now:.0}s answered {}, expected 404 or 410: the subscription outlived \
                  min(remaining + d, {} min)",
-                expiry + 1,
                 resp.status,
                 self.cap_secs / 60
             ));
@@ -233,6 +239,41 @@ impl ExtendRule {
         y.line(3, "request: { method: GET, href: \"{{ sub }}\" }");
         y.line(3, "expect: { status: [404, 410] }");
         y.finish()
+    }
+}
+
+fn secs(n: u64) -> f64 {
+    f64::from(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
+/// The application's clock as the property sees it: seconds it moved the clock by, plus the
+/// real time since the create.
+struct Clock {
+    origin: std::time::Instant,
+    moved: f64,
+}
+
+impl Clock {
+    fn started() -> Clock {
+        Clock {
+            origin: std::time::Instant::now(),
+            moved: 0.0,
+        }
+    }
+
+    fn now(&self) -> f64 {
+        self.moved + self.origin.elapsed().as_secs_f64()
+    }
+
+    /// Moves the clock to `t` seconds after the create (not back, if real time passed it) and
+    /// returns the time it now shows.
+    async fn move_to(&mut self, d: &Driver<'_>, t: f64) -> Result<f64, Violation> {
+        let step = t - self.now();
+        if step > 0.0 {
+            d.advance(step).await?;
+            self.moved += step;
+        }
+        Ok(self.now())
     }
 }
 

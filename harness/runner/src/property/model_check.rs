@@ -244,7 +244,7 @@ async fn judge_events(
             .event
             .in_collection
             .as_ref()
-            .filter(|i| i.rel == "contact")
+            .filter(|i| i.fits_rel("contact"))
         else {
             continue;
         };
@@ -399,7 +399,7 @@ fn is_contact_event(e: &ObservedEvent, kind: &str) -> bool {
         && e.event
             .in_collection
             .as_ref()
-            .is_some_and(|i| i.rel == "subscribedContacts")
+            .is_some_and(|i| i.fits_rel("subscribedContacts"))
 }
 
 fn has_sub_event(events: &[ObservedEvent], kind: &str, href: &str) -> bool {
