@@ -3,13 +3,14 @@
 //! 12). A variant is a server that is right, so any verdict but pass is a false failure of the
 //! suite: the answer is a fairer case, never a narrower variant.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use harness_core::loader::Suite;
-use harness_core::outcome::Verdict;
+use harness_core::loader::step_name;
+use harness_core::outcome::{RunReport, Verdict};
 use harness_refserver::{ServerConfig, Variant, Variants};
 use harness_runner::check::snapshot::{SnapshotStore, UpdatePolicy};
 use harness_runner::exec::ExecOptions;
@@ -22,6 +23,8 @@ use crate::exit;
 
 /// The name of the run with every variant at once.
 pub const ALL: &str = "all";
+/// The name of the run with none: the reference server's own choices.
+pub const NONE: &str = "none";
 
 /// One run that did not pass on a variant.
 #[derive(Debug, Clone, Serialize)]
@@ -47,6 +50,9 @@ pub struct VariantOutcome {
     /// Set when the suite could not run at all (the server did not start, or sign-in failed).
     pub error: Option<String>,
     pub duration_secs: f64,
+    /// The conditional steps (`case-id`, step) this run took.
+    #[serde(skip)]
+    pub branches: BTreeSet<(String, String)>,
 }
 
 impl VariantOutcome {
@@ -70,6 +76,8 @@ pub struct VariantsReport {
     pub failing: Vec<String>,
     /// case run -> the variants it failed on: the matrix.
     pub matrix: BTreeMap<String, Vec<String>>,
+    /// Conditional steps (`when:`) that no run took: a documented answer nobody has seen pass.
+    pub unexercised_branches: Vec<String>,
     pub duration_secs: f64,
     pub results: Vec<VariantOutcome>,
 }
@@ -96,6 +104,7 @@ async fn run_variants(
         failures: Vec::new(),
         error: None,
         duration_secs: 0.0,
+        branches: BTreeSet::new(),
     };
     // Snapshots belong to a target (design section 13): a variant is another server, so it
     // records its own, in a folder of its own that nothing else sees.
@@ -112,8 +121,9 @@ async fn run_variants(
         variants,
         ..ServerConfig::default()
     };
-    match run_suite_on(suite, config, exec).await {
+    match run_suite_on(suite.clone(), config, exec).await {
         Ok(report) => {
+            outcome.branches = taken_branches(&suite, &report);
             outcome.runs = report.cases.len();
             outcome.passed = report
                 .cases
@@ -138,6 +148,46 @@ async fn run_variants(
     outcome
 }
 
+/// The `when:` steps of `suite` that ran (were not skipped) somewhere in `report`.
+fn taken_branches(suite: &Suite, report: &RunReport) -> BTreeSet<(String, String)> {
+    let mut taken = BTreeSet::new();
+    for case in &report.cases {
+        let Some(sc) = suite.get(&case.case_id) else {
+            continue;
+        };
+        for (index, step) in sc.case.steps.iter().enumerate() {
+            if step.when.is_none() {
+                continue;
+            }
+            let name = step_name(step, index);
+            if case
+                .steps
+                .iter()
+                .any(|s| s.name == name && s.verdict != Verdict::Skip)
+            {
+                taken.insert((case.case_id.clone(), name));
+            }
+        }
+    }
+    taken
+}
+
+/// Every `when:` step of the suite, as (`case-id`, step name).
+fn all_branches(suite: &Suite) -> BTreeSet<(String, String)> {
+    suite
+        .cases
+        .iter()
+        .flat_map(|sc| {
+            sc.case
+                .steps
+                .iter()
+                .enumerate()
+                .filter(|(_, step)| step.when.is_some())
+                .map(|(index, step)| (sc.case.id.value.clone(), step_name(step, index)))
+        })
+        .collect()
+}
+
 fn scratch_dir(name: &str) -> PathBuf {
     std::env::temp_dir().join(format!(
         "ucwa-conform-variant-{}-{name}",
@@ -145,7 +195,8 @@ fn scratch_dir(name: &str) -> PathBuf {
     ))
 }
 
-/// What to run: each selected variant alone, then (with more than one) all of them together.
+/// What to run: the reference server's own choices, each selected variant alone, then (with
+/// more than one) all of them together.
 fn selection(only: &[String]) -> Result<Vec<(String, Variants)>, String> {
     if let Some(unknown) = only
         .iter()
@@ -159,10 +210,12 @@ fn selection(only: &[String]) -> Result<Vec<(String, Variants)>, String> {
         .into_iter()
         .filter(|v| only.is_empty() || only.iter().any(|o| o == v.name()))
         .collect();
-    let mut runs: Vec<(String, Variants)> = chosen
-        .iter()
-        .map(|v| (v.name().to_owned(), Variants::from([*v])))
-        .collect();
+    let mut runs: Vec<(String, Variants)> = vec![(NONE.to_owned(), Variants::new())];
+    runs.extend(
+        chosen
+            .iter()
+            .map(|v| (v.name().to_owned(), Variants::from([*v]))),
+    );
     let want_all = only.is_empty() || only.iter().any(|o| o == ALL);
     if want_all {
         runs.push((ALL.to_owned(), Variant::all().into_iter().collect()));
@@ -222,7 +275,9 @@ pub async fn cmd_variants(args: VariantsArgs) -> i32 {
         .zip(&runs)
         .map(|(r, (name, _))| r.unwrap_or_else(|| lost(name)))
         .collect();
-    let report = summarize(results, started.elapsed().as_secs_f64());
+    // Branches are judged over the whole catalogue only: a selection sees some of them.
+    let branches = args.only.is_empty().then(|| all_branches(&suite));
+    let report = summarize(results, branches, started.elapsed().as_secs_f64());
     print_matrix(&report);
     let path = args.report_dir.join("variants.json");
     let written = std::fs::create_dir_all(&args.report_dir).and_then(|()| {
@@ -233,7 +288,10 @@ pub async fn cmd_variants(args: VariantsArgs) -> i32 {
         Ok(()) => say!("report: {}", path.display()),
         Err(e) => eprintln!("error: failed to write {}: {e}", path.display()),
     }
-    if report.failing.is_empty() && report.passing == report.results.len() {
+    if report.failing.is_empty()
+        && report.passing == report.results.len()
+        && report.unexercised_branches.is_empty()
+    {
         exit::OK
     } else {
         exit::FAILURES
@@ -250,11 +308,17 @@ fn lost(name: &str) -> VariantOutcome {
         failures: Vec::new(),
         error: Some("the run was lost (its task panicked)".into()),
         duration_secs: 0.0,
+        branches: BTreeSet::new(),
     }
 }
 
-/// Counts and the case x variant matrix.
-pub fn summarize(results: Vec<VariantOutcome>, duration_secs: f64) -> VariantsReport {
+/// Counts, the case x variant matrix, and (given every branch of the suite) the branches that
+/// no run took.
+pub fn summarize(
+    results: Vec<VariantOutcome>,
+    branches: Option<BTreeSet<(String, String)>>,
+    duration_secs: f64,
+) -> VariantsReport {
     let mut matrix: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for r in &results {
         for f in &r.failures {
@@ -264,8 +328,18 @@ pub fn summarize(results: Vec<VariantOutcome>, duration_secs: f64) -> VariantsRe
                 .push(r.name.clone());
         }
     }
+    let taken: BTreeSet<&(String, String)> = results.iter().flat_map(|r| &r.branches).collect();
+    let unexercised_branches = branches
+        .unwrap_or_default()
+        .iter()
+        .filter(|b| !taken.contains(b))
+        .map(|(case, step)| format!("{case} step {step}"))
+        .collect();
     VariantsReport {
-        variants: results.iter().filter(|r| r.name != ALL).count(),
+        variants: results
+            .iter()
+            .filter(|r| r.name != ALL && r.name != NONE)
+            .count(),
         passing: results.iter().filter(|r| r.passes()).count(),
         failing: results
             .iter()
@@ -273,6 +347,7 @@ pub fn summarize(results: Vec<VariantOutcome>, duration_secs: f64) -> VariantsRe
             .map(|r| r.name.clone())
             .collect(),
         matrix,
+        unexercised_branches,
         duration_secs,
         results,
     }
@@ -308,12 +383,18 @@ fn print_matrix(report: &VariantsReport) {
         say!("{:width$}  {:14}  {state:6}  {detail}", r.name, r.kind);
     }
     say!(
-        "{} of {} variant runs pass every case ({} variants and all together); {:.2} s",
+        "{} of {} runs pass every case (the reference server, {} variants, all together); {:.2} s",
         report.passing,
         report.results.len(),
         report.variants,
         report.duration_secs
     );
+    if !report.unexercised_branches.is_empty() {
+        say!("branches no server took (a documented answer nobody has seen pass):");
+        for b in &report.unexercised_branches {
+            say!("  {b}");
+        }
+    }
     if !report.matrix.is_empty() {
         say!("false failures (case run: variants):");
         for (run, variants) in &report.matrix {
@@ -347,6 +428,7 @@ mod tests {
             failures,
             error: None,
             duration_secs: 0.0,
+            branches: BTreeSet::new(),
         }
     }
 
@@ -367,7 +449,12 @@ mod tests {
         errored.error = Some("no server".into());
         assert!(!errored.passes());
         let report = summarize(
-            vec![outcome("a", 3, vec![skip]), outcome(ALL, 3, vec![])],
+            vec![
+                outcome(NONE, 3, vec![]),
+                outcome("a", 3, vec![skip]),
+                outcome(ALL, 3, vec![]),
+            ],
+            None,
             0.0,
         );
         assert_eq!(report.failing, vec!["a".to_owned()]);
@@ -376,13 +463,30 @@ mod tests {
     }
 
     #[test]
+    fn a_branch_no_run_took_is_reported() {
+        let branch = |c: &str, s: &str| (c.to_owned(), s.to_owned());
+        let mut refused = outcome(NONE, 3, vec![]);
+        refused.branches.insert(branch("c", "refused"));
+        let mut clamped = outcome("duration-clamped", 3, vec![]);
+        clamped.branches.insert(branch("c", "clamped"));
+        let every = BTreeSet::from([
+            branch("c", "refused"),
+            branch("c", "clamped"),
+            branch("d", "never"),
+        ]);
+        let report = summarize(vec![refused, clamped], Some(every), 0.0);
+        assert_eq!(report.unexercised_branches, vec!["d step never".to_owned()]);
+    }
+
+    #[test]
     fn the_selection_is_each_variant_then_all_together() {
         let runs = selection(&[]).expect("every variant");
-        assert_eq!(runs.len(), Variant::all().len() + 1);
+        assert_eq!(runs.len(), Variant::all().len() + 2);
+        assert_eq!(runs[0], (NONE.to_owned(), Variants::new()));
         assert_eq!(runs.last().map(|r| r.0.as_str()), Some(ALL));
         assert_eq!(runs.last().map(|r| r.1.len()), Some(Variant::all().len()));
         let one = selection(&["extend-201".into()]).expect("one");
-        assert_eq!(one.len(), 1);
+        assert_eq!(one.len(), 2, "the reference server, and the one");
         assert!(selection(&["nonsense".into()]).is_err());
     }
 }

@@ -72,6 +72,7 @@ fn every_fault_profile_is_killed_and_the_faithful_server_passes() {
 #[derive(Deserialize)]
 struct Variants {
     variants: usize,
+    unexercised_branches: Vec<String>,
     passing: usize,
     failing: Vec<String>,
     results: Vec<VariantRun>,
@@ -102,8 +103,17 @@ fn every_conformant_variant_passes_every_case() {
     assert!(variants.variants >= 25, "{} variants", variants.variants);
     assert_eq!(
         variants.results.len(),
-        variants.variants + 1,
-        "each, and all together"
+        variants.variants + 2,
+        "the reference server, each variant, and all together"
+    );
+    assert_eq!(
+        variants.results.first().map(|r| r.name.as_str()),
+        Some("none")
+    );
+    assert!(
+        variants.unexercised_branches.is_empty(),
+        "branches no server took: {:?}",
+        variants.unexercised_branches
     );
     assert_eq!(
         variants.results.last().map(|r| r.name.as_str()),

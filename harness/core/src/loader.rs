@@ -20,6 +20,7 @@ use globset::{Glob, GlobMatcher};
 
 pub use self::rules::parse_duration;
 pub(crate) use self::validate::span_range;
+pub use self::validate::step_name;
 use crate::checklist::Checklist;
 use crate::diag::{LoadError, LoadErrors, SourceFile};
 use crate::model::{Case, CaseFile, Format};

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use harness_core::loader::SuiteCase;
+use harness_core::loader::{SuiteCase, step_name};
 use harness_core::model::{Capability, Format, Level, Row, Step};
 use harness_core::outcome::{
     CaseOutcome, CheckOutcome, StepOutcome, TimelineEntry, Verdict, first_check_with, verdict_of,
@@ -246,13 +246,6 @@ pub async fn run_case(run: CaseRun<'_>, target: Arc<Target>, opts: &ExecOptions)
     outcome.session_checks = report.checks;
     finish(&mut outcome, started);
     outcome
-}
-
-fn step_name(step: &Step, index: usize) -> String {
-    step.name
-        .as_ref()
-        .map(|n| n.value.clone())
-        .unwrap_or_else(|| format!("step-{}", index + 1))
 }
 
 fn skipped_step(step: &Step, name: &str, why: String) -> StepOutcome {

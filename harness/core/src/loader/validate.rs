@@ -41,7 +41,7 @@ pub(crate) fn span_range<T>(s: &Spanned<T>) -> Range<usize> {
 }
 
 /// A step's name as the case refers to it: its own, or `step-N` (1-based).
-pub(crate) fn step_name(step: &Step, index: usize) -> String {
+pub fn step_name(step: &Step, index: usize) -> String {
     step.name
         .as_ref()
         .map_or_else(|| format!("step-{}", index + 1), |n| n.value.clone())

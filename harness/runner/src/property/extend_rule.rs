@@ -90,6 +90,10 @@ impl ExtendRule {
         body.insert("duration".into(), json!(input.duration));
         body.insert("uris".into(), json!([contact]));
         let resp = d.post(&d.link("presenceSubscriptions")?, &body).await?;
+        // The application clock also runs in real time (waits for events, an aggregation
+        // window, a slow machine), so the model follows the clock the target has, not only the
+        // seconds this property moved it by.
+        let mut clock = Clock::started();
         if resp.status != 201 {
             return fail(format!("create answered {}, expected 201", resp.status));
         }
@@ -111,10 +115,6 @@ impl ExtendRule {
             return fail(format!("no presenceSubscription added event for {href}"));
         }
         let created_at = d.cursor();
-        // The application clock also runs in real time (waits for events, an aggregation
-        // window, a slow machine), so the model follows the clock the target has, not only the
-        // seconds this property moved it by.
-        let mut clock = Clock::started();
         let mut expiry = f64::from(u32::try_from(input.duration * 60).unwrap_or(u32::MAX));
         let cap = secs(self.cap_secs);
         for &(advance, minutes) in &input.moves {
