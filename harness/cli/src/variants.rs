@@ -128,12 +128,12 @@ async fn run_variants(
             outcome.passed = report
                 .cases
                 .iter()
-                .filter(|c| c.verdict == Verdict::Pass)
+                .filter(|c| crate::gate::clears(c.verdict))
                 .count();
             outcome.failures = report
                 .cases
                 .iter()
-                .filter(|c| c.verdict != Verdict::Pass)
+                .filter(|c| !crate::gate::clears(c.verdict))
                 .map(|c| FalseFailure {
                     run: c.name.clone(),
                     verdict: c.verdict,

@@ -10,7 +10,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use harness_core::loader::Suite;
-use harness_core::outcome::{CaseOutcome, CheckStatus, Verdict};
+use harness_core::outcome::{CaseOutcome, CheckStatus};
 use harness_runner::check::snapshot::{SnapshotStore, UpdatePolicy};
 use harness_runner::client::TlsOptions;
 use harness_runner::exec::{ExecOptions, run_case};
@@ -81,10 +81,12 @@ fn trial(suite: Arc<Suite>, planned: PlannedRun) -> Trial {
     })
 }
 
+/// Only a pass passes (`harness_cli::gate`): a skip or a non-strict verdict fails the test too.
 fn judge(outcome: &CaseOutcome) -> Result<(), Failed> {
-    match outcome.verdict {
-        Verdict::Pass | Verdict::NonStrict | Verdict::Skip | Verdict::KnownFailure => Ok(()),
-        Verdict::Fail | Verdict::Error => Err(Failed::from(explain(outcome))),
+    if harness_cli::gate::clears(outcome.verdict) {
+        Ok(())
+    } else {
+        Err(Failed::from(explain(outcome)))
     }
 }
 

@@ -233,6 +233,22 @@ cases:
         "cases/t.yaml:5:24",
     ),
     (
+        "a select that checks nothing",
+        r#"
+cases:
+  - id: a
+    title: t
+    steps:
+      - request: { method: GET, link: app.self }
+        expect:
+          status: 200
+          select:
+            - { path: "$.links.self" }
+"#,
+        "`select` of `$.links.self` checks nothing",
+        "cases/t.yaml:10:15",
+    ),
+    (
         "a case stronger than its rows",
         r#"
 cases:

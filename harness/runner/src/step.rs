@@ -314,6 +314,31 @@ async fn check_response(
     let view = document.map(view_of).or_else(|| raw_json.cloned());
     let selector_view = document.map(selector_view_of).or_else(|| raw_json.cloned());
 
+    // No silent steps: a request without an expected status must succeed (2xx), as Tavern
+    // does; `status: any` says otherwise, explicitly.
+    let status_given = [step.expect.as_ref(), step.prefer.as_ref()]
+        .into_iter()
+        .flatten()
+        .any(|e| e.status.is_some());
+    if !status_given && (step.request.is_some() || step.await_step.is_some()) {
+        checks.push(if (200..300).contains(&response.status) {
+            CheckOutcome::pass(
+                "status",
+                ctx.case_level,
+                format!("status {} (a success, the default)", response.status),
+            )
+        } else {
+            CheckOutcome::fail(
+                "status",
+                ctx.case_level,
+                format!(
+                    "expected a success (2xx, the default without `expect.status`), got {}",
+                    response.status
+                ),
+            )
+            .at(None, "2xx".to_owned(), response.status.to_string())
+        });
+    }
     let expectations = [
         (step.expect.as_ref(), ctx.case_level),
         (step.prefer.as_ref(), Level::Should),

@@ -64,11 +64,12 @@ pub(crate) fn is_status(code: u64) -> bool {
 pub(crate) fn check_status(value: &Value) -> Result<(), Problem> {
     let shape = || {
         Problem::new("bad `status`").hint(
-            "write a code (100-599), a list of codes such as [200, 201], or one template such \
-             as \"{{ status }}\"",
+            "write a code (100-599), a list of codes such as [200, 201], one template such as \
+             \"{{ status }}\", or `any`",
         )
     };
     match value {
+        Value::String(s) if s.trim() == "any" => Ok(()),
         Value::Number(n) => match n.as_u64() {
             Some(code) if is_status(code) => Ok(()),
             _ => Err(Problem::new(format!(

@@ -466,6 +466,14 @@ impl FileCheck<'_> {
                 self.problem(span_range(&select.path), &select.path.value, problem);
             }
             self.template_at(&select.path.value, span_range(&select.path), scope, step);
+            if select.count.is_none() && select.equals.is_none() && select.contains.is_none() {
+                let r = self.range(&p);
+                self.push(
+                    r,
+                    format!("`select` of `{}` checks nothing", select.path.value),
+                    Some("give `count`, `equals` or `contains` (`count: 1` for \"exactly one\")".into()),
+                );
+            }
             for (key, value) in [("equals", &select.equals), ("contains", &select.contains)] {
                 if let Some(value) = value {
                     self.value_templates(&value.value, &at(&p, &[Seg::Key(key)]), scope, step);

@@ -50,6 +50,8 @@ pub fn expected_statuses(value: &Value, vars: &Vars) -> Result<Vec<u16>, String>
         }
     };
     match &value {
+        // Said explicitly: any answer will do (a step that only sets up or probes).
+        Value::String(s) if s.trim() == "any" => Ok((100..600).collect()),
         Value::Array(items) => items.iter().map(parse_one).collect(),
         Value::String(s) if s.contains('|') => s
             .split('|')
@@ -460,6 +462,8 @@ mod tests {
             vec![200, 201]
         );
         assert!(expected_statuses(&json!("abc"), &vars).is_err());
+        let any = expected_statuses(&json!("any"), &vars).unwrap();
+        assert!(any.contains(&100) && any.contains(&404) && any.contains(&599));
     }
 
     #[test]
