@@ -38,6 +38,16 @@ impl Input {
             .map(|(_, f)| f)
     }
 
+    /// The first field that is none of `documented` (without regard to case), leaving out the
+    /// hypermedia an input may carry (`rel`, `_links`, `_embedded`: ignored, digest 5.2).
+    pub(crate) fn undocumented(&self, documented: &[&str]) -> Option<&str> {
+        self.fields
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .filter(|n| !["rel", "_links", "_embedded"].contains(n))
+            .find(|n| !documented.iter().any(|d| d.eq_ignore_ascii_case(n)))
+    }
+
     /// An integer: a JSON integer or XML digits.
     pub(crate) fn integer(&self, name: &str) -> Result<Option<i64>, WrongType> {
         match self.get(name) {
@@ -272,6 +282,15 @@ mod tests {
             Ok(Some(vec!["sip:a@b.c".to_owned(), "sip:x&y@b.c".to_owned()]))
         );
         assert_eq!(input.string("e"), Ok(Some(String::new())));
+    }
+
+    #[test]
+    fn undocumented_fields_are_found_and_hypermedia_is_not_one() {
+        let input = parse_json(r#"{"Duration": 11, "uris": [], "_links": {}, "colour": "blue"}"#)
+            .expect("json");
+        assert_eq!(input.undocumented(&["duration", "uris"]), Some("colour"));
+        let plain = parse_json(r#"{"duration": 11, "rel": "x"}"#).expect("json");
+        assert_eq!(plain.undocumented(&["duration", "uris"]), None);
     }
 
     #[test]

@@ -28,6 +28,7 @@ mod shape;
 mod sip;
 mod startup;
 mod state;
+mod subscription_input;
 mod timer;
 mod variant;
 mod views;

@@ -3,7 +3,6 @@
 //! contactPresence, myGroups and subscribeToGroupPresence.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::response::Response;
 use http::header::{HeaderValue, LOCATION};
@@ -13,11 +12,12 @@ use crate::app::{AppState, Hrefs, Origin};
 use crate::control::check_condition;
 use crate::error::ApiError;
 use crate::fault::Fault;
-use crate::input::{Input, query_get};
+use crate::input::query_get;
 use crate::respond;
 use crate::router::{Req, allow};
 use crate::routes::lock_live;
 use crate::state::{App, Server};
+use crate::subscription_input::{contact_list, duration};
 use crate::variant::Variant;
 use crate::views;
 use crate::wire::{Embed, Resource};
@@ -299,67 +299,6 @@ fn find_membership(st: &AppState, membership: &str) -> Option<(usize, String)> {
         .then_some((index, uri))
 }
 
-/// `duration` from the query or the body (OP-2: both and different → 400), an integer
-/// 10..=30 minutes (OP-3).
-fn duration(server: &Server, req: &Req, input: &Input) -> Result<Duration, ApiError> {
-    let pairs = req.query_pairs();
-    let bad = || ApiError::parameter("duration", "must be an integer number of minutes, 10 to 30");
-    let from_query = match query_get(&pairs, "duration") {
-        Some(q) => Some(q.trim().parse::<i64>().map_err(|_| bad())?),
-        None => None,
-    };
-    let from_body = input.integer("duration").map_err(|_| bad())?;
-    let query_wins = server.variant(Variant::DurationQueryWins);
-    let minutes = match (from_query, from_body) {
-        (Some(q), Some(b)) if q != b && !query_wins => {
-            return Err(ApiError::parameter(
-                "duration",
-                "given in the query and in the body with different values",
-            ));
-        }
-        (Some(m), _) | (None, Some(m)) => m,
-        (None, None) => return Err(ApiError::parameter("duration", "is required")),
-    };
-    if server.fault() == Fault::DurationUnchecked && (1..=24 * 60).contains(&minutes) {
-        // The `duration-unchecked` profile: any positive number of minutes is taken.
-        return Ok(Duration::from_secs(minutes.unsigned_abs() * 60));
-    }
-    if server.variant(Variant::DurationClamped) {
-        // OP-3: the other reading of "minimum 10, maximum 30" takes the nearest bound.
-        return Ok(Duration::from_secs(
-            minutes.clamp(10, 30).unsigned_abs() * 60,
-        ));
-    }
-    if !(10..=30).contains(&minutes) {
-        return Err(bad());
-    }
-    Ok(Duration::from_secs(minutes.unsigned_abs() * 60))
-}
-
-/// A non-empty array of plain `sip:user@domain` URIs (OP-8), normalized and deduplicated.
-fn contact_list(input: &Input, name: &str) -> Result<Vec<String>, ApiError> {
-    let list = match input.strings(name) {
-        Ok(Some(list)) if !list.is_empty() => list,
-        Ok(None) => return Err(ApiError::parameter(name, "is required")),
-        _ => {
-            return Err(ApiError::parameter(
-                name,
-                "must be a non-empty array of sip:user@domain URIs",
-            ));
-        }
-    };
-    let mut out: Vec<String> = Vec::with_capacity(list.len());
-    for item in list {
-        let uri = crate::sip::normalize(&item).ok_or_else(|| {
-            ApiError::parameter(name, "every item must be a plain sip:user@domain URI")
-        })?;
-        if !out.contains(&uri) {
-            out.push(uri);
-        }
-    }
-    Ok(out)
-}
-
 fn created(fmt: crate::respond::Format, res: &crate::wire::Resource) -> Result<Response, ApiError> {
     let mut resp = respond::resource(StatusCode::CREATED, fmt, res);
     // OP-27: the location-absent variant sends none; otherwise the self href as written.
@@ -380,6 +319,15 @@ fn create(
 ) -> Result<Response, ApiError> {
     check_condition(st, "create-subscription")?;
     let input = req.input()?;
+    if let Some(name) = input
+        .undocumented(&["duration", "uris"])
+        .filter(|_| server.variant(Variant::UnknownFieldRefused))
+    {
+        return Err(ApiError::parameter(
+            name,
+            "not a documented input of presenceSubscriptions",
+        ));
+    }
     let mut problems = Vec::new();
     let minutes = duration(server, req, &input)
         .map_err(|e| problems.extend(e.parameters))

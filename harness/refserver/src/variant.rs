@@ -30,6 +30,7 @@ pub enum Variant {
     UnsupportedBody400,
     ErrorParametersAbsent,
     DurationQueryWins,
+    UnknownFieldRefused,
     // events
     StartupEvents,
     ExpiryWarningEarly,
@@ -157,6 +158,12 @@ const CATALOGUE: &[(Variant, &str, &str, &str)] = &[
         "duration-query-wins",
         "status",
         "`duration` in both query and body with different values: the query wins (OP-2)",
+    ),
+    (
+        Variant::UnknownFieldRefused,
+        "unknown-field-refused",
+        "status",
+        "an undocumented input field on create is refused with 400 ParameterValidationFailure naming it, instead of ignored (digest 2.2, PF)",
     ),
     (
         Variant::StartupEvents,
