@@ -48,19 +48,9 @@ mod canonical_samples {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/equivalence")
     }
 
-    /// `shared/` sits beside the repository in CI and locally; when it is missing the
-    /// shared-sample checks are skipped, the fixture copies still run.
-    fn shared_samples_dir() -> Option<PathBuf> {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/spec/samples");
-        if dir.is_dir() {
-            Some(dir)
-        } else {
-            eprintln!(
-                "note: {} is absent; skipping the shared-sample checks",
-                dir.display()
-            );
-            None
-        }
+    /// The digest's JSON-only event samples, copied into the project (`fixtures/samples/`).
+    fn samples_dir() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/samples")
     }
 
     fn read(dir: &Path, name: &str) -> Vec<u8> {
@@ -114,32 +104,8 @@ mod canonical_samples {
     }
 
     #[test]
-    fn shared_samples_agree_with_the_fixture_copies() {
-        let Some(shared) = shared_samples_dir() else {
-            return;
-        };
-        check_equivalent(&shared);
-        check_different(&shared);
-        let stems = EQUIVALENT
-            .iter()
-            .chain(DIFFERENT.iter().map(|(stem, _, _)| stem));
-        for stem in stems {
-            for ext in ["json", "xml"] {
-                let name = format!("{stem}.{ext}");
-                assert_eq!(
-                    read(&shared, &name),
-                    read(&fixtures_dir(), &name),
-                    "fixtures/equivalence/{name} drifted from shared/spec/samples"
-                );
-            }
-        }
-    }
-
-    #[test]
     fn json_only_event_samples_parse_as_events() {
-        let Some(shared) = shared_samples_dir() else {
-            return;
-        };
+        let dir = samples_dir();
         let names = [
             "events.presenceSubscription.added.json",
             "events.presenceSubscription.updated.json",
@@ -151,7 +117,7 @@ mod canonical_samples {
             "real.orange-lync2013.events.im-message.json",
         ];
         for name in names {
-            let document = Document::parse(Format::Json, &read(&shared, name))
+            let document = Document::parse(Format::Json, &read(&dir, name))
                 .unwrap_or_else(|e| panic!("{name}: {e}"));
             assert!(
                 matches!(document, Document::Events(_)),
