@@ -67,8 +67,16 @@ fn run_against_the_embedded_server_passes_and_writes_both_reports() {
     assert_eq!(report.summary.passed, report.summary.total);
     assert_eq!(report.target.kind, "embedded");
     assert_eq!(report.cases.len(), report.summary.total);
-    let not_passed: Vec<_> = report.cases.iter().filter(|c| c.verdict != "pass").collect();
-    assert!(not_passed.is_empty(), "{:?}", not_passed.iter().map(|c| &c.name).collect::<Vec<_>>());
+    let not_passed: Vec<_> = report
+        .cases
+        .iter()
+        .filter(|c| c.verdict != "pass")
+        .collect();
+    assert!(
+        not_passed.is_empty(),
+        "{:?}",
+        not_passed.iter().map(|c| &c.name).collect::<Vec<_>>()
+    );
 }
 
 /// A listener that counts connections: the target of runs that must send nothing.

@@ -471,7 +471,10 @@ impl FileCheck<'_> {
                 self.push(
                     r,
                     format!("`select` of `{}` checks nothing", select.path.value),
-                    Some("give `count`, `equals` or `contains` (`count: 1` for \"exactly one\")".into()),
+                    Some(
+                        "give `count`, `equals` or `contains` (`count: 1` for \"exactly one\")"
+                            .into(),
+                    ),
                 );
             }
             for (key, value) in [("equals", &select.equals), ("contains", &select.contains)] {
