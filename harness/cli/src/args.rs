@@ -45,12 +45,20 @@ pub struct MutantsArgs {
     /// Only these profiles (and `none`); repeatable.
     #[arg(long)]
     pub only: Vec<String>,
-    /// Profiles run at once, each on its own embedded server.
+    /// Profiles run at once, each on its own embedded server (default 16).
     #[arg(long, short = 'j')]
     pub jobs: Option<usize>,
     /// Where mutants.json goes.
     #[arg(long, default_value = "reports")]
     pub report_dir: PathBuf,
+    /// The expected catchers and rows of every profile (default
+    /// fixtures/mutants/expected.yaml).
+    #[arg(long)]
+    pub expected: Option<PathBuf>,
+    /// Generated inputs per property case (default 4: the catalogue runs the suite once per
+    /// profile, and a property only needs to see a deviation, not to explore).
+    #[arg(long)]
+    pub property_cases: Option<u32>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -74,9 +82,13 @@ pub struct CoverageArgs {
     /// The suite's folder (its rows.yaml is the checklist).
     #[arg(long, default_value = "cases")]
     pub cases: PathBuf,
-    /// Where the last run's report.json is read from.
+    /// Where the last run's report.json (and mutants.json) is read from.
     #[arg(long, default_value = "reports")]
     pub report_dir: PathBuf,
+    /// The fault profiles' rows and expected catchers (default
+    /// fixtures/mutants/expected.yaml).
+    #[arg(long)]
+    pub expected: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -154,6 +166,15 @@ pub struct RunArgs {
     /// Seconds one request may take.
     #[arg(long, default_value_t = 10)]
     pub request_timeout: u64,
+    /// On a target without the test-control clock, let clock steps wait in real time (divided
+    /// by the profile's `time_scale`) instead of skipping their cases: the nightly gate of a
+    /// real server. Such cases run beside the rest; the run lasts about its longest wait.
+    #[arg(long)]
+    pub real_time: bool,
+    /// Fail the run when a checklist row of this level (or stronger) was not proven on the
+    /// target (`must`, `should`, or `all` for every row): for gates that must be complete.
+    #[arg(long, value_name = "LEVEL", value_parser = ["must", "should", "all"])]
+    pub require_rows: Option<String>,
     /// This target's snapshot folder (default: the profile's `snapshots:`; for `--target`
     /// alone, `REPORT_DIR/snapshots/HOST_PORT`). A missing snapshot is recorded there.
     #[arg(long)]
@@ -185,6 +206,10 @@ pub struct ServeArgs {
     /// variants` lists them). A server with any variants is still right.
     #[arg(long = "variant", value_name = "NAME")]
     pub variants: Vec<String>,
+    /// Run the server's clock K times faster than real time (a test aid: a 30-minute
+    /// subscription ends in 30 s at 60; give the profile the same `time_scale`).
+    #[arg(long, value_name = "K", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=3600))]
+    pub time_scale: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -17,7 +17,7 @@ use harness_runner::run::{Interrupt, RunOptions, plan, run_suite};
 
 use crate::args::{Cli, Command, FlavorArg, FormatArg, RunArgs, SelectArgs, ServeArgs};
 use crate::exit;
-use crate::setup::{ReachError, Where, load, reach};
+use crate::setup::{ReachError, Where, load, reach_with};
 
 /// Runs the command and returns the exit code.
 pub fn dispatch(cli: Cli) -> i32 {
@@ -158,7 +158,7 @@ async fn cmd_run(args: RunArgs) -> i32 {
         ca_cert: args.ca_cert.clone(),
         insecure: args.insecure,
     };
-    let reached = match reach(place, tls).await {
+    let reached = match reach_with(place, tls, args.real_time).await {
         Ok(reached) => reached,
         Err(ReachError::Usage(e)) => {
             eprintln!("error: {e}");
@@ -176,6 +176,7 @@ async fn cmd_run(args: RunArgs) -> i32 {
         }]
     });
     let runs = plan(&suite, formats.as_deref());
+    show_real_time_plan(&suite, &runs, &reached.target);
     let options = Arc::new(RunOptions {
         jobs: args.jobs.unwrap_or_else(default_jobs),
         strict: args.strict,
@@ -193,7 +194,12 @@ async fn cmd_run(args: RunArgs) -> i32 {
     let on_signal = interrupt.clone();
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
-            eprintln!("interrupted: finishing the running cases (Ctrl-C again to abort)");
+            // Running cases stop at their next step and close their sessions (deleting their
+            // applications); the reports are written as for a whole run.
+            eprintln!(
+                "interrupted: stopping the running cases and deleting their applications \
+                 (Ctrl-C again to abort at once)"
+            );
             on_signal.trigger();
             if tokio::signal::ctrl_c().await.is_ok() {
                 std::process::exit(130);
@@ -235,11 +241,79 @@ async fn cmd_run(args: RunArgs) -> i32 {
         server.shutdown().await;
     }
     let unexpected = args.strict && !report.unexpected_passes.is_empty();
-    if report.summary.is_failure(args.strict) || report.interrupted || unexpected {
+    let incomplete = incomplete_rows(&report, args.require_rows.as_deref());
+    if report.summary.is_failure(args.strict) || report.interrupted || unexpected || incomplete {
         exit::FAILURES
     } else {
         exit::OK
     }
+}
+
+/// `--real-time`: which case runs wait, how long, and when each wait ends (a plan: the waits
+/// run side by side, so the run lasts about the longest).
+fn show_real_time_plan(
+    suite: &Suite,
+    runs: &[harness_runner::run::PlannedRun],
+    target: &harness_runner::target::Target,
+) {
+    use harness_runner::exec::{real_time_plan, waits_in_real_time};
+    let scale = target.profile.time_scale;
+    let mut waits: Vec<(String, Duration)> = runs
+        .iter()
+        .map(|p| p.resolve(suite))
+        .filter(|run| waits_in_real_time(run.case, target))
+        .map(|run| (run.name(), real_time_plan(run.case, run.row, scale)))
+        .collect();
+    if waits.is_empty() {
+        return;
+    }
+    waits.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let now = std::time::SystemTime::now();
+    say!(
+        "real time: {} case runs wait on the clock in real time (time scale {scale}); the longest waits {}",
+        waits.len(),
+        human(waits[0].1)
+    );
+    for (name, wait) in &waits {
+        let ends = harness_runner::run::clock_time(now + *wait);
+        say!("WAIT    {name}  {} (ends about {ends})", human(*wait));
+    }
+}
+
+fn human(d: Duration) -> String {
+    let secs = d.as_secs();
+    if secs >= 60 {
+        format!("{} min {} s", secs / 60, secs % 60)
+    } else {
+        format!("{:.1} s", d.as_secs_f64())
+    }
+}
+
+/// `--require-rows LEVEL`: whether a row of that level went unproven (and say which).
+fn incomplete_rows(report: &harness_core::outcome::RunReport, level: Option<&str>) -> bool {
+    use harness_core::model::Level;
+    let Some(level) = level else { return false };
+    let level = match level {
+        "must" => Level::Must,
+        "should" => Level::Should,
+        _ => Level::May,
+    };
+    let Some(coverage) = &report.coverage else {
+        eprintln!("error: --require-rows needs the checklist (cases/rows.yaml)");
+        return true;
+    };
+    let missing = coverage.unproven_at(level);
+    if missing.is_empty() {
+        return false;
+    }
+    let ids: Vec<&str> = missing.iter().map(|r| r.id.as_str()).collect();
+    say!(
+        "incomplete: {} rows at `{}` or stronger were not proven on this target: {}",
+        ids.len(),
+        level.name(),
+        ids.join(", ")
+    );
+    true
 }
 
 /// Two jobs per core: cases mostly wait on the network.
@@ -335,6 +409,7 @@ async fn cmd_serve(args: ServeArgs) -> i32 {
         windows: args.windows,
         fault,
         variants: variants.clone(),
+        time_scale: args.time_scale,
         ..harness_refserver::ServerConfig::default()
     };
     let directory = config.directory.describe();
@@ -365,6 +440,12 @@ async fn cmd_serve(args: ServeArgs) -> i32 {
     }
     for variant in &variants {
         say!("variant: {} ({})", variant.name(), variant.choice());
+    }
+    if args.time_scale > 1 {
+        say!(
+            "time scale: the clock runs {} times faster than real time (a test aid)",
+            args.time_scale
+        );
     }
     say!("{directory}");
     say!("Ctrl-C stops it.");

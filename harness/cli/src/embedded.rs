@@ -28,11 +28,21 @@ impl EventSink for Silent {
     fn on_event(&mut self, _: RunEvent<'_>) {}
 }
 
-/// Starts a server with `config`, runs every case of `suite` against it, stops it.
+/// Starts a server with `config`, runs every case of `suite` against it (64 at once), stops it.
 pub async fn run_suite_on(
     suite: Arc<Suite>,
     config: ServerConfig,
     exec: ExecOptions,
+) -> Result<RunReport, EmbeddedError> {
+    run_suite_on_jobs(suite, config, exec, 64).await
+}
+
+/// [`run_suite_on`] with `jobs` cases at once.
+pub async fn run_suite_on_jobs(
+    suite: Arc<Suite>,
+    config: ServerConfig,
+    exec: ExecOptions,
+    jobs: usize,
 ) -> Result<RunReport, EmbeddedError> {
     let server = harness_refserver::start(config)
         .await
@@ -49,12 +59,13 @@ pub async fn run_suite_on(
         url: server.discovery_url(),
         kind: "embedded".into(),
         capabilities: target.capabilities.names(),
+        retries: vec![],
     };
     let options = Arc::new(RunOptions {
         baseline: None,
         coverage: None,
         // Cases mostly wait (on events, on long polls); waiting costs no CPU.
-        jobs: 64,
+        jobs,
         strict: false,
         formats: None,
         exec,

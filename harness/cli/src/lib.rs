@@ -16,6 +16,7 @@ pub mod commands;
 pub mod coverage;
 pub mod embedded;
 pub mod exit;
+pub mod expected;
 pub mod gate;
 pub mod mutants;
 pub mod setup;

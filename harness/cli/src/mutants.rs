@@ -1,12 +1,21 @@
 //! `ucwa-conform mutants`: the whole suite against every fault profile of the reference server,
-//! each on its own embedded server. A profile no case catches is a hole in the suite; the
-//! faithful profile `none` must pass.
+//! each on its own embedded server, under the deadlines of `run`. The command is honest about
+//! what it proves: a profile whose run panicked or was lost fails it, the faithful server
+//! (`none`) must run and pass every case (a skip or a non-strict verdict fails it too), only
+//! fail and error verdicts kill, kills by a timeout are told apart from kills by a real check,
+//! and every profile must be caught by the catchers `fixtures/mutants/expected.yaml` names.
 
+mod kills;
+mod matrix;
+
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use harness_core::loader::Suite;
-use harness_core::outcome::Verdict;
+use harness_core::model::Level;
+use harness_core::outcome::RunReport;
 use harness_refserver::{Fault, ServerConfig};
 use harness_runner::check::snapshot::{SnapshotStore, UpdatePolicy};
 use harness_runner::exec::ExecOptions;
@@ -14,8 +23,43 @@ use serde::Serialize;
 use tokio::sync::Semaphore;
 
 use crate::args::MutantsArgs;
-use crate::embedded::{EmbeddedError, run_suite_on};
+use crate::embedded::{EmbeddedError, run_suite_on_jobs};
 use crate::exit;
+use crate::expected::{Expected, ProfileExpectation, expected_path, load_expected, problems};
+
+pub use kills::{Kill, is_timeout};
+
+/// Profiles run at once by default. Cases mostly wait (long polls, event deadlines), so many
+/// profiles share two cores well; the faithful run goes first, alone (see `run_catalogue`).
+pub const DEFAULT_JOBS: usize = 16;
+
+/// Runs of the suite at once within one profile. A deviation makes many cases wait out an
+/// event deadline, and waits side by side cost one deadline, not one per wave of cases; but
+/// the application clock runs in real time, so cases that leave a second of margin fail
+/// falsely when a machine is flooded with runnable work.
+pub const CASES_AT_ONCE: usize = 96;
+
+/// Generated inputs per property case by default: a fifth of the suite's CPU time goes to the
+/// properties, and a deviation they catch shows in the first few inputs.
+pub const PROPERTY_CASES: u32 = 4;
+
+/// How a profile measured up to its entry in `expected.yaml`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Expectation {
+    /// Every expected catcher caught it.
+    Met,
+    /// Caught, but not by every expected catcher (some of them no longer catch it).
+    Missed,
+    /// Caught only by checks the file does not name.
+    OtherOnly,
+    /// Not caught at all (a survivor).
+    Survived,
+    /// The profile has no entry in the file.
+    Unlisted,
+    /// The faithful server, or a profile that could not be run.
+    NotJudged,
+}
 
 /// One profile's result.
 #[derive(Debug, Clone, Serialize)]
@@ -24,17 +68,33 @@ pub struct MutantOutcome {
     pub kind: String,
     /// The rule the profile breaks, with its digest section.
     pub rule: String,
-    /// Some case failed (for `none`: no case may fail).
+    /// The checklist rows it breaks (from `expected.yaml`).
+    pub rows: Vec<String>,
+    /// Some run failed or errored (for `none`: some run did not pass).
     pub killed: bool,
-    /// The case runs that caught it (failed or errored).
+    /// Killed, but every failing check only gave up waiting (an event or request deadline).
+    pub killed_by_timeout_only: bool,
+    /// The runs that caught it with a real check (a wrong answer seen).
     pub caught_by: Vec<String>,
-    /// For `none`, why each failing run failed: the faithful server must pass, so these are
-    /// a bug in a case, the harness or the server, or a flaky wait.
+    /// The runs that caught it only by a timeout.
+    pub caught_by_timeout: Vec<String>,
+    /// The distinct failing checks, `case › step: kind` (`(timeout)` when it gave up waiting).
+    pub checks: Vec<String>,
+    /// The catchers `expected.yaml` names for it.
+    pub expected: Vec<String>,
+    /// The expected catchers that did not catch it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub missed: Vec<String>,
+    pub expectation: Expectation,
+    /// For `none`, every run that did not pass, with its verdict and reason: the faithful
+    /// server must pass, so each is a bug in a case, the harness or the server, or a flaky wait.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub reasons: Vec<String>,
-    /// Set when the profile could not be run at all.
+    /// Set when the profile could not be run, or its run panicked or was lost.
     pub error: Option<String>,
     pub duration_secs: f64,
+    /// The three slowest runs with their seconds: what the profile's time went to.
+    pub slowest: Vec<String>,
 }
 
 /// The whole catalogue's result, as written to `reports/mutants.json`.
@@ -42,199 +102,415 @@ pub struct MutantOutcome {
 pub struct MutantsReport {
     pub profiles: usize,
     pub killed: usize,
+    pub killed_by_timeout_only: Vec<String>,
     pub survived: Vec<String>,
-    /// Whether the faithful server (`none`) passed every case.
+    /// Profiles whose run could not be judged: not started, panicked, lost.
+    pub errors: Vec<String>,
+    /// Profiles not caught by their expected catchers (or missing from `expected.yaml`).
+    pub unexpected: Vec<String>,
+    /// Problems of `expected.yaml` itself.
+    pub expected_problems: Vec<String>,
+    /// Whether the faithful server (`none`) ran and passed every case.
     pub faithful_passes: bool,
     pub duration_secs: f64,
     pub results: Vec<MutantOutcome>,
 }
 
-/// Runs the suite against one profile on its own server.
-async fn run_profile(suite: Arc<Suite>, fault: Fault, exec: ExecOptions) -> MutantOutcome {
-    let started = Instant::now();
-    let mut outcome = MutantOutcome {
-        name: fault.name().to_owned(),
-        kind: fault.kind().to_owned(),
-        rule: fault.rule().to_owned(),
-        killed: false,
-        caught_by: Vec::new(),
-        reasons: Vec::new(),
-        error: None,
-        duration_secs: 0.0,
-    };
-    let config = ServerConfig {
-        fault,
-        ..ServerConfig::default()
-    };
-    let report = match run_suite_on(suite, config, exec).await {
-        Ok(report) => report,
-        Err(EmbeddedError::Start(e)) => {
-            outcome.error = Some(e);
-            return outcome;
-        }
-        Err(EmbeddedError::SignIn(e)) => {
-            // A fault that breaks sign-in is caught by the bootstrap itself.
-            outcome.killed = fault.name() != "none";
-            outcome.caught_by = vec![format!("(bootstrap) {e}")];
-            outcome.duration_secs = started.elapsed().as_secs_f64();
-            return outcome;
-        }
-    };
-    outcome.caught_by = report
-        .cases
-        .iter()
-        .filter(|c| matches!(c.verdict, Verdict::Fail | Verdict::Error))
-        .map(|c| c.name.clone())
-        .collect();
-    outcome.killed = !outcome.caught_by.is_empty();
-    if fault == Fault::None {
-        outcome.reasons = report
-            .cases
-            .iter()
-            .filter(|c| matches!(c.verdict, Verdict::Fail | Verdict::Error))
-            .map(|c| format!("{}: {}", c.name, c.reason.clone().unwrap_or_default()))
-            .collect();
-    }
-    outcome.duration_secs = started.elapsed().as_secs_f64();
-    outcome
+/// What running the suite against one profile gave.
+pub type ProfileRun = Result<RunReport, EmbeddedError>;
+
+/// Runs the suite against one profile. The command's own runner starts an embedded server;
+/// tests inject others (one that panics, to prove the command notices).
+pub type ProfileRunner =
+    Arc<dyn Fn(Fault) -> Pin<Box<dyn Future<Output = ProfileRun> + Send>> + Send + Sync>;
+
+/// The runner of the command: the suite on an embedded server with the profile. The faithful
+/// server runs every case; a profile runs the `must` cases only. Every profile breaks a must
+/// rule, a failed should check is no kill (non-strict), and the should cases are where the
+/// slow chains are (a failed should step does not stop its case, so its deadlines add up):
+/// leaving them out can only turn a kill into a survivor, never the other way.
+pub fn embedded_runner(suite: Arc<Suite>, exec: ExecOptions) -> ProfileRunner {
+    let must = Arc::new(must_cases(&suite));
+    Arc::new(move |fault| {
+        let config = ServerConfig {
+            fault,
+            ..ServerConfig::default()
+        };
+        let cases = if fault == Fault::None { &suite } else { &must };
+        Box::pin(run_suite_on_jobs(
+            cases.clone(),
+            config,
+            exec.clone(),
+            CASES_AT_ONCE,
+        ))
+    })
 }
 
-/// Runs every selected profile and prints the matrix.
-pub async fn cmd_mutants(args: MutantsArgs) -> i32 {
-    let suite = match crate::setup::load(&args.cases) {
-        Ok((suite, _)) => Arc::new(suite),
-        Err(diagnostics) => {
-            eprintln!("{diagnostics}");
-            return exit::USAGE;
-        }
-    };
-    let faults: Vec<Fault> = Fault::all()
-        .into_iter()
-        .filter(|f| {
-            f.name() == "none" || args.only.is_empty() || args.only.iter().any(|o| o == f.name())
-        })
-        .collect();
-    if let Some(unknown) = args.only.iter().find(|o| Fault::from_name(o).is_none()) {
-        eprintln!(
-            "error: no fault profile `{unknown}` (hint: `ucwa-conform mutants` lists them all)"
-        );
-        return exit::USAGE;
+/// The `must` cases of a suite.
+pub fn must_cases(suite: &Suite) -> Suite {
+    Suite {
+        cases: suite
+            .cases
+            .iter()
+            .filter(|c| c.case.level == Level::Must)
+            .cloned()
+            .collect(),
     }
-    let exec = ExecOptions {
+}
+
+/// The options of every profile's run: the deadlines of `run`, never a snapshot written.
+pub fn exec_options() -> ExecOptions {
+    ExecOptions {
         snapshots: SnapshotStore {
             dir: crate::commands::snapshot_dir(),
-            // A mutant must never write a snapshot.
             policy: UpdatePolicy::Never,
             record_missing: false,
         },
-        request_timeout: std::time::Duration::from_secs(5),
-        shrink_time: std::time::Duration::ZERO,
-        events_within_cap: Some(std::time::Duration::from_secs(2)),
-    };
-    let started = Instant::now();
-    let permits = Arc::new(Semaphore::new(args.jobs.unwrap_or(8).max(1)));
-    let mut tasks = tokio::task::JoinSet::new();
-    for (index, fault) in faults.iter().copied().enumerate() {
-        let suite = suite.clone();
-        let exec = exec.clone();
-        let permits = permits.clone();
-        tasks.spawn(async move {
-            let _permit = permits.acquire_owned().await.ok();
-            (index, run_profile(suite, fault, exec).await)
-        });
-    }
-    let mut results: Vec<Option<MutantOutcome>> = vec![None; faults.len()];
-    while let Some(joined) = tasks.join_next().await {
-        if let Ok((index, outcome)) = joined {
-            results[index] = Some(outcome);
-        }
-    }
-    let results: Vec<MutantOutcome> = results.into_iter().flatten().collect();
-    let report = summarize(results, started.elapsed().as_secs_f64());
-    print_matrix(&report);
-    let path = args.report_dir.join("mutants.json");
-    let written = std::fs::create_dir_all(&args.report_dir).and_then(|()| {
-        let text = serde_json::to_string_pretty(&report).map_err(std::io::Error::other)?;
-        std::fs::write(&path, text)
-    });
-    match written {
-        Ok(()) => say!("report: {}", path.display()),
-        Err(e) => eprintln!("error: failed to write {}: {e}", path.display()),
-    }
-    if report.survived.is_empty() && report.faithful_passes {
-        exit::OK
-    } else {
-        exit::FAILURES
+        request_timeout: Duration::from_secs(10),
+        // Only whether a profile is caught matters, not its minimal input.
+        shrink_time: Duration::ZERO,
+        events_within_cap: None,
     }
 }
 
-fn summarize(results: Vec<MutantOutcome>, duration_secs: f64) -> MutantsReport {
-    let faithful_passes = results
+/// What one profile's task gave back: its run, or why there is none.
+pub struct Finished {
+    pub run: Result<ProfileRun, String>,
+    pub duration_secs: f64,
+}
+
+fn panic_text(e: &tokio::task::JoinError) -> String {
+    if e.is_panic() {
+        "the profile's run panicked".to_owned()
+    } else {
+        format!("the profile's run was lost: {e}")
+    }
+}
+
+/// Runs every profile, `jobs` at once; the faithful one first and alone, so its deadlines
+/// are not shared with the others (it judges the suite itself). Returns one result per
+/// profile in catalogue order: a task that panicked or never reported is an error, never
+/// dropped.
+pub async fn run_catalogue(faults: &[Fault], jobs: usize, runner: ProfileRunner) -> Vec<Finished> {
+    let mut results: Vec<Option<Finished>> = faults.iter().map(|_| None).collect();
+    let (first, mut rest): (Vec<usize>, Vec<usize>) =
+        (0..faults.len()).partition(|&i| faults[i] == Fault::None);
+    // The profiles that make cases wait out event deadlines start first, so the slowest are
+    // not the last to begin.
+    rest.sort_by_key(|&i| !matches!(faults[i].kind(), "events" | "channel"));
+    for batch in [first, rest] {
+        let permits = Arc::new(Semaphore::new(jobs.max(1)));
+        let mut tasks = tokio::task::JoinSet::new();
+        let mut ids = std::collections::HashMap::new();
+        for index in batch {
+            let (runner, permits, fault) = (runner.clone(), permits.clone(), faults[index]);
+            let handle = tasks.spawn(async move {
+                let _permit = permits.acquire_owned().await.ok();
+                let started = Instant::now();
+                let run = runner(fault).await;
+                (run, started.elapsed().as_secs_f64())
+            });
+            ids.insert(handle.id(), index);
+        }
+        while let Some(joined) = tasks.join_next_with_id().await {
+            let (id, finished) = match joined {
+                Ok((id, (run, secs))) => (
+                    id,
+                    Finished {
+                        run: Ok(run),
+                        duration_secs: secs,
+                    },
+                ),
+                Err(e) => (
+                    e.id(),
+                    Finished {
+                        run: Err(panic_text(&e)),
+                        duration_secs: 0.0,
+                    },
+                ),
+            };
+            if let Some(&index) = ids.get(&id) {
+                results[index] = Some(finished);
+            }
+        }
+    }
+    results
+        .into_iter()
+        .map(|r| {
+            r.unwrap_or_else(|| Finished {
+                run: Err("the profile's run was lost: it never reported".into()),
+                duration_secs: 0.0,
+            })
+        })
+        .collect()
+}
+
+/// Judges one profile's run against its expectation.
+pub fn judge(
+    fault: Fault,
+    finished: Finished,
+    entry: Option<&ProfileExpectation>,
+) -> MutantOutcome {
+    let mut out = MutantOutcome {
+        name: fault.name().to_owned(),
+        kind: fault.kind().to_owned(),
+        rule: fault.rule().to_owned(),
+        rows: entry.map(|e| e.rows.clone()).unwrap_or_default(),
+        killed: false,
+        killed_by_timeout_only: false,
+        caught_by: Vec::new(),
+        caught_by_timeout: Vec::new(),
+        checks: Vec::new(),
+        expected: entry
+            .map(|e| e.caught_by.iter().map(|c| c.describe()).collect())
+            .unwrap_or_default(),
+        missed: Vec::new(),
+        expectation: Expectation::NotJudged,
+        reasons: Vec::new(),
+        error: None,
+        duration_secs: finished.duration_secs,
+        slowest: Vec::new(),
+    };
+    let report = match finished.run {
+        Err(why) => {
+            out.error = Some(why);
+            return out;
+        }
+        Ok(Err(EmbeddedError::Start(e))) => {
+            out.error = Some(e);
+            return out;
+        }
+        Ok(Err(EmbeddedError::SignIn(e))) => {
+            // Nothing ran: a profile that breaks sign-in is caught by the bootstrap, which
+            // no entry of expected.yaml names; the faithful server must sign in.
+            out.killed = true;
+            out.checks = vec![format!("(bootstrap): {e}")];
+            out.caught_by = vec!["(bootstrap)".into()];
+            if fault == Fault::None {
+                out.reasons = vec![format!("sign-in failed: {e}")];
+            } else {
+                out.expectation = expectation_of(&out, entry, &[]);
+            }
+            return out;
+        }
+        Ok(Ok(report)) => report,
+    };
+    let mut runs: Vec<(f64, &str)> = report
+        .cases
         .iter()
-        .filter(|r| r.name == "none")
-        .all(|r| !r.killed && r.error.is_none());
-    let survived: Vec<String> = results
-        .iter()
-        .filter(|r| r.name != "none" && (!r.killed || r.error.is_some()))
-        .map(|r| r.name.clone())
+        .map(|c| (c.duration_secs, c.name.as_str()))
         .collect();
-    MutantsReport {
-        profiles: results.iter().filter(|r| r.name != "none").count(),
-        killed: results
+    runs.sort_by(|a, b| b.0.total_cmp(&a.0));
+    out.slowest = runs
+        .iter()
+        .take(3)
+        .map(|(secs, name)| format!("{name} {secs:.1} s"))
+        .collect();
+    if fault == Fault::None {
+        out.reasons = report
+            .cases
             .iter()
-            .filter(|r| r.name != "none" && r.killed)
+            .filter(|c| !crate::gate::clears(c.verdict))
+            .map(|c| {
+                format!(
+                    "{} ({}): {}",
+                    c.name,
+                    c.verdict.name(),
+                    c.reason.clone().unwrap_or_default()
+                )
+            })
+            .collect();
+        out.killed = !out.reasons.is_empty();
+        return out;
+    }
+    let kills = kills::kills(&report);
+    let (real, timeout) = kills::split_runs(&kills);
+    out.killed = !kills.is_empty();
+    out.killed_by_timeout_only = out.killed && real.is_empty();
+    out.caught_by = real;
+    out.caught_by_timeout = timeout;
+    for k in &kills {
+        let step = k
+            .step
+            .as_deref()
+            .map(|s| format!(" › {s}"))
+            .unwrap_or_default();
+        let mark = if k.timeout { " (timeout)" } else { "" };
+        let line = format!("{}{step}: {}{mark}", k.case_id, k.kind);
+        if !out.checks.contains(&line) {
+            out.checks.push(line);
+        }
+    }
+    out.expectation = expectation_of(&out, entry, &kills);
+    if let Some(entry) = entry {
+        out.missed = entry
+            .caught_by
+            .iter()
+            .filter(|c| !caught(c, &kills))
+            .map(|c| c.describe())
+            .collect();
+    }
+    out
+}
+
+fn caught(catcher: &crate::expected::Catcher, kills: &[Kill]) -> bool {
+    kills
+        .iter()
+        .any(|k| catcher.matches(&k.case_id, k.step.as_deref(), &k.kind, &k.path))
+}
+
+fn expectation_of(
+    out: &MutantOutcome,
+    entry: Option<&ProfileExpectation>,
+    kills: &[Kill],
+) -> Expectation {
+    let Some(entry) = entry else {
+        return Expectation::Unlisted;
+    };
+    if !out.killed {
+        return Expectation::Survived;
+    }
+    let hits = entry.caught_by.iter().filter(|c| caught(c, kills)).count();
+    match hits {
+        0 => Expectation::OtherOnly,
+        n if n == entry.caught_by.len() => Expectation::Met,
+        _ => Expectation::Missed,
+    }
+}
+
+/// Counts and lists what the command reports and fails on.
+pub fn summarize(
+    results: Vec<MutantOutcome>,
+    expected_problems: Vec<String>,
+    duration_secs: f64,
+) -> MutantsReport {
+    let faithful: Vec<&MutantOutcome> = results.iter().filter(|r| r.name == "none").collect();
+    let faithful_passes =
+        !faithful.is_empty() && faithful.iter().all(|r| !r.killed && r.error.is_none());
+    let profiles: Vec<&MutantOutcome> = results.iter().filter(|r| r.name != "none").collect();
+    let names = |keep: &dyn Fn(&MutantOutcome) -> bool| -> Vec<String> {
+        profiles
+            .iter()
+            .filter(|r| keep(r))
+            .map(|r| r.name.clone())
+            .collect()
+    };
+    MutantsReport {
+        profiles: profiles.len(),
+        killed: profiles
+            .iter()
+            .filter(|r| r.killed && r.error.is_none())
             .count(),
-        survived,
+        killed_by_timeout_only: names(&|r| r.killed_by_timeout_only),
+        survived: names(&|r| !r.killed && r.error.is_none()),
+        errors: results
+            .iter()
+            .filter(|r| r.error.is_some())
+            .map(|r| r.name.clone())
+            .collect(),
+        unexpected: names(&|r| {
+            matches!(
+                r.expectation,
+                Expectation::Missed | Expectation::OtherOnly | Expectation::Unlisted
+            )
+        }),
+        expected_problems,
         faithful_passes,
         duration_secs,
         results,
     }
 }
 
-fn print_matrix(report: &MutantsReport) {
-    let width = report
-        .results
-        .iter()
-        .map(|r| r.name.len())
-        .max()
-        .unwrap_or(8);
-    for r in &report.results {
-        let state = match (r.name.as_str(), r.killed, &r.error) {
-            (_, _, Some(_)) => "ERROR",
-            ("none", false, _) => "PASSES",
-            ("none", true, _) => "FAILS",
-            (_, true, _) => "killed",
-            (_, false, _) => "SURVIVED",
-        };
-        let caught = match (&r.error, r.caught_by.len()) {
-            (Some(e), _) => e.clone(),
-            (None, 0) => String::new(),
-            (None, n) if n <= 3 => r.caught_by.join(", "),
-            (None, n) => format!("{} (+{} more)", r.caught_by[..3].join(", "), n - 3),
-        };
-        say!("{:width$}  {:14}  {state:8}  {caught}", r.name, r.kind);
-    }
-    say!(
-        "{} of {} profiles killed; the faithful server {}; {:.2} s",
-        report.killed,
-        report.profiles,
-        if report.faithful_passes {
-            "passes"
-        } else {
-            "FAILS"
-        },
-        report.duration_secs
-    );
-    for r in report.results.iter().filter(|r| !r.reasons.is_empty()) {
-        say!("the faithful server failed:");
-        for reason in &r.reasons {
-            say!("  {reason}");
-        }
-    }
-    if !report.survived.is_empty() {
-        say!(
-            "survivors (holes in the suite): {}",
-            report.survived.join(", ")
-        );
-    }
+/// The exit code: anything not proven fails the command.
+pub fn exit_code(report: &MutantsReport) -> i32 {
+    let proven = report.faithful_passes
+        && report.survived.is_empty()
+        && report.errors.is_empty()
+        && report.unexpected.is_empty()
+        && report.expected_problems.is_empty();
+    if proven { exit::OK } else { exit::FAILURES }
 }
+
+/// Runs every selected profile and prints the matrix.
+pub async fn cmd_mutants(args: MutantsArgs) -> i32 {
+    let mut suite = match crate::setup::load(&args.cases) {
+        Ok((suite, _)) => suite,
+        Err(diagnostics) => {
+            eprintln!("{diagnostics}");
+            return exit::USAGE;
+        }
+    };
+    suite.set_property_cases(args.property_cases.unwrap_or(PROPERTY_CASES));
+    let runner = embedded_runner(Arc::new(suite), exec_options());
+    cmd_mutants_with(args, runner).await
+}
+
+/// The command with the profile runner given (the tests inject one).
+pub async fn cmd_mutants_with(args: MutantsArgs, runner: ProfileRunner) -> i32 {
+    let (suite, checklist) = match crate::setup::load(&args.cases) {
+        Ok(loaded) => loaded,
+        Err(diagnostics) => {
+            eprintln!("{diagnostics}");
+            return exit::USAGE;
+        }
+    };
+    if let Some(unknown) = args.only.iter().find(|o| Fault::from_name(o).is_none()) {
+        eprintln!(
+            "error: no fault profile `{unknown}` (hint: `ucwa-conform mutants` lists them all)"
+        );
+        return exit::USAGE;
+    }
+    let path = expected_path(args.expected.as_deref());
+    let expected = match load_expected(&path) {
+        Ok(Some(expected)) => expected,
+        Ok(None) => {
+            eprintln!(
+                "error: no {} (hint: every profile needs its expected catchers there)",
+                path.display()
+            );
+            return exit::USAGE;
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+    };
+    let names: Vec<&str> = Fault::all()
+        .into_iter()
+        .filter(|f| *f != Fault::None)
+        .map(Fault::name)
+        .collect();
+    let expected_problems = problems(&expected, &names, &suite, checklist.as_ref());
+    let faults: Vec<Fault> = Fault::all()
+        .into_iter()
+        .filter(|f| {
+            *f == Fault::None || args.only.is_empty() || args.only.iter().any(|o| o == f.name())
+        })
+        .collect();
+    let started = Instant::now();
+    let finished = run_catalogue(&faults, args.jobs.unwrap_or(DEFAULT_JOBS), runner).await;
+    let results = judge_all(&faults, finished, &expected);
+    let report = summarize(results, expected_problems, started.elapsed().as_secs_f64());
+    matrix::print(&report);
+    let file = args.report_dir.join("mutants.json");
+    let written = std::fs::create_dir_all(&args.report_dir).and_then(|()| {
+        let text = serde_json::to_string_pretty(&report).map_err(std::io::Error::other)?;
+        std::fs::write(&file, text)
+    });
+    match written {
+        Ok(()) => say!("report: {}", file.display()),
+        Err(e) => eprintln!("error: failed to write {}: {e}", file.display()),
+    }
+    exit_code(&report)
+}
+
+fn judge_all(faults: &[Fault], finished: Vec<Finished>, expected: &Expected) -> Vec<MutantOutcome> {
+    faults
+        .iter()
+        .zip(finished)
+        .map(|(fault, f)| judge(*fault, f, expected.profiles.get(fault.name())))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -53,6 +53,16 @@ pub enum ReachError {
 
 /// Starts the embedded server (if asked) and signs in to the target.
 pub async fn reach(place: Where<'_>, tls: TlsOptions) -> Result<Reached, ReachError> {
+    reach_with(place, tls, false).await
+}
+
+/// [`reach`], and with `real_time` clock steps wait in real time where the target has no
+/// test-control clock (`run --real-time`).
+pub async fn reach_with(
+    place: Where<'_>,
+    tls: TlsOptions,
+    real_time: bool,
+) -> Result<Reached, ReachError> {
     let (profile, server, kind): (TargetProfile, Option<RunningServer>, &str) = match place {
         Where::Embedded(variants) => {
             let config = ServerConfig {
@@ -82,6 +92,7 @@ pub async fn reach(place: Where<'_>, tls: TlsOptions) -> Result<Reached, ReachEr
         ),
     };
     let mut profile = profile;
+    profile.real_time = real_time;
     if tls.insecure || tls.ca_cert.is_some() {
         profile.tls = tls;
     }
@@ -93,6 +104,8 @@ pub async fn reach(place: Where<'_>, tls: TlsOptions) -> Result<Reached, ReachEr
         url: target.discovered.root.to_string(),
         kind: kind.to_owned(),
         capabilities: target.capabilities.names(),
+        // The sign-in's; the run adds its own at the end.
+        retries: target.client.retry_notes(),
     };
     Ok(Reached {
         target,

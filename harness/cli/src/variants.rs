@@ -253,7 +253,12 @@ pub async fn cmd_variants(args: VariantsArgs) -> i32 {
     let started = Instant::now();
     let permits = Arc::new(Semaphore::new(args.jobs.unwrap_or(8).max(1)));
     let mut tasks = tokio::task::JoinSet::new();
-    for (index, (name, variants)) in runs.iter().cloned().enumerate() {
+    // The run with every variant is the longest (it holds events for windows and waits real
+    // time for long polls): start it first, so it does not finish last on its own.
+    let mut order: Vec<usize> = (0..runs.len()).collect();
+    order.sort_by_key(|&i| runs[i].0 != ALL);
+    for index in order {
+        let (name, variants) = runs[index].clone();
         let suite = suite.clone();
         let exec = exec.clone();
         let permits = permits.clone();

@@ -8,18 +8,18 @@ mod document;
 mod error;
 mod error_body;
 mod events;
+mod href;
 mod input;
 mod resource;
 mod scalar;
 mod xml_tree;
 
-pub use diff::{
-    ABSENT, Difference, diff, diff_errors, diff_events, diff_inputs, diff_resources, hrefs_equal,
-};
+pub use diff::{ABSENT, Difference, diff, diff_errors, diff_events, diff_inputs, diff_resources};
 pub use document::Document;
 pub use error::{CanonError, CanonErrorKind, Format};
 pub use error_body::ErrorBody;
 pub use events::{EVENT_KINDS, Event, Events, RelLink, Sender};
+pub use href::hrefs_equal;
 pub use input::{Input, input_to_json, input_to_xml};
 pub use resource::{Link, Resource, is_put_token_name};
 pub use scalar::{

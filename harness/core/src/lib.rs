@@ -9,4 +9,6 @@ pub mod diag;
 pub mod loader;
 pub mod model;
 pub mod outcome;
+pub mod proven;
+pub mod secret;
 pub mod template;

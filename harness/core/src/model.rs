@@ -166,6 +166,8 @@ pub enum Capability {
     SystemSubscription,
     /// A group the watcher may subscribe to (the profile names it).
     Group,
+    /// A second account on the target (the profile's `second_user`), for `auth: second`.
+    SecondUser,
 }
 
 impl Capability {
@@ -177,7 +179,14 @@ impl Capability {
             Capability::Conditions => "conditions",
             Capability::SystemSubscription => "system-subscription",
             Capability::Group => "group",
+            Capability::SecondUser => "second-user",
         }
+    }
+
+    /// Whether the test-control protocol provides it; `group` and `second-user` come from the
+    /// target profile instead (skip reasons say which to add).
+    pub fn needs_control(self) -> bool {
+        !matches!(self, Capability::Group | Capability::SecondUser)
     }
 }
 
@@ -357,6 +366,9 @@ pub enum Auth {
     None,
     /// A well-formed bearer token the target never issued.
     Bogus,
+    /// The bearer token of the profile's second user (`second_user`), signed in on first use:
+    /// for cross-user isolation. A case with such a step needs the `second-user` capability.
+    Second,
 }
 
 /// A test-control action; exactly one field is set.
@@ -419,7 +431,8 @@ pub struct SystemSubscriptionControl {
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Expect {
-    /// One status, a list of accepted ones, or a template such as `"{{ status }}"`.
+    /// One status, a list of accepted ones, a template such as `"{{ status }}"`, or `any`.
+    /// Without it (here and in `prefer`) a request must get a success (2xx).
     #[serde(default)]
     #[schemars(with = "Option<serde_json::Value>")]
     pub status: Option<Spanned<serde_json::Value>>,

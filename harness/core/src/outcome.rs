@@ -4,6 +4,8 @@
 //! internals. Everything is `Serialize` because `report.json` is this tree. Secrets never enter
 //! it: the runner redacts tokens and passwords before it builds a record.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Format, Level};
@@ -90,6 +92,10 @@ pub struct TargetInfo {
     pub kind: String,
     /// Capabilities the target offers (test-control protocol), by name.
     pub capabilities: Vec<String>,
+    /// Requests sent again after a transport failure (sign-in and during the run), one line
+    /// each: a target that needed them is flaky even when every case passed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retries: Vec<String>,
 }
 
 /// Counts by verdict.
@@ -132,13 +138,33 @@ impl Summary {
     }
 }
 
-/// Row coverage: each checklist row with the cases that name it.
+/// Row coverage: each checklist row with the cases that name it, and (after a run) which rows
+/// that run proved on its target.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct CoverageSummary {
     pub rows: usize,
     pub covered: usize,
     /// Row ids without any case.
     pub uncovered: Vec<String>,
+    /// The level of every row (to judge `--require-rows`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub levels: BTreeMap<String, Level>,
+    /// Rows some run of this target judged (a pass or a fail: the target was put to the test).
+    #[serde(default)]
+    pub proven: usize,
+    /// Rows no run proved on this target, each with why.
+    #[serde(default)]
+    pub unproven: Vec<UnprovenRow>,
+}
+
+/// A row that a run did not prove on its target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnprovenRow {
+    pub id: String,
+    pub level: Level,
+    /// What its cases lacked: capabilities (`clock`, `conditions`…), or `no case`, `not run`
+    /// (filtered out), `error` (could not judge).
+    pub missing: Vec<String>,
 }
 
 /// One case run in one format (and one table row, if any).

@@ -257,15 +257,31 @@ impl AppState {
                 ev.sender_href = h.at("me");
             }
             Fault::EventInWrong => ev.in_link = Some(("myContacts", h.at("people/myContacts"))),
+            Fault::EventRelWrong => ev.link_rel = "person",
             _ => {}
         }
         self.push(server, ev);
     }
 
     fn presence_event(&mut self, server: &Server, h: Hrefs<'_>, uri: &str, kind: &'static str) {
-        let mut ev = Self::people_event(h, "contactPresence", h.presence(uri), kind);
+        let href = match server.fault() {
+            // Whose presence: the signed-in user's own instead of the contact's.
+            Fault::PresenceEventHrefWrong => h.at("me/presence"),
+            _ => h.presence(uri),
+        };
+        let mut ev = Self::people_event(h, "contactPresence", href, kind);
         ev.in_link = Some(("contact", h.contact(uri)));
         self.push(server, ev);
+    }
+
+    /// presenceSubscription added/updated/deleted, as the `event-sub-href-wrong` profile
+    /// spells it too.
+    fn sub_link_event(server: &Server, h: Hrefs<'_>, id: &str, kind: &'static str) -> Event {
+        let mut ev = Self::people_event(h, "presenceSubscription", h.subscription(id), kind);
+        if server.fault() == Fault::EventSubHrefWrong {
+            ev.link_href = h.subscriptions();
+        }
+        ev
     }
 
     pub(crate) fn sub_event(
@@ -276,7 +292,7 @@ impl AppState {
         kind: &'static str,
     ) {
         let sub = &self.subs[index];
-        let mut ev = Self::people_event(h, "presenceSubscription", h.subscription(&sub.id), kind);
+        let mut ev = Self::sub_link_event(server, h, &sub.id, kind);
         // OP-36: the embedded copy is optional.
         if kind == "updated" && !server.variant(Variant::WarningNotEmbedded) {
             ev.embedded = Some(views::subscription(h, sub));
@@ -319,9 +335,16 @@ impl AppState {
             origin,
         });
         let index = self.subs.len() - 1;
+        let group_silent = server.fault() == Fault::GroupEventsMissing
+            && matches!(self.subs[index].origin, Origin::Group(_));
         if !silent {
-            for c in &newly {
-                self.contact_event(server, h, c, "added");
+            for c in newly.iter().filter(|_| !group_silent) {
+                // `event-contact-href-wrong`: every added event names the first new contact.
+                let named = match server.fault() {
+                    Fault::EventContactHrefWrong => &newly[0],
+                    _ => c,
+                };
+                self.contact_event(server, h, named, "added");
             }
             if server.fault() != Fault::CreateEventMissing {
                 self.sub_event(server, h, index, "added");
@@ -363,13 +386,14 @@ impl AppState {
         let id = self.subs[index].id.clone();
         let sub = self.subs.remove(index);
         self.note_ended(server, &id);
-        let ev = Self::people_event(h, "presenceSubscription", h.subscription(&id), "deleted");
+        let ev = Self::sub_link_event(server, h, &id, "deleted");
         let reordered = server.fault() == Fault::DeleteEventsReordered;
         if reordered {
             self.push(server, ev.clone());
         }
+        let shared_too = server.fault() == Fault::SharedContactReportedDeleted;
         for c in &sub.contacts {
-            if !self.is_subscribed(c) {
+            if shared_too || !self.is_subscribed(c) {
                 self.contact_event(server, h, c, "deleted");
             }
         }

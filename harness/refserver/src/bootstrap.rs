@@ -8,6 +8,7 @@ use http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue, PRAGMA};
 use serde_json::json;
 
 use crate::error::ApiError;
+use crate::fault::Fault;
 use crate::respond;
 use crate::router::{Req, allow};
 use crate::state::Server;
@@ -32,7 +33,8 @@ fn root(server: &Server, req: &Req) -> Result<Response, ApiError> {
 }
 
 fn user(server: &Server, req: &Req) -> Result<Response, ApiError> {
-    if server.caller(&req.headers).is_none() {
+    // `user-unchallenged` answers without a token too (applications still challenge).
+    if server.caller(&req.headers).is_none() && server.fault() != Fault::UserUnchallenged {
         return Ok(respond::unauthorized(&server.host(&req.headers)));
     }
     allow(req, "GET")?;
@@ -105,20 +107,21 @@ fn token(server: &Server, req: &Req) -> Result<Response, ApiError> {
     let Some(index) = uri.as_deref().and_then(|u| directory.user_index(u)) else {
         return Ok(token_error(req, "invalid_grant"));
     };
-    if directory.user_at(index).map(|u| u.password.as_str()) != Some(password) {
+    let checked = server.fault() != Fault::WrongPasswordAccepted;
+    if checked && directory.user_at(index).map(|u| u.password.as_str()) != Some(password) {
         return Ok(token_error(req, "invalid_grant"));
     }
     let token = server.issue_token(index);
-    let mut resp = respond::json_shaped(
-        StatusCode::OK,
-        req.format.shape,
-        &json!({
-            "access_token": token,
-            "token_type": "Bearer",
-            "expires_in": TOKEN_LIFETIME,
-            "ms_rtc_identityscope": "local",
-        }),
-    );
+    let mut answer = json!({
+        "access_token": token,
+        "token_type": "Bearer",
+        "expires_in": TOKEN_LIFETIME,
+        "ms_rtc_identityscope": "local",
+    });
+    if let Some(refresh) = server.issue_refresh_token() {
+        answer["refresh_token"] = json!(refresh);
+    }
+    let mut resp = respond::json_shaped(StatusCode::OK, req.format.shape, &answer);
     no_store(&mut resp);
     Ok(resp)
 }

@@ -25,6 +25,20 @@ impl Default for Limits {
     }
 }
 
+/// The shape of the bearer tokens the server issues: a test aid, so the harness can prove it
+/// redacts tokens by value and not only by the UCWA `cwt=` shape.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TokenStyle {
+    /// `cwt=AAEB…`, the UCWA web ticket (digest 6.2).
+    #[default]
+    Cwt,
+    /// A JWT (`eyJ…`, three base64url parts) as Skype for Business Online issues, with a
+    /// `refresh_token` beside it in the token answer.
+    Jwt,
+    /// Random hex of no known shape.
+    Opaque,
+}
+
 /// Everything [`crate::start`] needs. `Default` is the embedded test server: port 0, control
 /// protocol on, events released at once.
 #[derive(Debug, Clone)]
@@ -54,6 +68,12 @@ pub struct ServerConfig {
     /// Conformant variants: other documented choices (empty: the choices of
     /// `docs/op-decisions.md`).
     pub variants: Variants,
+    /// The shape of issued tokens (a test aid; `Cwt` is the protocol's).
+    pub token_style: TokenStyle,
+    /// How many times faster than real time the server's clock runs (1: real time). A test
+    /// aid: subscriptions, warnings, windows and long polls all run on it, so a profile with
+    /// the same `time_scale` sees a 30-minute subscription end in 30 s at 60.
+    pub time_scale: u32,
 }
 
 impl Default for ServerConfig {
@@ -70,6 +90,8 @@ impl Default for ServerConfig {
             channel_grace: Duration::from_secs(5),
             fault: Fault::None,
             variants: Variants::new(),
+            token_style: TokenStyle::Cwt,
+            time_scale: 1,
         }
     }
 }

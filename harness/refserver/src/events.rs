@@ -95,6 +95,9 @@ fn package_response(
     let timed_out = package.events.is_empty() && !package.resume;
     let self_link = if timed_out && server.variant(Variant::IdleNextOnly) {
         None
+    } else if server.fault() == Fault::EventSelfWrong {
+        // Names the URL to come instead of the one just requested.
+        Some(follow.as_str())
     } else {
         Some(self_href)
     };
@@ -103,7 +106,10 @@ fn package_response(
 }
 
 pub(crate) async fn pget(server: &Arc<Server>, app: &Arc<App>, req: &Req) -> Response {
-    let format = req.format;
+    let mut format = req.format;
+    if server.fault() == Fault::XmlEventsAsJson && format.xml {
+        format = Format::json(format.shape);
+    }
     if req.method != Method::GET {
         return ApiError::method_not_allowed("GET").into_response(format);
     }
@@ -126,13 +132,20 @@ pub(crate) async fn pget(server: &Arc<Server>, app: &Arc<App>, req: &Req) -> Res
         let ch = &mut st.channel;
         match ack {
             Some(n) if n == ch.next_ack => {
-                if ch.waiter.is_some_and(|w| w.priority > priority) {
+                let ranked = server.fault() != Fault::PriorityIgnored;
+                if ranked && ch.waiter.is_some_and(|w| w.priority > priority) {
                     // OP-18: a lower-priority latecomer loses at once.
                     Start::Replaced
                 } else {
                     // Remembered across P-GETs, clamped to the documented ranges (OP-19).
-                    if let Some(t) = clamp_secs(query_get(&pairs, "timeout"), 180, 1800) {
-                        ch.timeout = t;
+                    match clamp_secs(query_get(&pairs, "timeout"), 180, 1800) {
+                        _ if server.fault() == Fault::TimeoutParamIgnored => {}
+                        Some(t) => ch.timeout = t,
+                        // The `timeout-not-remembered` profile falls back to the default.
+                        None if server.fault() == Fault::TimeoutNotRemembered => {
+                            ch.timeout = Duration::from_secs(180);
+                        }
+                        None => {}
                     }
                     if let Some(m) = clamp_secs(query_get(&pairs, "medium"), 5, 1800) {
                         ch.medium = m;
@@ -150,7 +163,7 @@ pub(crate) async fn pget(server: &Arc<Server>, app: &Arc<App>, req: &Req) -> Res
                     Start::Wait {
                         generation,
                         deadline: now + ch.timeout,
-                        real_deadline: Instant::now() + ch.timeout,
+                        real_deadline: Instant::now() + server.real_span(ch.timeout),
                     }
                 }
             }
@@ -173,7 +186,10 @@ pub(crate) async fn pget(server: &Arc<Server>, app: &Arc<App>, req: &Req) -> Res
             return package_response(server, format, h, &self_href, n, &package);
         }
         Start::Resync(n) => {
-            let target = h.events(n);
+            let target = match server.fault() {
+                Fault::ResyncTargetWrong => h.events(n + 1),
+                _ => h.events(n),
+            };
             let body = if server.fault() == Fault::NextInsteadOfResync {
                 channel::render(format, Some(&self_href), &[("next", &target)], &[])
             } else {
@@ -231,7 +247,20 @@ pub(crate) async fn pget(server: &Arc<Server>, app: &Arc<App>, req: &Req) -> Res
                 now >= deadline
             };
             if due.is_some_and(|d| d <= now) || timed_out || at_once {
-                let (n, package) = st.channel.release(now);
+                let previous = st.channel.last.as_ref().map(|(_, p)| Arc::clone(p));
+                let (n, mut package) = st.channel.release(now);
+                if server.fault() == Fault::AckIgnored
+                    && let Some(previous) = previous
+                {
+                    // The ack acknowledges nothing: the last response's events come again
+                    // (once: the fresh package is what the channel keeps).
+                    let mut events = previous.events.clone();
+                    events.extend(package.events.iter().cloned());
+                    package = Arc::new(Package {
+                        events,
+                        resume: package.resume,
+                    });
+                }
                 if server.fault() == Fault::AckNotAdvancing {
                     st.channel.next_ack = n;
                 }

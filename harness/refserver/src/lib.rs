@@ -17,6 +17,7 @@ mod error;
 mod event_body;
 mod events;
 mod fault;
+mod ghost;
 mod input;
 mod mutate;
 mod people;
@@ -37,7 +38,7 @@ mod wire;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-pub use config::{Limits, ServerConfig};
+pub use config::{Limits, ServerConfig, TokenStyle};
 pub use directory::{Directory, DirectoryError};
 pub use fault::Fault;
 pub use variant::{Variant, Variants};
@@ -93,6 +94,13 @@ impl RunningServer {
             "{}/autodiscover/autodiscoverservice.svc/root",
             self.base_url()
         )
+    }
+
+    /// Every token value this server has issued, bearer and refresh tokens alike (at most the
+    /// newest 20 000 bearer tokens): a test aid, so a test can search the harness's outputs for
+    /// each of them.
+    pub fn issued_tokens(&self) -> Vec<String> {
+        self.server.issued_tokens()
     }
 
     /// Stops accepting, releases parked P-GETs (503) and waits for the server task.

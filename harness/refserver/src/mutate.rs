@@ -30,7 +30,76 @@ pub(crate) fn applies(fault: Fault) -> bool {
             | Fault::XmlListFlattened
             | Fault::JsonLinkArraySingle
             | Fault::JsonEmbeddedSingle
+            | Fault::ConditionSubcodeMissing
+            | Fault::ApplicationGetNoEvents
+            | Fault::PeopleNoMyGroupsLink
+            | Fault::ContactNoPresenceLink
+            | Fault::AvailabilityUndocumented
+            | Fault::MembershipSubscriptionLinkWrong
+            | Fault::GroupsNoSubscribeLink
     )
+}
+
+/// The subcodes of the documented error conditions (design 8) that `condition-subcode-missing`
+/// leaves out; LimitExceeded is `limit-subcode-missing`'s.
+const CONDITION_SUBCODES: [&str; 5] = [
+    "InvalidExchangeServerVersion",
+    "AlreadyExists",
+    "TooManyGroups",
+    "CallbackChannelError",
+    "CannotRedirect",
+];
+
+/// Calls `f` on every JSON object of the tree (the root, embedded resources, list items).
+fn each_object(value: &mut Value, f: &mut dyn FnMut(&mut serde_json::Map<String, Value>)) {
+    match value {
+        Value::Object(obj) => {
+            f(obj);
+            for v in obj.values_mut() {
+                each_object(v, f);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| each_object(v, f)),
+        _ => {}
+    }
+}
+
+/// Removes the link `rel` from a JSON resource object.
+fn drop_link(obj: &mut serde_json::Map<String, Value>, rel: &str) {
+    if let Some(links) = obj.get_mut("_links").and_then(Value::as_object_mut) {
+        links.remove(rel);
+    }
+}
+
+/// The rel of the XML document's root `<resource>`, if it is one.
+fn xml_root_rel(text: &str) -> Option<&str> {
+    let start = text.find('<')?;
+    let rest = &text[start..];
+    let rest = if rest.starts_with("<?") {
+        &rest[rest.find("?>")? + 2..]
+    } else {
+        rest
+    };
+    let rest = rest.trim_start().strip_prefix("<resource rel=\"")?;
+    rest.split('"').next()
+}
+
+/// Appends `x` to the href of every `<link rel="REL" href="…">`: a link to nothing.
+fn spoil_link_hrefs(text: &str, rel: &str) -> String {
+    let open = format!("<link rel=\"{rel}\" href=\"");
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut rest = text;
+    while let Some(i) = rest.find(&open) {
+        let at = i + open.len();
+        let Some(end) = rest[at..].find('"') else {
+            break;
+        };
+        out.push_str(&rest[..at + end]);
+        out.push('x');
+        rest = &rest[at + end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Rewrites one response for the fault; anything it does not concern passes unchanged.
@@ -119,6 +188,33 @@ fn json_body(fault: Fault, status: u16, value: &mut Value) {
                 embedded.insert("presenceSubscription".into(), one);
             }
         }
+        (Fault::ConditionSubcodeMissing, _) => {
+            for sub in CONDITION_SUBCODES {
+                swap(obj, "subcode", sub, None);
+            }
+        }
+        (Fault::ApplicationGetNoEvents, 200) if rel == "application" => drop_link(obj, "events"),
+        (Fault::PeopleNoMyGroupsLink, _) if rel == "people" => drop_link(obj, "myGroups"),
+        (Fault::ContactNoPresenceLink, _) if rel == "contact" => {
+            drop_link(obj, "contactPresence");
+        }
+        (Fault::AvailabilityUndocumented, _) if rel == "contactPresence" => {
+            obj.insert("availability".into(), Value::String("Available".into()));
+        }
+        (Fault::MembershipSubscriptionLinkWrong, _) => each_object(value, &mut |o| {
+            if o.get("rel").and_then(Value::as_str) == Some("presenceSubscriptionMembership")
+                && let Some(link) = o
+                    .get_mut("_links")
+                    .and_then(|l| l.get_mut("presenceSubscription"))
+                    .and_then(Value::as_object_mut)
+                && let Some(Value::String(href)) = link.get_mut("href")
+            {
+                href.push('x');
+            }
+        }),
+        (Fault::GroupsNoSubscribeLink, _) if rel == "myGroups" => {
+            each_object(value, &mut |o| drop_link(o, "subscribeToGroupPresence"));
+        }
         (Fault::JsonLinkArraySingle, _) if rel == "subscribedContacts" => {
             if let Some(links) = obj.get_mut("_links").and_then(Value::as_object_mut)
                 && let Some(Value::Array(items)) = links.get("contact")
@@ -134,6 +230,7 @@ fn json_body(fault: Fault, status: u16, value: &mut Value) {
 
 fn xml_body(fault: Fault, status: u16, text: &str) -> String {
     let resource_rel = |rel: &str| text.contains(&format!("<resource rel=\"{rel}\""));
+    let root = xml_root_rel(text);
     match (fault, status) {
         (Fault::SubcodeMissing, 400) => {
             text.replace("<subcode>ParameterValidationFailure</subcode>", "")
@@ -166,6 +263,35 @@ fn xml_body(fault: Fault, status: u16, text: &str) -> String {
             text.replace("<property name=\"id\">", "<property name=\"id\">x")
         }
         (Fault::XmlListFlattened, _) => flatten_lists(text),
+        (Fault::ConditionSubcodeMissing, _) => {
+            CONDITION_SUBCODES.iter().fold(text.to_owned(), |t, sub| {
+                t.replace(&format!("<subcode>{sub}</subcode>"), "")
+            })
+        }
+        (Fault::ApplicationGetNoEvents, 200) if root == Some("application") => {
+            remove_elements(text, "<link rel=\"events\" ", "/>")
+        }
+        (Fault::PeopleNoMyGroupsLink, _) if root == Some("people") => {
+            remove_elements(text, "<link rel=\"myGroups\" ", "/>")
+        }
+        (Fault::ContactNoPresenceLink, _) if root == Some("contact") => {
+            remove_elements(text, "<link rel=\"contactPresence\" ", "/>")
+        }
+        (Fault::AvailabilityUndocumented, _) if root == Some("contactPresence") => {
+            match cut_between(text, "<property name=\"availability\">", "</property>") {
+                Some(t) => t.replace(
+                    "<property name=\"availability\"></property>",
+                    "<property name=\"availability\">Available</property>",
+                ),
+                None => text.to_owned(),
+            }
+        }
+        (Fault::MembershipSubscriptionLinkWrong, _) => {
+            spoil_link_hrefs(text, "presenceSubscription")
+        }
+        (Fault::GroupsNoSubscribeLink, _) if root == Some("myGroups") => {
+            remove_elements(text, "<link rel=\"subscribeToGroupPresence\" ", "/>")
+        }
         _ => text.to_owned(),
     }
 }

@@ -20,7 +20,7 @@ use crate::state::{App, Server};
 use crate::subscription_input::{contact_list, duration};
 use crate::variant::Variant;
 use crate::views;
-use crate::wire::{Embed, Resource};
+use crate::wire::Embed;
 
 pub(crate) fn handle(
     server: &Server,
@@ -41,7 +41,9 @@ pub(crate) fn handle(
             allow(req, "GET, POST")?;
             // Read before this application is locked: never two application locks at once.
             let foreign = match (server.fault(), &req.method) {
-                (Fault::CrossAppReadable, &Method::GET) => sibling_subscriptions(server, app),
+                (Fault::CrossAppReadable, &Method::GET) => {
+                    crate::ghost::sibling_subscriptions(server, app)
+                }
                 _ => Vec::new(),
             };
             let mut st = lock_live(server, app)?;
@@ -66,7 +68,7 @@ pub(crate) fn handle(
             allow(req, "GET, POST, DELETE")?;
             let mut st = lock_live(server, app)?;
             if st.sub_index(id).is_none()
-                && let Some(resp) = ghost(server, h, req, &mut st, id)
+                && let Some(resp) = crate::ghost::ghost(server, h, req, &mut st, id)
             {
                 return resp;
             }
@@ -77,13 +79,31 @@ pub(crate) fn handle(
                 Method::POST => "extend-subscription",
                 _ => "delete-subscription",
             };
-            check_condition(&mut st, op)?;
-            refuse_system(&st, index)?;
+            if let Err(refused) = check_condition(&mut st, op) {
+                if server.fault() == Fault::RefusedOperationApplies
+                    && req.method == Method::POST
+                    && let Ok(minutes) = req.input().and_then(|i| duration(server, req, &i))
+                {
+                    // Extends all the same, then answers the error.
+                    st.extend(server, index, minutes);
+                }
+                return Err(refused);
+            }
+            refuse_system(server, req, &st, index)?;
             match req.method {
                 Method::GET => ok(&views::subscription(h, &st.subs[index])),
                 Method::POST => {
-                    let minutes = duration(server, req, &req.input()?)?;
+                    let input = req.input()?;
+                    if server.fault() == Fault::ExtendQueryIgnored
+                        && input.get("duration").is_none()
+                    {
+                        return Err(ApiError::parameter("duration", "is required"));
+                    }
+                    let minutes = duration(server, req, &input)?;
                     st.extend(server, index, minutes);
+                    if server.fault() == Fault::ExtendNoBody {
+                        return Ok(respond::empty(extended(server)));
+                    }
                     // OP-4: 200 with the resource, as the real trace (T-EX).
                     let res = views::subscription(h, &st.subs[index]);
                     Ok(respond::resource(extended(server), fmt, &res))
@@ -100,7 +120,7 @@ pub(crate) fn handle(
                     st.delete(server, h, index);
                     drop(st);
                     app.notify.notify_waiters();
-                    if server.fault() == Fault::Delete200Body {
+                    if server.fault() == Fault::NoContent200 {
                         return ok(&res);
                     }
                     Ok(respond::no_content())
@@ -115,8 +135,16 @@ pub(crate) fn handle(
                 None if req.method == Method::GET => {
                     let mut st = lock_live(server, app)?;
                     check_condition(&mut st, "get-memberships")?;
+                    let shown = match server.fault() {
+                        Fault::PeopleMembershipsFirstOnly => 1,
+                        _ => usize::MAX,
+                    };
                     let subs = st.subs.iter().filter(|s| s.origin != Origin::System);
-                    return ok(&views::memberships(h, h.all_memberships(), subs));
+                    return ok(&views::memberships(
+                        h,
+                        h.all_memberships(),
+                        subs.take(shown),
+                    ));
                 }
                 // The people-level collection takes the subscription from the body (PSMS).
                 None => {
@@ -141,7 +169,7 @@ pub(crate) fn handle(
                 "add-contacts"
             };
             check_condition(&mut st, op)?;
-            refuse_system(&st, index)?;
+            refuse_system(server, req, &st, index)?;
             let self_href = h.memberships(&st.subs[index].id);
             if req.method == Method::POST {
                 let contacts = contact_list(&req.input()?, "contactUris")?;
@@ -158,20 +186,23 @@ pub(crate) fn handle(
                     return Err(limit_exceeded());
                 }
                 st.add_contacts(server, h, index, contacts);
-                let res = views::memberships(h, self_href, std::iter::once(&st.subs[index]));
+                let res = match server.fault() {
+                    Fault::AddAnswersSubscription => views::subscription(h, &st.subs[index]),
+                    _ => views::memberships(h, self_href, std::iter::once(&st.subs[index])),
+                };
                 drop(st);
                 app.notify.notify_waiters();
                 let status = match server.fault() {
-                    Fault::MembershipsAdd200 => StatusCode::OK,
+                    Fault::Created200 => StatusCode::OK,
                     _ => StatusCode::CREATED,
                 };
                 return Ok(respond::resource(status, fmt, &res));
             }
-            ok(&views::memberships(
-                h,
-                self_href,
-                std::iter::once(&st.subs[index]),
-            ))
+            // `group-memberships-empty`: a group subscription lists none of its members.
+            let hollow = server.fault() == Fault::GroupMembershipsEmpty
+                && matches!(st.subs[index].origin, Origin::Group(_));
+            let listed = std::iter::once(&st.subs[index]).filter(|_| !hollow);
+            ok(&views::memberships(h, self_href, listed))
         }
         ["presenceSubscriptionMemberships", membership] => {
             allow(req, "GET, DELETE")?;
@@ -183,7 +214,7 @@ pub(crate) fn handle(
                 "delete-membership"
             };
             check_condition(&mut st, op)?;
-            refuse_system(&st, index)?;
+            refuse_system(server, req, &st, index)?;
             if req.method == Method::GET {
                 return ok(&views::membership(h, &st.subs[index], &uri));
             }
@@ -191,7 +222,7 @@ pub(crate) fn handle(
             st.remove_member(server, h, index, &uri);
             drop(st);
             app.notify.notify_waiters();
-            if server.fault() == Fault::MembershipDelete200 {
+            if server.fault() == Fault::NoContent200 {
                 return ok(&res);
             }
             Ok(respond::no_content())
@@ -277,9 +308,16 @@ fn limit_exceeded() -> ApiError {
     )
 }
 
-/// System subscriptions cannot be accessed or modified (design 8).
-fn refuse_system(st: &AppState, index: usize) -> Result<(), ApiError> {
-    if st.subs[index].origin == Origin::System {
+/// System subscriptions cannot be accessed or modified (design 8); the `system-subscription-*`
+/// profiles let one method through.
+fn refuse_system(server: &Server, req: &Req, st: &AppState, index: usize) -> Result<(), ApiError> {
+    let open = match server.fault() {
+        Fault::SystemSubscriptionReadable => Method::GET,
+        Fault::SystemSubscriptionExtendable => Method::POST,
+        Fault::SystemSubscriptionDeletable => Method::DELETE,
+        _ => Method::CONNECT,
+    };
+    if st.subs[index].origin == Origin::System && req.method != open {
         return Err(ApiError::forbidden(
             None,
             "The subscription was created by the system and cannot be accessed or modified.",
@@ -317,8 +355,26 @@ fn create(
     req: &Req,
     st: &mut AppState,
 ) -> Result<Response, ApiError> {
-    check_condition(st, "create-subscription")?;
+    if let Err(refused) = check_condition(st, "create-subscription") {
+        if server.fault() == Fault::RefusedOperationApplies
+            && let Ok(input) = req.input()
+            && let (Ok(minutes), Ok(uris)) =
+                (duration(server, req, &input), contact_list(&input, "uris"))
+        {
+            // Creates (and reports) the subscription all the same, then answers the error.
+            st.create(server, h, uris, minutes, Origin::Adhoc);
+        }
+        return Err(refused);
+    }
     let input = req.input()?;
+    if server.fault() == Fault::InputLinksRefused
+        && (input.get("_links").is_some() || input.get("_embedded").is_some())
+    {
+        return Err(ApiError::parameter(
+            "_links",
+            "is not an input of presenceSubscriptions",
+        ));
+    }
     if let Some(name) = input
         .undocumented(&["duration", "uris"])
         .filter(|_| server.variant(Variant::UnknownFieldRefused))
@@ -350,7 +406,7 @@ fn create(
     }
     let index = st.create(server, h, uris, minutes, Origin::Adhoc);
     let res = views::subscription(h, &st.subs[index]);
-    if server.fault() == Fault::Create200 {
+    if server.fault() == Fault::Created200 {
         return Ok(respond::resource(StatusCode::OK, req.format, &res));
     }
     created(req.format, &res)
@@ -386,58 +442,9 @@ fn subscribe_group(
         return Err(limit_exceeded());
     }
     let index = st.create(server, h, group.members.clone(), minutes, origin);
-    created(req.format, &views::subscription(h, &st.subs[index]))
-}
-
-/// What the `deleted-get-200` and `expired-extendable` profiles answer for an ended
-/// subscription; `None` (the faithful 404) otherwise.
-fn ghost(
-    server: &Server,
-    h: Hrefs<'_>,
-    req: &Req,
-    st: &mut AppState,
-    id: &str,
-) -> Option<Result<Response, ApiError>> {
-    let at = st.graveyard.iter().position(|s| s.id == id)?;
-    match (server.fault(), &req.method) {
-        (Fault::DeletedGet200, &Method::GET) => Some(Ok(respond::resource(
-            StatusCode::OK,
-            req.format,
-            &views::subscription(h, &st.graveyard[at]),
-        ))),
-        (Fault::ExpiredExtendable, &Method::POST) => {
-            let minutes = match req.input().and_then(|input| duration(server, req, &input)) {
-                Ok(m) => m,
-                Err(e) => return Some(Err(e)),
-            };
-            let mut sub = st.graveyard.remove(at);
-            sub.expires_at = server.app_now(st.offset);
-            sub.warned = false;
-            st.subs.push(sub);
-            let index = st.subs.len() - 1;
-            st.extend(server, index, minutes);
-            Some(Ok(respond::resource(
-                StatusCode::OK,
-                req.format,
-                &views::subscription(h, &st.subs[index]),
-            )))
-        }
-        _ => None,
+    let res = views::subscription(h, &st.subs[index]);
+    if server.fault() == Fault::Created200 {
+        return Ok(respond::resource(StatusCode::OK, req.format, &res));
     }
-}
-
-/// The `cross-app-readable` profile: the subscriptions of the caller's other applications.
-fn sibling_subscriptions(server: &Server, app: &App) -> Vec<Resource> {
-    let mut out = Vec::new();
-    for other in server.sibling_apps(app) {
-        let st = other.lock();
-        let h = Hrefs(&other.base);
-        out.extend(
-            st.subs
-                .iter()
-                .filter(|s| s.origin != Origin::System)
-                .map(|s| views::subscription(h, s)),
-        );
-    }
-    out
+    created(req.format, &res)
 }

@@ -24,6 +24,11 @@ const JSON: Format = Format {
 };
 
 impl Format {
+    /// Plain JSON in the given shape (what the `xml-events-as-json` profile answers instead).
+    pub(crate) fn json(shape: Shape) -> Self {
+        Self { shape, ..JSON }
+    }
+
     /// Picks the first UCWA media type named by `Accept`; none, `*/*` or anything else → JSON.
     pub(crate) fn from_headers(headers: &HeaderMap) -> Self {
         let Some(accept) = headers
@@ -95,6 +100,13 @@ pub(crate) fn resource(status: StatusCode, format: Format, res: &Resource) -> Re
 pub(crate) fn json_shaped(status: StatusCode, shape: Shape, value: &serde_json::Value) -> Response {
     let format = Format { shape, ..JSON };
     body(status, format, shape.json_bytes(value))
+}
+
+/// A status with no body at all (what the `extend-no-body` profile answers).
+pub(crate) fn empty(status: StatusCode) -> Response {
+    let mut resp = no_content();
+    *resp.status_mut() = status;
+    resp
 }
 
 /// 204 No Content, empty body.

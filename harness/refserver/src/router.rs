@@ -104,6 +104,13 @@ pub(crate) async fn handle(State(server): State<Arc<Server>>, request: Request) 
     let body = read_body(&parts.headers, body).await;
     let mut format = Format::from_headers(&parts.headers);
     format.shape = Shape::of(&server, &parts.headers);
+    if server.fault() == Fault::VndAcceptIgnored
+        && format
+            .content_type
+            .starts_with("application/vnd.microsoft.com.ucwa+xml")
+    {
+        format = Format::json(format.shape);
+    }
     let req = Req {
         format,
         method: parts.method,
@@ -138,6 +145,14 @@ async fn dispatch(server: Arc<Server>, req: Req) -> Response {
         return crate::control::handle(&server, &req, path).await;
     }
     if lower.starts_with("/ucwa/") || path == "/ucwa" {
+        if server.fault() == Fault::UnreadableBody500 && unreadable(&req) {
+            return ApiError::new(
+                http::StatusCode::INTERNAL_SERVER_ERROR,
+                None,
+                "The request body could not be processed.",
+            )
+            .into_response(req.format);
+        }
         let Some(caller) = server.caller(&req.headers) else {
             if server.fault() == Fault::No401 {
                 return ApiError::not_found().into_response(req.format);
@@ -171,6 +186,19 @@ async fn dispatch(server: Arc<Server>, req: Req) -> Response {
         }
     }
     ApiError::not_found().into_response(req.format)
+}
+
+/// Whether the body of a UCWA request cannot be read: malformed, or of another media type
+/// (the `unreadable-body-500` profile answers those with 500).
+fn unreadable(req: &Req) -> bool {
+    match &req.body {
+        BodyRead::Complete(bytes) => {
+            req.input()
+                .is_err_and(|e| e.subcode.is_none() && matches!(e.status.as_u16(), 400 | 415))
+                && !bytes.is_empty()
+        }
+        _ => false,
+    }
 }
 
 /// Answers 405 unless the method is one of `allowed` (given as the `Allow` header value).

@@ -68,6 +68,10 @@ fn application_route(
             allow(req, "GET, DELETE")?;
             let mut st = lock_live(server, app)?;
             if req.method == Method::DELETE {
+                if server.fault() == Fault::ApplicationDeleteKeeps {
+                    // Says it is gone, and lives on.
+                    return Ok(respond::no_content());
+                }
                 // Tears everything down; later requests (the channel included) get 404.
                 st.deleted = true;
                 st.subs.clear();
@@ -188,7 +192,7 @@ fn create_application(
     crate::startup::prepare(server, Hrefs(&app.base), app.owner, &mut st);
     let res = views::application(server, Hrefs(&app.base), &app.id, app.owner, &st);
     let status = match server.fault() {
-        Fault::ApplicationCreate200 => StatusCode::OK,
+        Fault::Created200 => StatusCode::OK,
         _ => StatusCode::CREATED,
     };
     Ok(respond::resource(status, req.format, &res))

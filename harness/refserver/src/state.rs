@@ -14,7 +14,8 @@ use tokio::sync::Notify;
 use tokio::time::Instant;
 
 use crate::app::AppState;
-use crate::config::ServerConfig;
+use crate::config::{ServerConfig, TokenStyle};
+use crate::fault::Fault;
 
 /// Tokens kept at most; the oldest are forgotten first, so memory stays bounded.
 const MAX_TOKENS: usize = 20_000;
@@ -36,6 +37,8 @@ pub(crate) struct Caller {
 struct TokenStore {
     by_token: HashMap<String, Caller>,
     order: VecDeque<String>,
+    /// Refresh tokens handed out (`TokenStyle::Jwt`); never accepted as bearer tokens.
+    refresh: VecDeque<String>,
 }
 
 /// One application: owner, URL base, state and the wake-up signal of its waiters.
@@ -117,12 +120,17 @@ impl Server {
 
     /// The application clock: monotonic time since start plus that application's offset.
     pub(crate) fn app_now(&self, offset: Duration) -> Duration {
-        self.base.elapsed() + offset
+        self.base.elapsed() * self.config.time_scale + offset
+    }
+
+    /// Real time for a stretch of the server's clock: with `time_scale` K, K times shorter.
+    pub(crate) fn real_span(&self, span: Duration) -> Duration {
+        span / self.config.time_scale
     }
 
     /// The real instant at which an application-clock deadline falls, given the offset now.
     pub(crate) fn real_instant(&self, deadline: Duration, offset: Duration) -> Instant {
-        self.base + deadline.saturating_sub(offset)
+        self.base + self.real_span(deadline.saturating_sub(offset))
     }
 
     /// Wall-clock milliseconds for an application-clock time (for dates in bodies only).
@@ -130,14 +138,24 @@ impl Server {
         self.wall_ms_at_base + i64::try_from(app_time.as_millis()).unwrap_or(0)
     }
 
-    /// Issues a bearer token for a user.
+    /// Issues a bearer token for a user, in the configured style.
     pub(crate) fn issue_token(&self, user: usize) -> String {
-        let id = self.next_random();
-        let token = format!(
-            "cwt=AAEB{id:016x}{:016x}{:016x}",
-            self.next_random(),
-            self.next_random()
-        );
+        let [a, b, c] = [(); 3].map(|()| self.next_random());
+        let token = match self.config.token_style {
+            TokenStyle::Cwt => format!("cwt=AAEB{a:016x}{b:016x}{c:016x}"),
+            TokenStyle::Jwt => {
+                let header = r#"{"alg":"RS256","typ":"JWT"}"#;
+                let claims = format!(r#"{{"sub":"{user}","jti":"{a:016x}{b:016x}"}}"#);
+                let signature: Vec<u8> = c.to_be_bytes().repeat(4);
+                format!(
+                    "{}.{}.{}",
+                    base64url(header.as_bytes()),
+                    base64url(claims.as_bytes()),
+                    base64url(&signature)
+                )
+            }
+            TokenStyle::Opaque => format!("{a:016x}{b:016x}{c:016x}"),
+        };
         let mut store = self.tokens.write().unwrap_or_else(|p| p.into_inner());
         store.by_token.insert(token.clone(), Caller { user });
         store.order.push_back(token.clone());
@@ -147,6 +165,26 @@ impl Server {
             }
         }
         token
+    }
+
+    /// A refresh token to go beside a bearer token, for the styles whose issuers give one.
+    pub(crate) fn issue_refresh_token(&self) -> Option<String> {
+        if self.config.token_style != TokenStyle::Jwt {
+            return None;
+        }
+        let token = format!("{:016x}{:016x}", self.next_random(), self.next_random());
+        let mut store = self.tokens.write().unwrap_or_else(|p| p.into_inner());
+        store.refresh.push_back(token.clone());
+        while store.refresh.len() > MAX_TOKENS {
+            store.refresh.pop_front();
+        }
+        Some(token)
+    }
+
+    /// Every token still remembered, bearer and refresh (a test aid).
+    pub(crate) fn issued_tokens(&self) -> Vec<String> {
+        let store = self.tokens.read().unwrap_or_else(|p| p.into_inner());
+        store.order.iter().chain(&store.refresh).cloned().collect()
     }
 
     /// The user of the `Authorization: Bearer cwt=…` header, if the token is known.
@@ -190,7 +228,11 @@ impl Server {
     /// The application with this id if it is the caller's user's (isolation: others → 404).
     pub(crate) fn app(&self, id: &str, caller: Caller) -> Option<Arc<App>> {
         let apps = self.apps.read().unwrap_or_else(|p| p.into_inner());
-        apps.get(id).filter(|a| a.owner == caller.user).cloned()
+        // The fault lets any signed-in user reach any application, as its owner would.
+        let anyone = self.fault() == Fault::CrossUserReadable;
+        apps.get(id)
+            .filter(|a| anyone || a.owner == caller.user)
+            .cloned()
     }
 
     /// The other applications of the same caller: only for the security fault profiles.
@@ -220,5 +262,98 @@ impl Server {
             })
             .map(str::to_owned)
             .unwrap_or_else(|| self.local_addr.to_string())
+    }
+}
+
+/// Base64url without padding (RFC 4648 section 5), for the JWT-shaped tokens.
+fn base64url(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..=chunk.len() {
+            out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn a_time_scale_runs_the_clock_faster_and_its_deadlines_sooner() {
+        let config = ServerConfig {
+            time_scale: 60,
+            ..ServerConfig::default()
+        };
+        let server = Server::new(config, SocketAddr::from(([127, 0, 0, 1], 1)));
+        tokio::time::advance(Duration::from_secs(10)).await;
+        assert_eq!(server.app_now(Duration::ZERO), Duration::from_secs(600));
+        assert_eq!(
+            server.app_now(Duration::from_secs(5)),
+            Duration::from_secs(605)
+        );
+        // Ten minutes of the server's clock are ten seconds of real time.
+        assert_eq!(
+            server.real_instant(Duration::from_secs(600), Duration::ZERO),
+            server.base + Duration::from_secs(10)
+        );
+    }
+
+    #[test]
+    fn tokens_take_the_configured_style_and_sign_in() {
+        let addr: SocketAddr = "127.0.0.1:1".parse().expect("addr");
+        for style in [TokenStyle::Cwt, TokenStyle::Jwt, TokenStyle::Opaque] {
+            let config = ServerConfig {
+                token_style: style,
+                ..ServerConfig::default()
+            };
+            let server = Server::new(config, addr);
+            let token = server.issue_token(3);
+            match style {
+                TokenStyle::Cwt => assert!(token.starts_with("cwt=AAEB"), "{token}"),
+                TokenStyle::Jwt => {
+                    let parts: Vec<&str> = token.split('.').collect();
+                    assert_eq!(parts.len(), 3, "{token}");
+                    assert!(token.starts_with("eyJ"), "{token}");
+                    assert!(
+                        token
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+                    );
+                }
+                TokenStyle::Opaque => {
+                    assert!(token.len() >= 32 && token.chars().all(|c| c.is_ascii_hexdigit()));
+                }
+            }
+            let mut headers = HeaderMap::new();
+            let value = format!("Bearer {token}").parse().expect("header value");
+            headers.insert(http::header::AUTHORIZATION, value);
+            assert_eq!(server.caller(&headers), Some(Caller { user: 3 }));
+            let refresh = server.issue_refresh_token();
+            assert_eq!(refresh.is_some(), style == TokenStyle::Jwt);
+            let issued = server.issued_tokens();
+            assert!(issued.contains(&token));
+            assert!(refresh.is_none_or(|r| issued.contains(&r)));
+        }
+    }
+
+    #[test]
+    fn base64url_matches_rfc_4648_without_padding() {
+        assert_eq!(base64url(b""), "");
+        assert_eq!(base64url(b"f"), "Zg");
+        assert_eq!(base64url(b"fo"), "Zm8");
+        assert_eq!(base64url(b"foo"), "Zm9v");
+        assert_eq!(base64url(b"foobar"), "Zm9vYmFy");
+        assert_eq!(base64url(&[0xfb, 0xff]), "-_8");
+        assert_eq!(
+            base64url(br#"{"alg":"RS256","typ":"JWT"}"#),
+            "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9"
+        );
     }
 }

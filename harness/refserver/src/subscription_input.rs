@@ -21,6 +21,7 @@ pub(crate) fn duration(server: &Server, req: &Req, input: &Input) -> Result<Dura
     let from_body = input.integer("duration").map_err(|_| bad())?;
     let query_wins = server.variant(Variant::DurationQueryWins);
     let minutes = match (from_query, from_body) {
+        (Some(q), Some(b)) if q != b && server.fault() == Fault::DurationBothSummed => q + b,
         (Some(q), Some(b)) if q != b && !query_wins => {
             return Err(ApiError::parameter(
                 "duration",
@@ -30,6 +31,10 @@ pub(crate) fn duration(server: &Server, req: &Req, input: &Input) -> Result<Dura
         (Some(m), _) | (None, Some(m)) => m,
         (None, None) => return Err(ApiError::parameter("duration", "is required")),
     };
+    if server.fault() == Fault::DurationBoundsExclusive && (minutes == 10 || minutes == 30) {
+        // Reads "10 to 30" as excluding its ends.
+        return Err(bad());
+    }
     if server.fault() == Fault::DurationUnchecked && (1..=24 * 60).contains(&minutes) {
         // The `duration-unchecked` profile: any positive number of minutes is taken.
         return Ok(Duration::from_secs(minutes.unsigned_abs() * 60));

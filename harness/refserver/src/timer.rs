@@ -95,9 +95,7 @@ impl AppState {
                 }
             } else {
                 self.subs[index].warned = true;
-                if server.fault() != Fault::ExpiryWarningMissing {
-                    self.sub_event(server, h, index, "updated");
-                }
+                self.sub_event(server, h, index, "updated");
             }
         }
         let config = &server.config;

@@ -138,12 +138,39 @@ fn render_report_end(report: &RunReport, style: Style) -> String {
             style.yellow("interrupted: only the cases that finished are counted")
         );
     }
+    if !report.target.retries.is_empty() {
+        // Every case may have passed, yet a target that needed retries is flaky: say so.
+        let _ = writeln!(
+            out,
+            "{}",
+            style.yellow("retried: requests sent again after a transport failure:")
+        );
+        for note in &report.target.retries {
+            let _ = writeln!(out, "  {}", safe(note));
+        }
+    }
     if let Some(coverage) = &report.coverage {
         let _ = writeln!(
             out,
             "coverage: {} of {} checklist rows",
             coverage.covered, coverage.rows
         );
+        if !coverage.levels.is_empty() {
+            // A row counts on this target only when a run of it was judged here.
+            let _ = writeln!(
+                out,
+                "proven on this target: {} of {} rows",
+                coverage.proven, coverage.rows
+            );
+            for (why, rows) in coverage.unproven_by_reason() {
+                let _ = writeln!(
+                    out,
+                    "  not proven ({why}): {} rows: {}",
+                    rows.len(),
+                    rows.join(", ")
+                );
+            }
+        }
     }
     if !report.unexpected_passes.is_empty() {
         let _ = writeln!(
@@ -196,6 +223,7 @@ mod tests {
             url: "https://127.0.0.1:4443/autodiscover".to_owned(),
             kind: "embedded".to_owned(),
             capabilities: vec![],
+            retries: vec![],
         }
     }
 
@@ -227,6 +255,30 @@ mod tests {
             text,
             "Running 3 cases against https://127.0.0.1:4443/autodiscover (embedded)\n"
         );
+    }
+
+    #[test]
+    fn retries_are_listed_at_the_end() {
+        let note = "GET http://t/root: try 1 of 3 failed (reset); sent again after 100 ms";
+        let report = RunReport {
+            tool: "t".into(),
+            started_at: String::new(),
+            duration_secs: 0.0,
+            target: TargetInfo {
+                retries: vec![note.into()],
+                ..target()
+            },
+            strict: false,
+            interrupted: false,
+            summary: harness_core::outcome::Summary::default(),
+            cases: vec![],
+            coverage: None,
+            unexpected_passes: vec![],
+        };
+        let text = render_report_end(&report, Style { color: false });
+        let expected =
+            format!("retried: requests sent again after a transport failure:\n  {note}\n");
+        assert!(text.contains(&expected), "{text}");
     }
 
     #[test]

@@ -97,6 +97,27 @@ fn render(report: &RunReport, proofs: &Proofs) -> String {
             );
         }
         h.push_str("</p>");
+        if !coverage.levels.is_empty() {
+            let _ = write!(
+                h,
+                "<p>Proven on this target: {} of {} rows.</p>",
+                coverage.proven, coverage.rows
+            );
+            let groups = coverage.unproven_by_reason();
+            if !groups.is_empty() {
+                h.push_str("<table><tr><th>not proven: missing</th><th>rows</th></tr>");
+                for (why, rows) in groups {
+                    let _ = write!(
+                        h,
+                        "<tr class=\"skip\"><td>{}</td><td>{} ({})</td></tr>",
+                        esc(&why),
+                        rows.len(),
+                        esc(&rows.join(", "))
+                    );
+                }
+                h.push_str("</table>");
+            }
+        }
     }
     if !report.unexpected_passes.is_empty() {
         let _ = write!(

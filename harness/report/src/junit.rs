@@ -112,6 +112,7 @@ mod tests {
                 url: dirty.to_owned(),
                 kind: dirty.to_owned(),
                 capabilities: vec![],
+                retries: vec![],
             },
             strict: false,
             interrupted: false,

@@ -77,7 +77,7 @@ fn missing_or_empty_ca_file_is_a_clear_error() {
 #[test]
 fn non_http_url_is_refused_before_sending() {
     let url = url::Url::parse("ftp://example.com/x").expect("valid url");
-    let err = build_request(HttpRequest::new(
+    let err = build_request(&HttpRequest::new(
         http::Method::GET,
         url,
         Duration::from_secs(1),
@@ -91,6 +91,6 @@ fn bad_header_value_is_not_echoed() {
     let url = url::Url::parse("http://example.com/x").expect("valid url");
     let req = HttpRequest::new(http::Method::GET, url, Duration::from_secs(1))
         .header("authorization", "Bearer secret\nvalue");
-    let err = build_request(req).expect_err("newline must be refused");
+    let err = build_request(&req).expect_err("newline must be refused");
     assert!(!err.to_string().contains("secret"), "{err}");
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use harness_core::loader::{SuiteCase, step_name};
-use harness_core::model::{Capability, Format, Level, Row, Step};
+use harness_core::model::{Auth, Capability, Format, Level, Row, Step};
 use harness_core::outcome::{
     CaseOutcome, CheckOutcome, StepOutcome, TimelineEntry, Verdict, first_check_with, verdict_of,
     worst,
@@ -20,6 +20,7 @@ use crate::check::events::{PendingForbid, judge_forbids};
 use crate::check::snapshot::SnapshotStore;
 use crate::client::{HttpResponse, TransportError};
 use crate::follower::ObservedEvent;
+use crate::interrupt::Interrupt;
 use crate::request::Vars;
 use crate::session::Session;
 use crate::step::{StepContext, run_step};
@@ -72,6 +73,13 @@ pub fn required_capabilities(case: &SuiteCase) -> Vec<Capability> {
         _ => {}
     }
     for step in &case.case.steps {
+        if step
+            .request
+            .as_ref()
+            .is_some_and(|r| r.auth == Auth::Second)
+        {
+            caps.push(Capability::SecondUser);
+        }
         if let Some(control) = &step.control {
             if control.clock.is_some() {
                 caps.push(Capability::Clock);
@@ -92,23 +100,60 @@ pub fn required_capabilities(case: &SuiteCase) -> Vec<Capability> {
     caps
 }
 
+/// Whether this case's clock steps wait in real time on this target (`run --real-time` and no
+/// test-control clock). Properties drive the clock themselves and cannot wait.
+pub fn waits_in_real_time(case: &SuiteCase, target: &Target) -> bool {
+    target.profile.real_time
+        && !target.capabilities.has(Capability::Clock)
+        && case.case.property.is_none()
+        && required_capabilities(case).contains(&Capability::Clock)
+}
+
+/// The real time a case waits in `--real-time` mode: its clock steps, in order, each merged
+/// with the next (nothing happens between two waits), divided by the profile's `time_scale`.
+/// Every clock step counts, `when:` branches too: the plan is an upper bound.
+pub fn real_time_plan(case: &SuiteCase, row: Option<&Row>, time_scale: u32) -> Duration {
+    let mut vars: Vars = case.case.vars.clone();
+    if let Some(row) = row {
+        vars.extend(row.vars.clone());
+    }
+    let seconds: f64 = case
+        .case
+        .steps
+        .iter()
+        .filter_map(|s| s.control.as_ref().and_then(|c| c.clock.as_ref()))
+        .filter_map(|clock| harness_core::template::render_value(&clock.value, &vars).ok())
+        .filter_map(|v| {
+            v.as_f64()
+                .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+        })
+        .sum();
+    Duration::from_secs_f64(seconds.max(0.0) / f64::from(time_scale.max(1)))
+}
+
 /// Why the target cannot run this case (with this row), if it cannot.
 pub fn skip_reason(case: &SuiteCase, row: Option<&Row>, target: &Target) -> Option<String> {
-    let missing: Vec<&str> = required_capabilities(case)
+    let waits = waits_in_real_time(case, target);
+    let missing: Vec<Capability> = required_capabilities(case)
         .into_iter()
         .filter(|c| !target.capabilities.has(*c))
-        .map(Capability::name)
+        .filter(|c| !(waits && *c == Capability::Clock))
         .collect();
     if !missing.is_empty() {
-        return Some(format!(
-            "the target does not offer {} (requires: {})",
-            if missing.iter().any(|m| *m != "group") {
-                "the test-control protocol needed"
-            } else {
-                "what is needed"
-            },
-            missing.join(", ")
-        ));
+        let names: Vec<&str> = missing.iter().map(|c| c.name()).collect();
+        return Some(if missing.iter().any(|c| c.needs_control()) {
+            format!(
+                "the target does not offer the test-control protocol needed (requires: {})",
+                names.join(", ")
+            )
+        } else {
+            // `group` and `second-user` are the profile's to give, not the target's.
+            format!(
+                "the target profile does not name what is needed (requires: {}; hint: \
+                 `group:` / `second_user:` in the profile)",
+                names.join(", ")
+            )
+        });
     }
     for step in &case.case.steps {
         if let Some(cond) = step.control.as_ref().and_then(|c| c.condition.as_ref()) {
@@ -134,11 +179,41 @@ pub fn skip_reason(case: &SuiteCase, row: Option<&Row>, target: &Target) -> Opti
 }
 
 /// Runs one case to its outcome. Never panics on target behaviour; never leaves the
-/// application behind.
+/// application behind. The outcome is scrubbed of every secret value the run knows by now
+/// (tokens the case received itself included) before any reporter sees it.
 pub async fn run_case(run: CaseRun<'_>, target: Arc<Target>, opts: &ExecOptions) -> CaseOutcome {
-    let started = Instant::now();
+    run_case_until(run, target, opts, &Interrupt::default()).await
+}
+
+/// [`run_case`], stopped at the next step once `interrupt` is triggered: the step under way
+/// is cut short (its wait or request dropped), the rest are skipped, and the session still
+/// closes, so the application is deleted. A property case runs to its end (its inputs each
+/// open and close a session of their own).
+pub async fn run_case_until(
+    run: CaseRun<'_>,
+    target: Arc<Target>,
+    opts: &ExecOptions,
+    interrupt: &Interrupt,
+) -> CaseOutcome {
+    let secrets = target.secrets().clone();
+    let mut outcome = run_case_unredacted(run, target, opts, interrupt).await;
+    secrets.redact_case(&mut outcome);
+    outcome
+}
+
+/// A case that was not run (the target stopped answering before its turn), with why.
+pub fn not_run(run: CaseRun<'_>, verdict: Verdict, reason: String) -> CaseOutcome {
+    CaseOutcome {
+        verdict,
+        reason: Some(reason),
+        ..blank_outcome(run)
+    }
+}
+
+/// The outcome of a case before it ran: passed until something says otherwise.
+fn blank_outcome(run: CaseRun<'_>) -> CaseOutcome {
     let case = &run.case.case;
-    let mut outcome = CaseOutcome {
+    CaseOutcome {
         name: run.name(),
         case_id: case.id.value.clone(),
         row: run.row.map(|r| r.name.value.clone()),
@@ -155,7 +230,18 @@ pub async fn run_case(run: CaseRun<'_>, target: Arc<Target>, opts: &ExecOptions)
         steps: Vec::new(),
         session_checks: Vec::new(),
         timeline: Vec::new(),
-    };
+    }
+}
+
+async fn run_case_unredacted(
+    run: CaseRun<'_>,
+    target: Arc<Target>,
+    opts: &ExecOptions,
+    interrupt: &Interrupt,
+) -> CaseOutcome {
+    let started = Instant::now();
+    let case = &run.case.case;
+    let mut outcome = blank_outcome(run);
     if let Some(reason) = skip_reason(run.case, run.row, &target) {
         outcome.verdict = Verdict::Skip;
         outcome.reason = Some(reason);
@@ -217,14 +303,28 @@ pub async fn run_case(run: CaseRun<'_>, target: Arc<Target>, opts: &ExecOptions)
         vars,
     );
     let mut stopped: Option<String> = None;
+    // The step at which Ctrl-C cut the case short, if it did.
+    let mut cut_at: Option<String> = None;
     for (index, step) in case.steps.iter().enumerate() {
         let name = step_name(step, index);
+        if stopped.is_none() && interrupt.is_set() {
+            cut_at = Some(name.clone());
+            stopped = Some(INTERRUPTED.to_owned());
+        }
         if let Some(why) = &stopped {
             outcome.steps.push(skipped_step(step, &name, why.clone()));
             continue;
         }
-        let step_outcome = run_step(&mut ctx, step, index, &name).await;
-        if matches!(step_outcome.verdict, Verdict::Fail | Verdict::Error) {
+        let step_outcome = tokio::select! {
+            biased;
+            step_outcome = run_step(&mut ctx, step, index, &name) => step_outcome,
+            () = interrupt.triggered() => {
+                cut_at = Some(name.clone());
+                stopped = Some(INTERRUPTED.to_owned());
+                skipped_step(step, &name, INTERRUPTED.to_owned())
+            }
+        };
+        if stopped.is_none() && matches!(step_outcome.verdict, Verdict::Fail | Verdict::Error) {
             stopped = Some(format!("skipped: step {name} did not pass"));
         }
         outcome.steps.push(step_outcome);
@@ -245,8 +345,19 @@ pub async fn run_case(run: CaseRun<'_>, target: Arc<Target>, opts: &ExecOptions)
     outcome.timeline = timeline_entries(&report.timeline, started, &matched_label);
     outcome.session_checks = report.checks;
     finish(&mut outcome, started);
+    if let Some(step) = cut_at
+        && outcome.verdict == Verdict::Pass
+    {
+        // Nothing failed, but not everything ran: not a pass. A failure found before the cut
+        // stands.
+        outcome.verdict = Verdict::Skip;
+        outcome.reason = Some(format!("interrupted (Ctrl-C) at step {step}"));
+    }
     outcome
 }
+
+/// Why the steps after Ctrl-C did not run.
+const INTERRUPTED: &str = "skipped: the run was interrupted (Ctrl-C)";
 
 fn skipped_step(step: &Step, name: &str, why: String) -> StepOutcome {
     StepOutcome {

@@ -7,7 +7,7 @@
 mod channel;
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use harness_core::canonical::Event;
 use harness_core::model::Format;
@@ -198,7 +198,22 @@ impl Drop for Follower {
     }
 }
 
-/// The polling loop: one P-GET after another, each sent as soon as the previous one returns.
+/// The first pause after a response that did not move the channel on: at most four polls a
+/// second from then on.
+const BACKOFF_FIRST: Duration = Duration::from_millis(250);
+
+/// The longest pause: a channel stuck for good is polled once a second.
+const BACKOFF_MAX: Duration = Duration::from_secs(1);
+
+/// The pause after `previous` (none: the channel was moving).
+fn backoff_after(previous: Option<Duration>) -> Duration {
+    previous.map_or(BACKOFF_FIRST, |p| (p * 2).min(BACKOFF_MAX))
+}
+
+/// The polling loop: one P-GET after another, each sent as soon as the previous one returns,
+/// unless the previous one led back where the channel was (a `next` equal to the URL just
+/// requested, an ack that did not advance): then the follower backs off, doubling its pause up
+/// to a second, so a broken channel is polled a few times a second rather than in a tight loop.
 async fn follow(
     shared: Arc<Shared>,
     target: Arc<Target>,
@@ -206,7 +221,12 @@ async fn follow(
     format: Format,
     mut first: Option<oneshot::Sender<()>>,
 ) {
+    let mut backoff: Option<Duration> = None;
     loop {
+        if let Some(pause) = backoff {
+            // Nothing to wait for but time: the server told the follower to come back at once.
+            tokio::time::sleep(pause).await;
+        }
         let token = match target.token().await {
             Ok(t) => t,
             Err(e) => return shared.break_with(target.redact(&e.to_string())),
@@ -247,6 +267,7 @@ async fn follow(
                     event,
                 });
             }
+            backoff = observation.stalled.then(|| backoff_after(backoff));
             observation.follow
         };
         match next.and_then(|href| target.resolve(&href).map_err(|e| e.to_string())) {
@@ -295,5 +316,22 @@ async fn first_poll(
                 });
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_from_a_quarter_second_up_to_one_second() {
+        let mut pauses = Vec::new();
+        let mut last = None;
+        for _ in 0..5 {
+            let next = backoff_after(last);
+            pauses.push(next.as_millis());
+            last = Some(next);
+        }
+        assert_eq!(pauses, [250, 500, 1000, 1000, 1000]);
     }
 }

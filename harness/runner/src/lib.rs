@@ -3,6 +3,7 @@ pub mod check;
 pub mod client;
 pub mod exec;
 pub mod follower;
+pub mod interrupt;
 pub mod parse;
 pub mod profile;
 pub mod property;

@@ -15,6 +15,10 @@ use url::Url;
 
 use crate::client::TlsOptions;
 
+mod account;
+
+pub use account::Account;
+
 /// The built-in profile of the embedded reference server.
 const EMBEDDED: &str = include_str!("../../../fixtures/profiles/embedded.yaml");
 
@@ -89,6 +93,8 @@ pub struct TargetProfile {
     pub group: Option<String>,
     /// A SIP URI that is nobody on the target.
     pub unknown_contact: String,
+    /// Another user of the target, for cross-user isolation (`auth: second`).
+    pub second_user: Option<Account>,
     /// Whether the target offers the test-control protocol; `None` asks `GET /_conform`.
     pub control: Option<bool>,
     /// Certificate checking.
@@ -98,6 +104,13 @@ pub struct TargetProfile {
     /// This target's snapshot store (design section 13): the `snapshots:` key, relative to the
     /// profile, or `<profile stem>.snapshots` beside it. `None` for a profile without a file.
     pub snapshots: Option<PathBuf>,
+    /// How many times faster than real time the target's clock runs (`time_scale:`, default 1;
+    /// a test aid, as `ucwa-conform serve --time-scale K`): real-time waits are that much
+    /// shorter.
+    pub time_scale: u32,
+    /// `run --real-time`: on a target without the test-control clock, a clock step waits that
+    /// long in real time (divided by `time_scale`) instead of skipping its case.
+    pub real_time: bool,
 }
 
 /// A profile could not be loaded.
@@ -169,6 +182,8 @@ struct RawProfile {
     group: Option<String>,
     unknown_contact: Spanned<String>,
     #[serde(default)]
+    second_user: Option<account::RawAccount>,
+    #[serde(default)]
     control: Option<bool>,
     #[serde(default)]
     tls: RawTls,
@@ -176,6 +191,8 @@ struct RawProfile {
     timeouts: RawTimeouts,
     #[serde(default)]
     snapshots: Option<PathBuf>,
+    #[serde(default)]
+    time_scale: Option<Spanned<u32>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -408,6 +425,12 @@ pub fn parse_profile(
     if raw.username.value.trim().is_empty() {
         return Err(invalid(raw.username.referenced, "username is empty".into()));
     }
+    let second_user = match &raw.second_user {
+        Some(second) => {
+            Some(second.resolve(path, allow_literal, raw.username.value.trim(), &env)?)
+        }
+        None => None,
+    };
 
     let defaults = Timeouts::default();
     Ok(TargetProfile {
@@ -422,6 +445,7 @@ pub fn parse_profile(
         contacts,
         group: raw.group.filter(|g| !g.trim().is_empty()),
         unknown_contact,
+        second_user,
         control: raw.control,
         tls: TlsOptions {
             ca_cert: raw.tls.ca_cert,
@@ -432,6 +456,17 @@ pub fn parse_profile(
             events: raw.timeouts.events.map_or(defaults.events, |s| s.0),
         },
         snapshots: raw.snapshots,
+        time_scale: match raw.time_scale {
+            Some(k) if k.value == 0 => {
+                return Err(invalid(
+                    k.referenced,
+                    "time_scale must be at least 1 (1: real time)".into(),
+                ));
+            }
+            Some(k) => k.value,
+            None => 1,
+        },
+        real_time: false,
     })
 }
 

@@ -113,6 +113,78 @@ fn embedded_profile_is_valid_and_points_at_the_server() {
 }
 
 #[test]
+fn second_user_reads_its_own_secret_and_sees_the_profile_as_itself() {
+    let text = format!(
+        "{GOOD}second_user:\n  username: frank@contoso.com\n  token_env: TOKEN2\n  watcher: sip:frank@contoso.com\n"
+    );
+    let p = parse_profile(&text, Path::new("p.yaml"), false, |n| match n {
+        "PW" => Some("hunter2".to_owned()),
+        "TOKEN2" => Some("eyJhbGciOiJub25lIn0.e30.".to_owned()),
+        _ => None,
+    })
+    .expect("valid second user");
+    let second = p.as_second_user().expect("a second user");
+    assert_eq!(second.username, "frank@contoso.com");
+    assert_eq!(second.watcher, "sip:frank@contoso.com");
+    assert!(second.password.is_none());
+    assert_eq!(
+        second.token.as_ref().map(Secret::expose),
+        Some("eyJhbGciOiJub25lIn0.e30.")
+    );
+    assert_eq!(second.discovery, p.discovery);
+    assert!(second.second_user.is_none());
+    assert!(!format!("{p:?}").contains("eyJ"), "Debug shows no token");
+    assert!(parse(GOOD).expect("valid").as_second_user().is_none());
+}
+
+#[test]
+fn second_user_errors_are_located() {
+    let with = |body: &str| format!("{GOOD}second_user:\n{body}");
+    let err = parse(&with(
+        "  username: alice@contoso.com\n  password_env: PW\n  watcher: sip:alice@contoso.com\n",
+    ))
+    .expect_err("the same user twice");
+    assert!(err.to_string().contains("another user"), "{err}");
+    assert_eq!(err.line, Some(8), "{err}");
+    let err = parse(&with(
+        "  username: frank@contoso.com\n  password_env: NOPE\n  watcher: sip:frank@contoso.com\n",
+    ))
+    .expect_err("unset variable");
+    assert!(
+        err.to_string()
+            .contains("NOPE (named by second_user.password_env)"),
+        "{err}"
+    );
+    let err = parse(&with(
+        "  username: frank@contoso.com\n  watcher: sip:frank@contoso.com\n",
+    ))
+    .expect_err("no secret");
+    assert!(err.to_string().contains("exactly one of"), "{err}");
+    let err = parse(&with(
+        "  username: frank@contoso.com\n  password_literal: frank\n  watcher: sip:frank@contoso.com\n",
+    ))
+    .expect_err("literal in a file");
+    assert!(err.to_string().contains("built-in profile"), "{err}");
+    let err = parse(&with(
+        "  username: frank@contoso.com\n  password_env: PW\n  watcher: frank\n  extra: 1\n",
+    ))
+    .expect_err("unknown key");
+    assert!(err.to_string().contains("extra"), "{err}");
+}
+
+#[test]
+fn embedded_profile_has_the_directorys_second_user() {
+    let p = embedded_profile(Url::parse("http://127.0.0.1:5555/").expect("url"));
+    let second = p.second_user.as_ref().expect("second_user");
+    assert_eq!(second.username, "frank@contoso.com");
+    assert_eq!(second.watcher, "sip:frank@contoso.com");
+    assert!(
+        !p.contacts.contains(&second.watcher),
+        "not one of the contacts"
+    );
+}
+
+#[test]
 fn example_profile_loads_with_its_variable() {
     let text = include_str!("../../../fixtures/profiles/example.yaml");
     let p = parse_profile(text, Path::new("example.yaml"), false, |n| {

@@ -99,6 +99,14 @@ pub async fn build_request(
         }
         Auth::None => {}
         Auth::Bogus => headers.push(("Authorization".into(), BOGUS_TOKEN.into())),
+        Auth::Second => {
+            let token = session
+                .target
+                .second_token()
+                .await
+                .map_err(|e| e.to_string())?;
+            headers.push(("Authorization".into(), format!("Bearer {}", token.expose())));
+        }
     }
 
     let (body, content_type) = build_body(spec, format, vars)?;

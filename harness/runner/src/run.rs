@@ -2,20 +2,21 @@
 //! sessions, tells the reporters as each finishes, and assembles the `RunReport`.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Instant, SystemTime};
 
 use harness_core::baseline::Baseline;
 use harness_core::loader::Suite;
 use harness_core::model::Format;
 use harness_core::outcome::{
-    CaseOutcome, CoverageSummary, EventSink, RunEvent, RunReport, Summary, TargetInfo,
+    CaseOutcome, CoverageSummary, EventSink, RunEvent, RunReport, Summary, TargetInfo, Verdict,
 };
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use crate::exec::{CaseRun, ExecOptions, run_case};
+use crate::exec::{CaseRun, ExecOptions, not_run, run_case_until, waits_in_real_time};
 use crate::target::Target;
+
+pub use crate::interrupt::Interrupt;
 
 /// Settings of a whole run.
 #[derive(Debug, Clone)]
@@ -78,20 +79,6 @@ pub fn plan(suite: &Suite, formats: Option<&[Format]>) -> Vec<PlannedRun> {
     runs
 }
 
-/// Set to stop starting new cases (Ctrl-C); running cases finish and clean up.
-#[derive(Debug, Clone, Default)]
-pub struct Interrupt(Arc<AtomicBool>);
-
-impl Interrupt {
-    pub fn trigger(&self) {
-        self.0.store(true, Ordering::SeqCst);
-    }
-
-    pub fn is_set(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
-    }
-}
-
 /// Runs the planned cases and returns the report (also when interrupted).
 pub async fn run_suite(
     suite: Arc<Suite>,
@@ -117,12 +104,25 @@ pub async fn run_suite(
         let permits = permits.clone();
         let interrupt = interrupt.clone();
         tasks.spawn(async move {
-            let _permit = permits.acquire_owned().await.ok()?;
+            // A case that waits in real time (`--real-time`) holds no job slot while it waits:
+            // the run lasts about as long as its longest wait, never the sum of them.
+            let waits = waits_in_real_time(planned.resolve(&suite).case, &target);
+            let _permit = if waits {
+                None
+            } else {
+                Some(permits.acquire_owned().await.ok()?)
+            };
             if interrupt.is_set() {
                 return None;
             }
             let run = planned.resolve(&suite);
-            Some((position, run_case(run, target, &opts.exec).await))
+            // Once the target stopped answering, every case left ends at once rather than
+            // spending its requests' deadlines on it.
+            if let Some(reason) = target.client.breaker().reason() {
+                return Some((position, not_run(run, Verdict::Error, reason)));
+            }
+            let outcome = run_case_until(run, target, &opts.exec, &interrupt).await;
+            Some((position, outcome))
         });
     }
     let mut finished: Vec<Option<CaseOutcome>> = vec![None; runs.len()];
@@ -147,7 +147,19 @@ pub async fn run_suite(
         }
     }
     let cases: Vec<CaseOutcome> = finished.into_iter().flatten().collect();
-    let report = RunReport {
+    let mut target_info = target_info;
+    // Sign-in's retries and the run's: the client kept them all.
+    target_info.retries = target
+        .client
+        .retry_notes()
+        .iter()
+        .map(|note| target.redact(note))
+        .collect();
+    let coverage = opts.coverage.clone().map(|mut coverage| {
+        coverage.judge_run(&cases);
+        coverage
+    });
+    let mut report = RunReport {
         tool: format!("ucwa-conform {}", env!("CARGO_PKG_VERSION")),
         started_at,
         duration_secs: started.elapsed().as_secs_f64(),
@@ -156,7 +168,7 @@ pub async fn run_suite(
         interrupted: interrupt.is_set(),
         summary: Summary::of(&cases),
         cases,
-        coverage: opts.coverage.clone(),
+        coverage,
         unexpected_passes: {
             unexpected_passes.sort();
             unexpected_passes
@@ -165,8 +177,21 @@ pub async fn run_suite(
                 .collect()
         },
     };
+    // Each case was scrubbed as it finished; a token registered later (a case of its own
+    // sign-in finishing after another) is caught here, before any report file is written.
+    target.secrets().redact_report(&mut report);
     sink.on_event(RunEvent::RunFinished(&report));
     report
+}
+
+/// `HH:MM:SS` (UTC) of an instant, for a terminal line.
+pub fn clock_time(at: SystemTime) -> String {
+    let millis = at
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+    let text = harness_core::canonical::format_iso8601(millis);
+    text.get(11..19)
+        .map_or(text.clone(), |t| format!("{t} UTC"))
 }
 
 /// The current time as RFC 3339 UTC with milliseconds.

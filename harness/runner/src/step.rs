@@ -9,6 +9,7 @@ use harness_core::model::{ControlSpec, Expect, Format, Level, Step};
 use harness_core::outcome::{
     CheckOutcome, RequestRecord, ResponseRecord, StepOutcome, Verdict, first_check_with, verdict_of,
 };
+use harness_core::secret::SecretValues;
 use harness_core::template::{render_str, render_value};
 use serde_json::{Value, json};
 use serde_json_path::JsonPath;
@@ -113,7 +114,24 @@ pub async fn run_step(
     }
     let cursor = ctx.session.follower.as_ref().map_or(0, |f| f.seen());
 
-    let response = if let Some(control) = &step.control {
+    let real_time = ctx.session.target.profile.real_time
+        && !ctx
+            .session
+            .target
+            .capabilities
+            .has(harness_core::model::Capability::Clock);
+    let response = if let Some(control) = step
+        .control
+        .as_ref()
+        .filter(|c| c.clock.is_some() && real_time)
+    {
+        // `run --real-time`: no test-control clock here, so the time passes for real.
+        match wait_real_time(ctx, control).await {
+            Ok(waited) => out.reason = Some(waited),
+            Err(e) => out.checks.push(step_error(e)),
+        }
+        None
+    } else if let Some(control) = &step.control {
         match send_control(ctx, control).await {
             Ok(response) => {
                 if !(200..300).contains(&response.status) {
@@ -205,6 +223,9 @@ pub async fn run_step(
     };
 
     if let Some(response) = &response {
+        // A token answer to the case's own sign-in (the bootstrap cases) is registered before
+        // anything of this step is recorded or checked.
+        ctx.session.target.learn_tokens(&response.body);
         ctx.statuses.insert(name.to_owned(), response.status);
         ctx.vars
             .insert(format!("steps.{name}.status"), json!(response.status));
@@ -224,6 +245,26 @@ pub async fn run_step(
     }
     out.duration_secs = started.elapsed().as_secs_f64();
     out
+}
+
+/// Waits what a clock step would move the clock by, divided by the profile's `time_scale`.
+async fn wait_real_time(ctx: &StepContext<'_>, control: &ControlSpec) -> Result<String, String> {
+    let Some(clock) = &control.clock else {
+        return Err("not a clock step".into());
+    };
+    let value = render_value(&clock.value, &ctx.vars).map_err(|e| e.to_string())?;
+    let seconds = value
+        .as_f64()
+        .or_else(|| value.as_str().and_then(|s| s.trim().parse().ok()))
+        .filter(|s: &f64| s.is_finite() && *s >= 0.0)
+        .ok_or_else(|| format!("`{value}` is not a number of seconds"))?;
+    let scale = ctx.session.target.profile.time_scale.max(1);
+    let wait = std::time::Duration::from_secs_f64(seconds / f64::from(scale));
+    tokio::time::sleep(wait).await; // sleep-ok: the real time a clock step stands for
+    Ok(format!(
+        "waited {seconds} s of the target's time in real time ({:.1} s at time scale {scale})",
+        wait.as_secs_f64()
+    ))
 }
 
 async fn send_control(
@@ -378,7 +419,7 @@ async fn check_response(
         match &view {
             Some(view) => {
                 let extra: Vec<String> = snapshot.redact.iter().map(|r| r.value.clone()).collect();
-                let redacted = redact(view, &ctx.vars, &extra);
+                let redacted = redact(view, &ctx.vars, &extra, ctx.session.target.secrets());
                 let file_name = snapshot_name(ctx.case_id, name);
                 checks.push(ctx.opts.snapshots.check(
                     &file_name,
@@ -661,12 +702,14 @@ async fn wait_for_events(
     }
 }
 
-/// A body as text for a record, cut at `RECORD_BODY_LIMIT`.
-fn cut(body: &[u8]) -> Option<String> {
+/// A body as text for a record, redacted and then cut at `RECORD_BODY_LIMIT`: in that order,
+/// so a token that straddles the cut cannot survive as a prefix.
+fn cut(body: &[u8], secrets: &SecretValues) -> Option<String> {
     if body.is_empty() {
         return None;
     }
-    let text = String::from_utf8_lossy(body);
+    let lossy = String::from_utf8_lossy(body);
+    let text = secrets.redact(&lossy);
     if text.len() <= RECORD_BODY_LIMIT {
         return Some(text.into_owned());
     }
@@ -678,11 +721,10 @@ fn cut(body: &[u8]) -> Option<String> {
 }
 
 fn record_request(http: &HttpRequest, session: &Session) -> RequestRecord {
-    // Fetched once per record: the target's secrets sit behind a lock.
     let secrets = session.target.secrets();
     RequestRecord {
         method: http.method.to_string(),
-        url: crate::target::redact(http.url.as_str(), &secrets),
+        url: secrets.redact(http.url.as_str()).into_owned(),
         headers: http
             .headers
             .iter()
@@ -690,26 +732,25 @@ fn record_request(http: &HttpRequest, session: &Session) -> RequestRecord {
                 let v = if n.eq_ignore_ascii_case("authorization") {
                     "Bearer [redacted]".to_owned()
                 } else {
-                    crate::target::redact(v, &secrets)
+                    secrets.redact(v).into_owned()
                 };
                 (n.clone(), v)
             })
             .collect(),
-        body: cut(&http.body).map(|b| crate::target::redact(&b, &secrets)),
+        body: cut(&http.body, secrets),
     }
 }
 
 fn record_response(response: &HttpResponse, session: &Session) -> ResponseRecord {
-    // Fetched once per record: the target's secrets sit behind a lock.
     let secrets = session.target.secrets();
     ResponseRecord {
         status: response.status,
         headers: response
             .headers
             .iter()
-            .map(|(n, v)| (n.clone(), crate::target::redact(v, &secrets)))
+            .map(|(n, v)| (n.clone(), secrets.redact(v).into_owned()))
             .collect(),
-        body: cut(&response.body).map(|b| crate::target::redact(&b, &secrets)),
+        body: cut(&response.body, secrets),
         duration_secs: response.elapsed.as_secs_f64(),
     }
 }
@@ -739,7 +780,12 @@ fn snapshot_events(
             Value::Object(view)
         })
         .collect();
-    let redacted = redact(&Value::Array(matched), &ctx.vars, &[]);
+    let redacted = redact(
+        &Value::Array(matched),
+        &ctx.vars,
+        &[],
+        ctx.session.target.secrets(),
+    );
     let file_name = format!("{}.events", snapshot_name(ctx.case_id, name));
     ctx.opts
         .snapshots

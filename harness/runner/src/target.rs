@@ -6,17 +6,19 @@
 
 mod bootstrap;
 mod challenge;
+mod token;
 
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
 
 use harness_core::model::Capability;
+use harness_core::secret::SecretValues;
 use url::Url;
 
 use crate::client::{HttpClient, HttpRequest, HttpResponse, TransportError};
 use crate::profile::{Secret, TargetProfile};
 
 pub use challenge::{Challenge, parse_challenges};
+use token::{CachedToken, TokenSlot};
 
 /// The URLs the bootstrap found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,6 +50,8 @@ pub struct Capabilities {
     pub system_subscription: bool,
     /// The profile names a group.
     pub group: bool,
+    /// The profile names a second user.
+    pub second_user: bool,
     /// Limits the target declared (`subscriptions`, `contacts_per_subscription`).
     pub limits: serde_json::Value,
 }
@@ -61,6 +65,7 @@ impl Capabilities {
             Capability::Conditions => self.control && !self.conditions.is_empty(),
             Capability::SystemSubscription => self.control && self.system_subscription,
             Capability::Group => self.group,
+            Capability::SecondUser => self.second_user,
         }
     }
 
@@ -72,6 +77,7 @@ impl Capabilities {
             Capability::Conditions,
             Capability::SystemSubscription,
             Capability::Group,
+            Capability::SecondUser,
         ]
         .into_iter()
         .filter(|c| self.has(*c))
@@ -101,6 +107,7 @@ impl Capabilities {
             operations: list("operations"),
             system_subscription: flag("system_subscription"),
             group,
+            second_user: false,
             limits: value
                 .get("limits")
                 .cloned()
@@ -148,13 +155,6 @@ fn excerpt(body: &str) -> String {
     }
 }
 
-/// A token and when to fetch a new one.
-#[derive(Debug, Clone)]
-struct CachedToken {
-    token: Secret,
-    renew_at: Option<Instant>,
-}
-
 /// A target ready for sessions. Shared by every case of a run.
 #[derive(Debug)]
 pub struct Target {
@@ -166,61 +166,89 @@ pub struct Target {
     pub discovered: Discovered,
     /// What the target offers beyond plain UCWA.
     pub capabilities: Capabilities,
-    /// The current token of the profile's account.
-    token: Mutex<Option<CachedToken>>,
-    /// Serialises token fetches, so parallel sessions after expiry fetch once.
-    fetch: tokio::sync::Mutex<()>,
-    /// Every token value ever issued in this run, for redaction.
-    issued: Mutex<Vec<Secret>>,
+    /// The token of the profile's account.
+    token: TokenSlot,
+    /// The token of the profile's second user, fetched on first use.
+    second_token: TokenSlot,
+    /// The profile as its second user sees it.
+    second_profile: Option<TargetProfile>,
+    /// Every password and token of the run, known or received: what redaction removes.
+    secrets: SecretValues,
 }
 
 impl Target {
-    /// Runs the bootstrap of digest section 6 and reads the capabilities.
+    /// Runs the bootstrap of digest section 6 and reads the capabilities. The second user, if
+    /// any, signs in later, when a case first acts as it.
     pub async fn connect(
         profile: TargetProfile,
         client: HttpClient,
     ) -> Result<Arc<Target>, TargetError> {
+        let secrets = SecretValues::new();
+        let second_profile = profile.as_second_user();
+        // Known before the first request, so even a bootstrap record could not show them.
+        for p in std::iter::once(&profile).chain(&second_profile) {
+            for s in p.password.iter().chain(&p.token) {
+                secrets.add(s.expose());
+            }
+        }
         let boot = bootstrap::run(&profile, &client).await?;
-        let issued = boot.token.iter().map(|t| t.token.clone()).collect();
+        if let Some(token) = &boot.token {
+            token::register(token, &secrets);
+        }
+        let mut capabilities = boot.capabilities;
+        capabilities.second_user = second_profile.is_some();
         Ok(Arc::new(Target {
             client,
             profile,
             discovered: boot.discovered,
-            capabilities: boot.capabilities,
-            token: Mutex::new(boot.token),
-            fetch: tokio::sync::Mutex::new(()),
-            issued: Mutex::new(issued),
+            capabilities,
+            token: TokenSlot::with(boot.token),
+            second_token: TokenSlot::with(None),
+            second_profile,
+            secrets,
         }))
     }
 
-    /// The bearer token (`cwt=…`): the profile's ready token, or a cached password-grant token,
-    /// fetched again once it is about to expire.
+    /// The bearer token: the profile's ready token, or a cached password-grant token, fetched
+    /// again once it is about to expire.
     pub async fn token(&self) -> Result<Secret, TargetError> {
-        if let Some(token) = &self.profile.token {
-            return Ok(token.clone());
-        }
-        if let Some(t) = self.cached() {
-            return Ok(t);
-        }
-        let _guard = self.fetch.lock().await;
-        // Another session may have fetched it while this one waited.
-        if let Some(t) = self.cached() {
-            return Ok(t);
-        }
-        let fresh =
-            bootstrap::password_grant(&self.profile, &self.client, &self.discovered.token).await?;
-        let token = fresh.token.clone();
-        lock(&self.issued).push(token.clone());
-        *lock(&self.token) = Some(fresh);
-        Ok(token)
+        self.token
+            .get(
+                &self.profile,
+                &self.client,
+                &self.discovered.token,
+                &self.secrets,
+            )
+            .await
     }
 
-    fn cached(&self) -> Option<Secret> {
-        let guard = lock(&self.token);
-        let cached = guard.as_ref()?;
-        match cached.renew_at {
-            Some(at) if Instant::now() >= at => None,
-            _ => Some(cached.token.clone()),
+    /// The second user's bearer token (`auth: second`), the same way; signed in on first use.
+    pub async fn second_token(&self) -> Result<Secret, TargetError> {
+        let Some(profile) = &self.second_profile else {
+            return Err(TargetError {
+                step: "sign in the second user".into(),
+                kind: TargetErrorKind::Body(
+                    "the target profile names no second_user (hint: requires: [second-user])"
+                        .into(),
+                ),
+            });
+        };
+        self.second_token
+            .get(profile, &self.client, &self.discovered.token, &self.secrets)
+            .await
+    }
+
+    /// The run's registry of secret values: records, messages, snapshots and reports are
+    /// scrubbed of every value in it.
+    pub fn secrets(&self) -> &SecretValues {
+        &self.secrets
+    }
+
+    /// Registers the tokens of a token answer (`access_token`, `refresh_token`, `id_token`), so
+    /// a case that signs in by itself (the bootstrap cases) leaks nothing either.
+    pub fn learn_tokens(&self, body: &[u8]) {
+        for value in token::tokens_in(body) {
+            self.secrets.add(&value);
         }
     }
 
@@ -233,28 +261,14 @@ impl Target {
         })
     }
 
-    /// Every password and token value of the run, for redaction of records and reports.
-    pub fn secrets(&self) -> Vec<String> {
-        let mut out: Vec<String> = Vec::new();
-        let mut add = |s: &Secret| {
-            if !s.expose().is_empty() && !out.iter().any(|o| o == s.expose()) {
-                out.push(s.expose().to_owned());
-            }
-        };
-        self.profile.password.iter().for_each(&mut add);
-        self.profile.token.iter().for_each(&mut add);
-        lock(&self.issued).iter().for_each(&mut add);
-        out
-    }
-
     /// A test-control URL: the UCWA origin + `/_conform` + `path`.
     pub fn control_url(&self, path: &str) -> Url {
         control_url(&self.discovered.applications, path)
     }
 
-    /// Replaces every secret in `text` with `[redacted]`.
+    /// Replaces every secret value in `text` with `[redacted]`.
     pub fn redact(&self, text: &str) -> String {
-        redact(text, &self.secrets())
+        self.secrets.redact(text).into_owned()
     }
 
     /// A request with the profile's deadline.
@@ -268,20 +282,15 @@ impl Target {
     }
 }
 
-/// Replaces every non-empty secret in `text` with `[redacted]` (longest first, so a token that
-/// contains a password is not half-redacted).
+/// Replaces each of `secrets` in `text` with `[redacted]`, by the registry's rules (longest
+/// first; values under `MIN_SECRET_LEN` characters left alone). For the bootstrap's messages,
+/// written before the run's registry exists.
 pub fn redact(text: &str, secrets: &[String]) -> String {
-    let mut sorted: Vec<&String> = secrets.iter().filter(|s| !s.is_empty()).collect();
-    sorted.sort_by_key(|s| std::cmp::Reverse(s.len()));
-    let mut out = text.to_owned();
-    for s in sorted {
-        // Most values (headers of every step record) are shorter than a token or hold none:
-        // the checks spare a substring search and a copy for each of them.
-        if out.len() >= s.len() && out.contains(s.as_str()) {
-            out = out.replace(s.as_str(), "[redacted]");
-        }
+    let registry = SecretValues::new();
+    for s in secrets {
+        registry.add(s);
     }
-    out
+    registry.redact(text).into_owned()
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -354,21 +363,25 @@ mod tests {
 
     #[test]
     fn redaction_prefers_the_longest_secret() {
-        let secrets = vec!["pw".to_owned(), "cwt=pwXYZ".to_owned(), String::new()];
+        let secrets = vec![
+            "password".to_owned(),
+            "cwt=passwordXYZ".to_owned(),
+            String::new(),
+        ];
         assert_eq!(
-            redact("a cwt=pwXYZ b pw", &secrets),
+            redact("a cwt=passwordXYZ b password", &secrets),
             "a [redacted] b [redacted]"
         );
     }
 
     #[test]
     fn redaction_leaves_short_and_empty_values_alone() {
-        let secrets = vec!["cwt=pwXYZ".to_owned(), "pw".to_owned()];
+        // A short password such as the reference server's `alice` is part of ordinary words.
+        let secrets = vec!["cwt=pwXYZ".to_owned(), "alice".to_owned(), String::new()];
         assert_eq!(
-            redact("Bearer cwt=pwXYZ and pw", &secrets),
-            "Bearer [redacted] and [redacted]"
+            redact("Bearer cwt=pwXYZ for alice@contoso.com", &secrets),
+            "Bearer [redacted] for alice@contoso.com"
         );
-        assert_eq!(redact("p", &secrets), "p");
         assert_eq!(redact("", &secrets), "");
     }
 

@@ -45,9 +45,20 @@ async fn connect_discovers_everything_and_reads_capabilities() {
     assert!(target.capabilities.has(Capability::Clock));
     assert!(target.capabilities.has(Capability::Group));
     let token = target.token().await.expect("cached token");
-    assert!(target.secrets().contains(&token.expose().to_owned()));
-    assert!(target.secrets().contains(&"alice".to_owned()));
+    assert!(target.capabilities.has(Capability::SecondUser));
+    // The sign-in's token is registered; the embedded password `alice` is too short to be
+    // (redacting it would eat `alice@contoso.com`).
+    assert_eq!(target.secrets().redact(token.expose()), "[redacted]");
+    assert_eq!(target.redact("alice@contoso.com"), "alice@contoso.com");
+    // The second user signs in on first use, and its token is registered before it is used.
+    let second = target
+        .second_token()
+        .await
+        .expect("the second user signs in");
+    assert_ne!(second.expose(), token.expose());
+    assert_eq!(target.secrets().redact(second.expose()), "[redacted]");
     assert!(!format!("{target:?}").contains(token.expose()));
+    assert!(!format!("{target:?}").contains(second.expose()));
     server.shutdown().await;
 }
 

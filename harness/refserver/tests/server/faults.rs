@@ -36,8 +36,8 @@ async fn every_profile_starts_and_answers_the_root() {
 }
 
 #[tokio::test]
-async fn create_200_answers_200_where_201_is_due() {
-    let env = env(Fault::Create200).await;
+async fn created_200_answers_200_where_201_is_due() {
+    let env = env(Fault::Created200).await;
     let s = env.session("alice").await;
     let r = s
         .call(
@@ -51,8 +51,8 @@ async fn create_200_answers_200_where_201_is_due() {
 }
 
 #[tokio::test]
-async fn delete_200_body_answers_the_resource() {
-    let env = env(Fault::Delete200Body).await;
+async fn no_content_200_answers_the_resource() {
+    let env = env(Fault::NoContent200).await;
     let s = env.session("alice").await;
     let sub = s.subscribe(11, &["bob"]).await;
     let href = sub["_links"]["self"]["href"].as_str().expect("self");

@@ -134,6 +134,14 @@ pub(crate) fn plan(report: &RunReport, hostname: &str) -> Plan {
     if report.interrupted {
         properties.push(("interrupted".to_owned(), "true".to_owned()));
     }
+    if let Some(coverage) = report.coverage.as_ref().filter(|c| !c.levels.is_empty()) {
+        // A property of the suite: how much of the checklist this target was put to.
+        properties.push(("rows".to_owned(), coverage.rows.to_string()));
+        properties.push(("rows.proven".to_owned(), coverage.proven.to_string()));
+        for (why, rows) in coverage.unproven_by_reason() {
+            properties.push((format!("rows.not-proven.{}", clean(&why)), rows.join(" ")));
+        }
+    }
     Plan {
         name: clean(&report.tool),
         timestamp: DateTime::parse_from_rfc3339(&report.started_at).ok(),
@@ -303,6 +311,7 @@ mod tests {
                 url: "u".to_owned(),
                 kind: "remote".to_owned(),
                 capabilities: vec![],
+                retries: vec![],
             },
             strict: false,
             interrupted: true,

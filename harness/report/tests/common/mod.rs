@@ -210,6 +210,7 @@ pub fn sample_report() -> RunReport {
             url: "https://127.0.0.1:4443/autodiscover".to_owned(),
             kind: "embedded".to_owned(),
             capabilities: vec!["events".to_owned()],
+            retries: vec![],
         },
         strict: false,
         interrupted: false,
@@ -219,6 +220,7 @@ pub fn sample_report() -> RunReport {
             rows: 10,
             covered: 9,
             uncovered: vec!["PS-10".to_owned()],
+            ..CoverageSummary::default()
         }),
         unexpected_passes: Vec::new(),
     }

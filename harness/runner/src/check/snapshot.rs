@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use harness_core::model::Level;
 use harness_core::outcome::CheckOutcome;
+use harness_core::secret::SecretValues;
 use serde_json::Value;
 use serde_json_path::JsonPath;
 use similar::TextDiff;
@@ -54,10 +55,12 @@ pub struct SnapshotStore {
 }
 
 /// The default redactions: values a server chooses freely. Hrefs, ids and etags are the server's;
-/// dates move; the test accounts' URIs come from the target profile.
-pub fn redact(view: &Value, vars: &Vars, extra: &[String]) -> Value {
+/// dates move; the test accounts' URIs come from the target profile. The run's secret values
+/// go too, wherever they sit: a snapshot file is written as it is.
+pub fn redact(view: &Value, vars: &Vars, extra: &[String], secrets: &SecretValues) -> Value {
     let mut out = view.clone();
     redact_walk(&mut out, None, vars);
+    secrets.redact_json(&mut out);
     for path in extra {
         if let Ok(path) = JsonPath::parse(path) {
             let pointers: Vec<String> = path
@@ -277,7 +280,12 @@ mod tests {
             "properties": {"id": "77", "uri": "sip:bob@contoso.com", "lastActive": "2013-01-22T03:18:16.000Z", "name": "Bob"},
             "links": {"contactPresence": ["/p"], "photo": [{"href": "/ph", "title": "t"}]}
         });
-        let out = redact(&view, &vars, &["$.properties.name".to_owned()]);
+        let out = redact(
+            &view,
+            &vars,
+            &["$.properties.name".to_owned()],
+            &SecretValues::new(),
+        );
         assert_eq!(
             out,
             json!({

@@ -58,18 +58,42 @@ pub struct Observation {
     pub events: Vec<(String, String, Event)>,
     /// The href to poll next, or why the channel cannot go on.
     pub follow: Result<String, String>,
+    /// The href to follow leads back where the channel already was (the URL just requested,
+    /// or a `next` whose ack did not advance): following it at once would poll in a tight
+    /// loop, so the follower backs off.
+    pub stalled: bool,
 }
+
+/// The violations of one invariant: the first in full and how many there were. A channel
+/// that breaks a rule on every response (a `next` pointing back at itself, polled for minutes)
+/// must cost one line, not one string per poll.
+#[derive(Debug, Default)]
+struct Tally {
+    first: Option<String>,
+    count: u64,
+}
+
+impl Tally {
+    fn push(&mut self, violation: String) {
+        self.count += 1;
+        self.first.get_or_insert(violation);
+    }
+}
+
+/// How many resync/resume notes a check message lists; the rest are counted.
+const NOTES_SHOWN: usize = 5;
 
 /// The invariants seen so far.
 #[derive(Debug, Default)]
 pub struct ChannelState {
     responses: u64,
-    bodies: Vec<String>,
-    links: Vec<String>,
-    acks: Vec<String>,
-    duplicates: Vec<String>,
-    repeats: Vec<String>,
+    bodies: Tally,
+    links: Tally,
+    acks: Tally,
+    duplicates: Tally,
+    repeats: Tally,
     notes: Vec<String>,
+    notes_left_out: u64,
     /// Requested URL → the response number that delivered events for it.
     delivered: HashMap<String, u64>,
 }
@@ -80,6 +104,7 @@ impl ChannelState {
         let broken = |reason: String| Observation {
             events: Vec::new(),
             follow: Err(reason),
+            stalled: false,
         };
         if resp.status != 200 {
             return broken(non_200(resp, format));
@@ -132,20 +157,32 @@ impl ChannelState {
                     .map(|e| (s.rel.clone(), s.href.clone(), e.clone()))
             })
             .collect();
+        let mut stalled = false;
         let follow = if let Some(next) = events.links.get("next") {
-            if let (Some(cur), Some(nxt)) = (ack_of(requested), ack_of(next))
-                && !advances(&cur, &nxt)
-            {
-                self.acks.push(format!(
-                    "response {n}: ack {cur} followed by next ack {nxt}"
-                ));
+            let same = leads_back(requested, next);
+            match (ack_of(requested), ack_of(next)) {
+                (Some(cur), Some(nxt)) if !advances(&cur, &nxt) => {
+                    stalled = true;
+                    self.acks.push(format!(
+                        "response {n}: ack {cur} followed by next ack {nxt}"
+                    ));
+                }
+                _ if same => {
+                    stalled = true;
+                    self.acks.push(format!(
+                        "response {n}: next points back at the URL just requested ({requested})"
+                    ));
+                }
+                _ => {}
             }
             Ok(next.clone())
         } else if let Some(resync) = events.links.get("resync") {
-            self.notes.push(format!("response {n} carried resync"));
+            self.note(format!("response {n} carried resync"));
+            stalled = leads_back(requested, resync);
             Ok(resync.clone())
         } else if let Some(resume) = events.links.get("resume") {
-            self.notes.push(format!("response {n} carried resume"));
+            self.note(format!("response {n} carried resume"));
+            stalled = leads_back(requested, resume);
             Ok(resume.clone())
         } else {
             Err(format!(
@@ -155,6 +192,15 @@ impl ChannelState {
         Observation {
             events: flat,
             follow,
+            stalled,
+        }
+    }
+
+    fn note(&mut self, note: String) {
+        if self.notes.len() < NOTES_SHOWN {
+            self.notes.push(note);
+        } else {
+            self.notes_left_out += 1;
         }
     }
 
@@ -199,10 +245,10 @@ impl ChannelState {
     /// The `channel` checks: one per invariant, plus the breakage if any.
     pub fn checks(&self, broken: Option<&str>) -> Vec<CheckOutcome> {
         let n = self.responses;
-        let one = |violations: &[String], held: String| match violations.first() {
+        let one = |violations: &Tally, held: String| match &violations.first {
             None => CheckOutcome::pass("channel", Level::Must, held),
             Some(first) => {
-                let more = violations.len() - 1;
+                let more = violations.count - 1;
                 let tail = if more > 0 {
                     format!(" (and {more} more)")
                 } else {
@@ -211,10 +257,10 @@ impl ChannelState {
                 CheckOutcome::fail("channel", Level::Must, format!("{first}{tail}"))
             }
         };
-        let notes = if self.notes.is_empty() {
-            String::new()
-        } else {
-            format!("; {}", self.notes.join("; "))
+        let notes = match (self.notes.is_empty(), self.notes_left_out) {
+            (true, _) => String::new(),
+            (false, 0) => format!("; {}", self.notes.join("; ")),
+            (false, more) => format!("; {} (and {more} more)", self.notes.join("; ")),
         };
         let mut out = vec![
             one(
@@ -238,6 +284,13 @@ impl ChannelState {
         }
         out
     }
+}
+
+/// Whether `href`, resolved against `requested`, is `requested` itself.
+fn leads_back(requested: &str, href: &str) -> bool {
+    Url::parse(requested)
+        .and_then(|base| base.join(href.trim()))
+        .is_ok_and(|url| url.as_str() == requested)
 }
 
 /// Why a non-200 response ends the channel (digest 3.5).

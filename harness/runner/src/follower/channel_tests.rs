@@ -226,3 +226,44 @@ fn two_updates_of_one_resource_in_a_response_are_no_duplicate() {
     );
     assert!(failures(&s).iter().any(|m| m.contains("twice")));
 }
+
+#[test]
+fn a_next_leading_back_stalls_the_channel_and_fails_once_however_often_polled() {
+    let mut s = ChannelState::default();
+    let body = events_json(1, r#""next":{"href":"/a/events"}"#, "");
+    for _ in 0..1000 {
+        let o = s.observe(
+            "http://h/a/events",
+            &resp(200, "application/json", &body),
+            Format::Json,
+        );
+        assert!(o.stalled);
+        assert_eq!(o.follow.as_deref(), Ok("/a/events"));
+    }
+    let f = failures(&s);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(
+        f[0].contains("next points back at the URL just requested"),
+        "{f:?}"
+    );
+    assert!(f[0].ends_with("(and 999 more)"), "{f:?}");
+}
+
+#[test]
+fn an_ack_standing_still_stalls_and_an_advancing_one_does_not() {
+    let mut s = ChannelState::default();
+    let still = events_json(4, r#""next":{"href":"/a/events?ack=4"}"#, "");
+    let o = s.observe(
+        "http://h/a/events?ack=4",
+        &resp(200, "application/json", &still),
+        Format::Json,
+    );
+    assert!(o.stalled);
+    let on = events_json(4, r#""next":{"href":"/a/events?ack=5"}"#, "");
+    let o = s.observe(
+        "http://h/a/events?ack=4",
+        &resp(200, "application/json", &on),
+        Format::Json,
+    );
+    assert!(!o.stalled);
+}

@@ -11,7 +11,7 @@ use super::{
     CachedToken, Capabilities, Discovered, TargetError, TargetErrorKind, control_url,
     parse_challenges, redact, resolve_against,
 };
-use crate::client::{HttpClient, HttpRequest, HttpResponse};
+use crate::client::{HttpClient, HttpRequest, HttpResponse, Retry};
 use crate::profile::{Secret, TargetProfile};
 
 /// Where a bare `scheme://host:port` discovery URL keeps the autodiscover root.
@@ -119,6 +119,11 @@ pub(super) async fn password_grant(
         });
     Ok(CachedToken {
         token: Secret::new(token.trim()),
+        // Never sent, but a secret to redact all the same.
+        refresh: json
+            .get("refresh_token")
+            .and_then(Value::as_str)
+            .map(Secret::new),
         renew_at,
     })
 }
@@ -302,16 +307,21 @@ fn link(json: &Value, rel: &str, base: &Url, step: &str) -> Result<Option<Url>, 
         .map_err(|e| fail(step, body(&format!("bad {rel} link: {e}"))))
 }
 
+/// Every bootstrap request is a GET or the token grant, which change nothing when repeated:
+/// one connection reset during sign-in is retried rather than ending the run (exit 3).
 async fn send(
     client: &HttpClient,
     req: HttpRequest,
     step: &str,
     profile: &TargetProfile,
 ) -> Result<HttpResponse, TargetError> {
-    client.send(req).await.map_err(|e| TargetError {
-        step: redact(step, &profile_secrets(profile)),
-        kind: TargetErrorKind::Transport(e),
-    })
+    client
+        .send_with(req, Retry::Idempotent)
+        .await
+        .map_err(|e| TargetError {
+            step: redact(step, &profile_secrets(profile)),
+            kind: TargetErrorKind::Transport(e),
+        })
 }
 
 fn expect_status(
