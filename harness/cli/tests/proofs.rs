@@ -14,6 +14,9 @@ struct Mutants {
     profiles: usize,
     killed: usize,
     survived: Vec<String>,
+    errors: Vec<String>,
+    unexpected: Vec<String>,
+    expected_problems: Vec<String>,
     faithful_passes: bool,
     results: Vec<Mutant>,
 }
@@ -23,10 +26,12 @@ struct Mutant {
     name: String,
     kind: String,
     killed: bool,
+    expectation: String,
 }
 
-/// The suite proves itself: every fault profile of the reference server is caught by some
-/// case, every kind of fault is in the catalogue, and the faithful server passes.
+/// The suite proves itself: every fault profile of the reference server is caught by the checks
+/// `fixtures/mutants/expected.yaml` names, every kind of fault is in the catalogue, and the
+/// faithful server passes every case.
 #[test]
 fn every_fault_profile_is_killed_and_the_faithful_server_passes() {
     let reports = temp_dir("mutants");
@@ -47,6 +52,24 @@ fn every_fault_profile_is_killed_and_the_faithful_server_passes() {
     );
     assert!(mutants.profiles >= 30, "{} profiles", mutants.profiles);
     assert_eq!(mutants.killed, mutants.profiles);
+    assert!(
+        mutants.errors.is_empty(),
+        "not judged: {:?}",
+        mutants.errors
+    );
+    assert!(
+        mutants.unexpected.is_empty() && mutants.expected_problems.is_empty(),
+        "not caught as expected: {:?} {:?}\n{text_out}",
+        mutants.unexpected,
+        mutants.expected_problems
+    );
+    assert!(
+        mutants
+            .results
+            .iter()
+            .filter(|m| m.name != "none")
+            .all(|m| m.expectation == "met")
+    );
     let kinds: std::collections::BTreeSet<&str> =
         mutants.results.iter().map(|m| m.kind.as_str()).collect();
     for kind in [
@@ -203,5 +226,49 @@ fn another_servers_snapshots_are_recorded_then_compared_outside_the_tree() {
         before,
         tree_state(&workspace()),
         "the project's tree changed"
+    );
+}
+
+/// Every `must` row has a fault profile that its own cases are expected to catch, and
+/// `coverage` fails as soon as one has none.
+#[test]
+fn coverage_shows_a_profile_for_every_must_row_and_fails_without_one() {
+    let output = binary()
+        .args(["coverage", "--report-dir"])
+        .arg(temp_dir("coverage-none"))
+        .output()
+        .expect("coverage runs");
+    let out = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{out}");
+    assert!(out.contains("profiles: user-unchallenged"), "{out}");
+    assert!(!out.contains("NO PROFILE"), "{out}");
+
+    // Without the entry of the one profile of AUTH.challenge, that row has none.
+    let expected = std::fs::read_to_string(workspace().join("fixtures/mutants/expected.yaml"))
+        .expect("expected.yaml");
+    let start = expected.find("  user-unchallenged:").expect("its entry");
+    let end = start
+        + expected[start..]
+            .find("  wrong-password-accepted:")
+            .expect("next");
+    let dir = temp_dir("coverage-missing");
+    let trimmed = dir.join("expected.yaml");
+    std::fs::write(
+        &trimmed,
+        format!("{}{}", &expected[..start], &expected[end..]),
+    )
+    .expect("written");
+    let output = binary()
+        .args(["coverage", "--expected"])
+        .arg(&trimmed)
+        .arg("--report-dir")
+        .arg(&dir)
+        .output()
+        .expect("coverage runs");
+    let out = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("must rows without a fault profile: AUTH.challenge"),
+        "{out}"
     );
 }

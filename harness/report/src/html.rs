@@ -285,11 +285,17 @@ fn render_mutants(h: &mut String, mutants: &Value) {
     h.push_str("<h2>Mutants</h2><table><tr><th>profile</th><th>kind</th><th>rule it breaks</th><th>result</th><th>caught by</th></tr>");
     for r in results {
         let text = |k: &str| r.get(k).and_then(Value::as_str).unwrap_or("");
-        let killed = r.get("killed").and_then(Value::as_bool).unwrap_or(false);
+        let flag = |k: &str| r.get(k).and_then(Value::as_bool).unwrap_or(false);
+        let killed = flag("killed");
         let name = text("name");
+        // A profile caught by other checks than expected, or not run, fails the proof too.
+        let unproven = r.get("error").is_some_and(|e| !e.is_null())
+            || matches!(text("expectation"), "missed" | "other-only" | "unlisted");
         let (class, word) = match (name, killed) {
             ("none", false) => ("pass", "passes"),
             ("none", true) => ("fail", "FAILS"),
+            (_, _) if unproven => ("fail", "NOT AS EXPECTED"),
+            (_, true) if flag("killed_by_timeout_only") => ("pass", "killed by timeout only"),
             (_, true) => ("pass", "killed"),
             (_, false) => ("survived", "SURVIVED"),
         };

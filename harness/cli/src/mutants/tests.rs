@@ -8,7 +8,7 @@ use harness_core::outcome::{
 };
 
 use super::*;
-use crate::expected::Catcher;
+use crate::expected::{Catcher, Expected, ProfileExpectation};
 
 fn case(id: &str, verdict: Verdict, checks: Vec<CheckOutcome>) -> CaseOutcome {
     CaseOutcome {

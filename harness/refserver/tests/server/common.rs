@@ -128,7 +128,9 @@ impl Env {
                 Some((JSON, body.to_string().as_bytes())),
             )
             .await;
-        assert_eq!(r.status, 201, "{}", r.text());
+        // 201, or 200 under the `created-200` profile: what a creation answers is judged by
+        // the tests of that, not by every test that needs an application.
+        assert!(matches!(r.status, 200 | 201), "{}", r.text());
         let app = r.json();
         Session {
             env: self,

@@ -132,3 +132,80 @@ async fn pget_immediate_empty_is_bounded() {
     let v = s.poll().await;
     assert!(v["sender"].is_array(), "{v}");
 }
+
+/// The presenceSubscription added events of one poll, by href.
+fn added_subscriptions(v: &serde_json::Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for sender in v["sender"].as_array().into_iter().flatten() {
+        for e in sender["events"].as_array().into_iter().flatten() {
+            if e["type"] == "added" && e["link"]["rel"] == "presenceSubscription" {
+                out.push(e["link"]["href"].as_str().unwrap_or("").to_owned());
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn ack_ignored_repeats_the_last_response_once() {
+    let env = env(Fault::AckIgnored).await;
+    let mut s = env.session("alice").await;
+    let a = s.subscribe(11, &["bob"]).await;
+    let a = a["_links"]["self"]["href"]
+        .as_str()
+        .expect("self")
+        .to_owned();
+    assert_eq!(added_subscriptions(&s.poll().await), std::slice::from_ref(&a));
+    let b = s.subscribe(11, &["carol"]).await;
+    let b = b["_links"]["self"]["href"]
+        .as_str()
+        .expect("self")
+        .to_owned();
+    assert_eq!(added_subscriptions(&s.poll().await), [a, b.clone()]);
+    // Once only: the next response repeats b's events, not a's again.
+    let c = s.subscribe(11, &["dave"]).await;
+    let c = c["_links"]["self"]["href"]
+        .as_str()
+        .expect("self")
+        .to_owned();
+    assert_eq!(added_subscriptions(&s.poll().await), [b, c]);
+}
+
+#[tokio::test]
+async fn event_self_wrong_names_the_next_url() {
+    let env = env(Fault::EventSelfWrong).await;
+    let mut s = env.session("alice").await;
+    s.subscribe(11, &["bob"]).await;
+    let v = s.poll().await;
+    assert_eq!(v["_links"]["self"], v["_links"]["next"]);
+}
+
+#[tokio::test]
+async fn resync_target_wrong_points_past_the_first_unacknowledged_set() {
+    let env = env(Fault::ResyncTargetWrong).await;
+    let s = env.session("alice").await;
+    s.subscribe(11, &["bob"]).await;
+    let far = s.next_events.replace("ack=1", "ack=99999");
+    let v = s.get(&far, JSON).await.json();
+    let resync = v["_links"]["resync"]["href"].as_str().expect("resync");
+    assert!(resync.ends_with("ack=2"), "{resync}");
+    let followed = s.get(resync, JSON).await.json();
+    assert!(followed.get("sender").is_none(), "{followed}");
+}
+
+#[tokio::test]
+async fn event_contact_href_wrong_names_the_first_contact_twice() {
+    let env = env(Fault::EventContactHrefWrong).await;
+    let mut s = env.session("alice").await;
+    s.subscribe(11, &["bob", "carol"]).await;
+    let v = s.poll().await;
+    let hrefs: Vec<&str> = v["sender"][0]["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| e["link"]["rel"] == "contact")
+        .filter_map(|e| e["link"]["href"].as_str())
+        .collect();
+    assert_eq!(hrefs.len(), 2, "{v}");
+    assert_eq!(hrefs[0], hrefs[1]);
+}
