@@ -155,7 +155,10 @@ async fn ack_ignored_repeats_the_last_response_once() {
         .as_str()
         .expect("self")
         .to_owned();
-    assert_eq!(added_subscriptions(&s.poll().await), std::slice::from_ref(&a));
+    assert_eq!(
+        added_subscriptions(&s.poll().await),
+        std::slice::from_ref(&a)
+    );
     let b = s.subscribe(11, &["carol"]).await;
     let b = b["_links"]["self"]["href"]
         .as_str()
