@@ -201,7 +201,7 @@ where
             delay.as_millis()
         ));
         // A back-off: there is nothing to wait for but time to pass.
-        tokio::time::sleep(delay).await;
+        tokio::time::sleep(delay).await; // sleep-ok: retry back-off, nothing to await
         attempt += 1;
     }
 }

@@ -225,7 +225,7 @@ async fn follow(
     loop {
         if let Some(pause) = backoff {
             // Nothing to wait for but time: the server told the follower to come back at once.
-            tokio::time::sleep(pause).await;
+            tokio::time::sleep(pause).await; // sleep-ok: back-off from a channel that does not advance
         }
         let token = match target.token().await {
             Ok(t) => t,

@@ -366,24 +366,11 @@ pub fn parse_profile(
             "password_literal is only for the built-in profile (hint: use password_env)".into(),
         ));
     }
-    let secret = |field: &Option<Spanned<String>>, key: &'static str| {
-        let Some(name) = field else { return Ok(None) };
-        match env(name.value.trim()) {
-            Some(value) if !value.is_empty() => Ok(Some(Secret(value))),
-            _ => Err(error(
-                Some(name.referenced),
-                ProfileErrorKind::MissingEnv {
-                    var: name.value.trim().to_owned(),
-                    key,
-                },
-            )),
-        }
-    };
-    let mut password = secret(&raw.password_env, "password_env")?;
+    let mut password = account::env_secret(path, &raw.password_env, "password_env", &env)?;
     if let Some(literal) = &raw.password_literal {
         password = Some(Secret(literal.value.clone()));
     }
-    let token = secret(&raw.token_env, "token_env")?;
+    let token = account::env_secret(path, &raw.token_env, "token_env", &env)?;
     if password.is_none() && token.is_none() {
         return Err(invalid(
             raw.username.referenced,

@@ -91,24 +91,11 @@ impl RawAccount {
                 "password_literal is only for the built-in profile (hint: use password_env)".into(),
             ));
         }
-        let secret = |field: &Option<Spanned<String>>, key: &'static str| {
-            let Some(name) = field else { return Ok(None) };
-            match env(name.value.trim()) {
-                Some(value) if !value.is_empty() => Ok(Some(Secret::new(value))),
-                _ => Err(error(
-                    name.referenced,
-                    ProfileErrorKind::MissingEnv {
-                        var: name.value.trim().to_owned(),
-                        key,
-                    },
-                )),
-            }
-        };
-        let mut password = secret(&self.password_env, "second_user.password_env")?;
+        let mut password = env_secret(path, &self.password_env, "second_user.password_env", env)?;
         if let Some(literal) = &self.password_literal {
             password = Some(Secret::new(literal.value.clone()));
         }
-        let token = secret(&self.token_env, "second_user.token_env")?;
+        let token = env_secret(path, &self.token_env, "second_user.token_env", env)?;
         if password.is_some() == token.is_some() {
             let loc = self
                 .token_env
@@ -131,5 +118,28 @@ impl RawAccount {
             token,
             watcher,
         })
+    }
+}
+
+/// The value of the environment variable a key (`password_env`, `token_env`) names; `None`
+/// when the key is absent, an error at the key when the variable is unset or empty.
+pub(super) fn env_secret(
+    path: &Path,
+    field: &Option<Spanned<String>>,
+    key: &'static str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<Secret>, ProfileError> {
+    let Some(name) = field else { return Ok(None) };
+    match env(name.value.trim()) {
+        Some(value) if !value.is_empty() => Ok(Some(Secret::new(value))),
+        _ => Err(ProfileError {
+            path: path.to_owned(),
+            line: Some(name.referenced.line()),
+            column: Some(name.referenced.column()),
+            kind: ProfileErrorKind::MissingEnv {
+                var: name.value.trim().to_owned(),
+                key,
+            },
+        }),
     }
 }
