@@ -55,8 +55,11 @@ pub(crate) struct AppState {
     pub offset: Duration,
     pub props: AppProps,
     pub subs: Vec<Sub>,
-    /// Presence changed through the control protocol, as this application sees it.
+    /// Presence changed through the control protocol or published by a user, as this
+    /// application sees it.
     pub presence: HashMap<String, Presence>,
+    /// The user made this application available (`makeMeAvailable`): `me` links `presence`.
+    pub available: bool,
     /// operation → (condition, remaining times).
     pub conditions: HashMap<&'static str, (Condition, u32)>,
     pub channel: Channel,
@@ -154,6 +157,7 @@ impl AppState {
             props,
             subs: Vec::new(),
             presence: HashMap::new(),
+            available: false,
             conditions: HashMap::new(),
             channel: Channel::new(now),
             graveyard: Vec::new(),
@@ -193,17 +197,13 @@ impl AppState {
             .count()
     }
 
-    /// The presence of a contact as this application sees it.
+    /// The presence of a contact as this application sees it: changed here (control protocol
+    /// or a publication), else published by the contact, else from the directory.
     pub(crate) fn presence_of(&self, server: &Server, uri: &str) -> Presence {
-        if let Some(p) = self.presence.get(uri) {
-            return p.clone();
+        match self.presence.get(uri) {
+            Some(p) => p.clone(),
+            None => server.presence(uri),
         }
-        server
-            .config
-            .directory
-            .user(uri)
-            .map(|u| u.presence.clone())
-            .unwrap_or_else(Presence::offline)
     }
 
     /// Keeps an ended subscription for the fault profiles that still answer for it.

@@ -24,6 +24,28 @@ pub(crate) struct Event {
     pub kind: &'static str,
 }
 
+impl Event {
+    /// An event from the resource `{app}/{sender}` with no `in` link and nothing embedded:
+    /// what the senders other than `people` send.
+    pub(crate) fn from_sender(
+        h: crate::app::Hrefs<'_>,
+        sender: &'static str,
+        link_rel: &'static str,
+        link_href: String,
+        kind: &'static str,
+    ) -> Self {
+        Self {
+            sender_rel: sender,
+            sender_href: h.at(sender),
+            link_rel,
+            link_href,
+            in_link: None,
+            embedded: None,
+            kind,
+        }
+    }
+}
+
 /// The events of one response, kept so a lost response can be replayed (OP-17).
 #[derive(Debug, Default)]
 pub(crate) struct Package {

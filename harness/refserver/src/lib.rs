@@ -19,6 +19,7 @@ mod events;
 mod fault;
 mod ghost;
 mod input;
+mod me;
 mod mutate;
 mod people;
 mod reshape;

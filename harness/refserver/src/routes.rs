@@ -97,22 +97,17 @@ fn application_route(
         }
         ["me"] | ["communication"] | ["onlineMeetings"] | ["policies"] => {
             allow(req, "GET")?;
-            drop(lock_live(server, app)?);
+            let available = lock_live(server, app)?.available;
             let res = match tail[0] {
-                "me" => views::me(server, h, app.owner),
+                "me" => views::me(server, h, app.owner, available),
                 "communication" => views::communication(h),
                 "policies" => views::policies(h),
                 _ => crate::wire::Resource::new("onlineMeetings", h.at("onlineMeetings")),
             };
             Ok(respond::resource(StatusCode::OK, req.format, &res))
         }
-        // Only the `startup-events` variant links it (its `presence` added event).
-        ["me", "presence"] if server.variant(crate::variant::Variant::StartupEvents) => {
-            allow(req, "GET")?;
-            let st = lock_live(server, app)?;
-            let res = crate::startup::my_presence(server, h, app.owner, &st);
-            Ok(respond::resource(StatusCode::OK, req.format, &res))
-        }
+        ["me", "presence"] => crate::me::presence(server, app, req),
+        ["communication", "makeMeAvailable"] => crate::me::make_me_available(server, app, req),
         ["batch"] => {
             allow(req, "POST")?;
             drop(lock_live(server, app)?);

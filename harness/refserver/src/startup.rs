@@ -7,7 +7,6 @@ use crate::app::{AppState, Hrefs, MAX_SUBSCRIPTION, Origin};
 use crate::channel::Event;
 use crate::state::Server;
 use crate::variant::Variant;
-use crate::wire::Resource;
 
 /// Directory contacts the system subscription holds at most.
 const SYSTEM_CONTACTS: usize = 2;
@@ -25,34 +24,21 @@ pub(crate) fn prepare(server: &Server, h: Hrefs<'_>, owner: usize, st: &mut AppS
     }
 }
 
-/// `me` updated and `presence` added from sender `me`, then `communication` updated from
-/// sender `communication`: what a real server reports as the application comes up. Every
-/// link is one this server answers GET on (`presence` only under this variant).
+/// `me` updated and `presence` added from sender `me` (as after makeMeAvailable), then
+/// `communication` updated from sender `communication`: what a real server reports as the
+/// application comes up. Every link is one this server answers GET on (`me/presence` answers
+/// GET under this variant before makeMeAvailable too).
 fn queue_startup_events(server: &Server, h: Hrefs<'_>, st: &mut AppState) {
-    let event = |sender: &'static str, rel: &'static str, href: String, kind: &'static str| Event {
-        sender_rel: sender,
-        sender_href: h.at(sender),
-        link_rel: rel,
-        link_href: href,
-        in_link: None,
-        embedded: None,
-        kind,
-    };
-    let events = [
-        event("me", "me", h.at("me"), "updated"),
-        event("me", "presence", h.at("me/presence"), "added"),
-        event(
-            "communication",
-            "communication",
-            h.at("communication"),
-            "updated",
-        ),
-    ];
-    let now = server.app_now(st.offset);
-    for ev in events {
-        // None of these is a contact presence update, so nothing can merge with them.
-        st.channel.push(ev, now, false);
-    }
+    crate::me::queue_available_events(server, h, st);
+    let ev = Event::from_sender(
+        h,
+        "communication",
+        "communication",
+        h.at("communication"),
+        "updated",
+    );
+    // Not a contact presence update, so nothing can merge with it.
+    st.channel.push(ev, server.app_now(st.offset), false);
 }
 
 /// Up to two directory users other than the owner; the owner alone in a one-user directory.
@@ -72,19 +58,4 @@ fn system_contacts(server: &Server, owner: usize) -> Vec<String> {
         out.push(uri);
     }
     out
-}
-
-/// `…/me/presence` (served only under `startup-events`, whose `presence` added points here):
-/// the signed-in user's own presence as this application sees it.
-pub(crate) fn my_presence(server: &Server, h: Hrefs<'_>, owner: usize, st: &AppState) -> Resource {
-    let uri = server
-        .config
-        .directory
-        .user_at(owner)
-        .and_then(|u| crate::sip::normalize(&u.uri))
-        .unwrap_or_default();
-    let p = st.presence_of(server, &uri);
-    Resource::new("presence", h.at("me/presence"))
-        .str("availability", p.availability)
-        .opt_str("activity", p.activity.as_ref())
 }

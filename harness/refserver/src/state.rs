@@ -15,6 +15,7 @@ use tokio::time::Instant;
 
 use crate::app::AppState;
 use crate::config::{ServerConfig, TokenStyle};
+use crate::directory::Presence;
 use crate::fault::Fault;
 
 /// Tokens kept at most; the oldest are forgotten first, so memory stays bounded.
@@ -72,6 +73,12 @@ pub(crate) struct Server {
     counter: AtomicU64,
     tokens: RwLock<TokenStore>,
     apps: RwLock<HashMap<String, Arc<App>>>,
+    /// Presence users set themselves (`POST me/presence`), by normalized URI: what every
+    /// application sees of them unless the control protocol changed it there. Only the owner
+    /// of an application publishes, so the map never holds more than the directory's users.
+    published: RwLock<HashMap<String, Presence>>,
+    /// Held by one publication at a time, so every application ends with the same presence.
+    pub publishing: Mutex<()>,
     /// Set to `true` at shutdown: parked P-GETs and timer tasks end.
     pub stop: tokio::sync::watch::Sender<bool>,
 }
@@ -93,6 +100,8 @@ impl Server {
             counter: AtomicU64::new(1),
             tokens: RwLock::new(TokenStore::default()),
             apps: RwLock::new(HashMap::new()),
+            published: RwLock::new(HashMap::new()),
+            publishing: Mutex::new(()),
             stop: tokio::sync::watch::Sender::new(false),
         }
     }
@@ -242,6 +251,37 @@ impl Server {
             .filter(|a| a.id != app.id && a.owner == app.owner)
             .cloned()
             .collect()
+    }
+
+    /// Every live application of every user, taken out of the map so that none is locked
+    /// while the map is.
+    pub(crate) fn all_apps(&self) -> Vec<Arc<App>> {
+        let apps = self.apps.read().unwrap_or_else(|p| p.into_inner());
+        apps.values().cloned().collect()
+    }
+
+    /// The presence a user published, if they did.
+    pub(crate) fn published(&self, uri: &str) -> Option<Presence> {
+        let published = self.published.read().unwrap_or_else(|p| p.into_inner());
+        published.get(uri).cloned()
+    }
+
+    /// A user's presence server-wide: published, else as the directory starts it, else
+    /// Offline for people the directory does not know.
+    pub(crate) fn presence(&self, uri: &str) -> Presence {
+        self.published(uri).unwrap_or_else(|| {
+            self.config
+                .directory
+                .user(uri)
+                .map(|u| u.presence.clone())
+                .unwrap_or_else(Presence::offline)
+        })
+    }
+
+    /// Records what a user published (see [`Self::published`] for the bound).
+    pub(crate) fn publish(&self, uri: &str, presence: Presence) {
+        let mut published = self.published.write().unwrap_or_else(|p| p.into_inner());
+        published.insert(uri.to_owned(), presence);
     }
 
     /// Forgets an application (deleted or expired).

@@ -58,7 +58,7 @@ pub(crate) fn application(
         .link("batch", h.at("batch"))
         .link("events", h.events(st.channel.next_ack));
     res = res
-        .embed("me", Embed::One(me(server, h, owner)))
+        .embed("me", Embed::One(me(server, h, owner, st.available)))
         .embed("people", Embed::One(people(h)))
         .embed(
             "onlineMeetings",
@@ -68,9 +68,15 @@ pub(crate) fn application(
     res
 }
 
-/// The signed-in user.
-pub(crate) fn me(server: &Server, h: Hrefs<'_>, owner: usize) -> Resource {
+/// The signed-in user: makeMeAvailable until the application made the user available, then
+/// the user's own presence (the sample links both at once; a server links what applies).
+pub(crate) fn me(server: &Server, h: Hrefs<'_>, owner: usize, available: bool) -> Resource {
     let mut res = Resource::new("me", h.at("me"));
+    res = if available {
+        res.link("presence", h.at("me/presence"))
+    } else {
+        res.link("makeMeAvailable", h.at("communication/makeMeAvailable"))
+    };
     if let Some(user) = server.config.directory.user_at(owner) {
         res = res
             .str("name", user.name.clone())

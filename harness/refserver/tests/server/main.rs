@@ -5,6 +5,7 @@ mod common;
 mod control;
 mod events;
 mod faults;
+mod own_presence;
 mod parity;
 mod resources;
 mod variants_behaviour;

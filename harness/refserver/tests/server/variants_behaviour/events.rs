@@ -42,11 +42,12 @@ async fn startup_events_come_from_me_and_communication_and_resolve() {
 }
 
 #[tokio::test]
-async fn without_startup_events_me_presence_is_not_served() {
+async fn without_startup_events_me_presence_needs_make_me_available() {
     let env = Env::start().await;
     let s = env.session("alice").await;
     let r = s.get(&format!("{}/me/presence", s.app_href), JSON).await;
-    assert_eq!(r.status, 404);
+    assert_eq!(r.status, 409);
+    assert_eq!(r.json()["subcode"], "MakeMeAvailableRequired");
 }
 
 #[tokio::test]
