@@ -269,10 +269,13 @@ fn show_real_time_plan(
     }
     waits.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     let now = std::time::SystemTime::now();
+    let sum: Duration = waits.iter().map(|(_, w)| *w).sum();
     say!(
-        "real time: {} case runs wait on the clock in real time (time scale {scale}); the longest waits {}",
+        "real time: {} case runs wait on the clock in real time (time scale {scale}), side by \
+         side, so the run lasts about {} (the longest wait; one after another they would take {})",
         waits.len(),
-        human(waits[0].1)
+        human(waits[0].1),
+        human(sum)
     );
     for (name, wait) in &waits {
         let ends = harness_runner::run::clock_time(now + *wait);

@@ -14,6 +14,7 @@ use serde_saphyr::Spanned;
 
 use crate::diag::{LoadError, LoadErrors, SourceFile};
 use crate::outcome::{CaseOutcome, Verdict};
+use crate::yaml::{parse_error, span_range};
 
 /// A baseline file: `known:` entries.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -81,7 +82,7 @@ pub fn load_baseline(path: &Path) -> Result<Baseline, LoadErrors> {
 /// Parses baseline text (see [`load_baseline`]).
 pub fn parse_baseline(src: &SourceFile) -> Result<Baseline, LoadErrors> {
     let file: BaselineFile = serde_saphyr::from_str(&src.text)
-        .map_err(|err| LoadErrors::from(vec![crate::loader::parse_error(src, &err)]))?;
+        .map_err(|err| LoadErrors::from(vec![parse_error(src, &err)]))?;
     let mut errors = Vec::new();
     let mut entries = Vec::new();
     for entry in file.known {
@@ -92,7 +93,7 @@ pub fn parse_baseline(src: &SourceFile) -> Result<Baseline, LoadErrors> {
             }
             Err(e) => errors.push(LoadError::at(
                 src,
-                crate::loader::span_range(&entry.case),
+                span_range(&entry.case),
                 format!("bad glob `{}`: {e}", entry.case.value),
             )),
         }

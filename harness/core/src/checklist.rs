@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
 
 use crate::diag::{LoadError, LoadErrors, SourceFile};
-use crate::loader::{Suite, parse_error};
 use crate::model::Level;
+use crate::suite::Suite;
+use crate::yaml::{parse_error, span_range};
 
 /// The checklist: one row per documented rule.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -95,7 +96,7 @@ pub fn parse_checklist(src: &SourceFile) -> Result<Checklist, LoadErrors> {
     let mut errors = Vec::new();
     let mut first: BTreeMap<&str, &Spanned<String>> = BTreeMap::new();
     for row in &file.rows {
-        let range = crate::loader::span_range(&row.id);
+        let range = span_range(&row.id);
         if row.id.value.is_empty() || row.id.value.contains(char::is_whitespace) {
             errors.push(LoadError::at(
                 src,
@@ -110,11 +111,7 @@ pub fn parse_checklist(src: &SourceFile) -> Result<Checklist, LoadErrors> {
                     range,
                     format!("duplicate checklist row `{}`", row.id.value),
                 )
-                .with_related(
-                    src,
-                    crate::loader::span_range(earlier),
-                    "first used here",
-                ),
+                .with_related(src, span_range(earlier), "first used here"),
             ),
             None => {
                 first.insert(&row.id.value, &row.id);

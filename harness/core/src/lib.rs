@@ -11,4 +11,6 @@ pub mod model;
 pub mod outcome;
 pub mod proven;
 pub mod secret;
+pub mod suite;
 pub mod template;
+mod yaml;

@@ -4,45 +4,30 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use harness_core::loader::{SuiteCase, step_name};
-use harness_core::model::{Auth, Capability, Format, Level, Row, Step};
+use harness_core::model::{Capability, Format, Level, Row, Step};
 use harness_core::outcome::{
-    CaseOutcome, CheckOutcome, StepOutcome, TimelineEntry, Verdict, first_check_with, verdict_of,
-    worst,
+    CaseOutcome, StepOutcome, TimelineEntry, Verdict, first_check_with, verdict_of, worst,
 };
 use harness_core::template::render_str;
-use serde_json::Value;
 use tokio::task::JoinHandle;
 
 use crate::check::events::{PendingForbid, judge_forbids};
-use crate::check::snapshot::SnapshotStore;
 use crate::client::{HttpResponse, TransportError};
 use crate::follower::ObservedEvent;
 use crate::interrupt::Interrupt;
+pub use crate::options::ExecOptions;
+use crate::presence::PresenceWay;
+pub use crate::real_time::{real_time_plan, waits_in_real_time};
 use crate::request::Vars;
+pub use crate::requirements::required_capabilities;
 use crate::session::Session;
-use crate::step::{StepContext, run_step};
+use crate::step::{StepContext, run_step, step_line};
 use crate::target::Target;
 
-/// The variable holding the self hrefs of the subscriptions an application held before its
-/// case began (set only for cases that count subscriptions); not a template name.
-pub const PREEXISTING: &str = "$preexisting.presenceSubscriptions";
-
-/// Settings that hold for every case of a run.
-#[derive(Debug, Clone)]
-pub struct ExecOptions {
-    pub snapshots: SnapshotStore,
-    /// Deadline of one ordinary request.
-    pub request_timeout: Duration,
-    /// How long a failing generated-input property may spend shrinking its input; zero turns
-    /// shrinking off (mutants only need to know whether a profile is caught).
-    pub shrink_time: Duration,
-    /// An upper bound on every `events.within`: the mutants catalogue runs against the embedded
-    /// server, which releases events at once, so a missing event need not be waited out long.
-    pub events_within_cap: Option<Duration>,
-}
+pub use crate::check::resource::PREEXISTING;
 
 /// One case to run: the case, its table row if any, and the format.
 #[derive(Debug, Clone, Copy)]
@@ -63,74 +48,6 @@ impl CaseRun<'_> {
     }
 }
 
-/// The capabilities a case needs: its `requires` plus those its control steps imply.
-pub fn required_capabilities(case: &SuiteCase) -> Vec<Capability> {
-    let mut caps: Vec<Capability> = case.case.requires.clone();
-    // What each property drives through the test-control protocol.
-    match case.case.property.as_ref().map(|p| p.name.value.as_str()) {
-        Some("extend-rule") => caps.push(Capability::Clock),
-        Some("subscription-model") => caps.push(Capability::Presence),
-        _ => {}
-    }
-    for step in &case.case.steps {
-        if step
-            .request
-            .as_ref()
-            .is_some_and(|r| r.auth == Auth::Second)
-        {
-            caps.push(Capability::SecondUser);
-        }
-        if let Some(control) = &step.control {
-            if control.clock.is_some() {
-                caps.push(Capability::Clock);
-            }
-            if control.presence.is_some() {
-                caps.push(Capability::Presence);
-            }
-            if control.condition.is_some() {
-                caps.push(Capability::Conditions);
-            }
-            if control.system_subscription.is_some() {
-                caps.push(Capability::SystemSubscription);
-            }
-        }
-    }
-    caps.sort();
-    caps.dedup();
-    caps
-}
-
-/// Whether this case's clock steps wait in real time on this target (`run --real-time` and no
-/// test-control clock). Properties drive the clock themselves and cannot wait.
-pub fn waits_in_real_time(case: &SuiteCase, target: &Target) -> bool {
-    target.profile.real_time
-        && !target.capabilities.has(Capability::Clock)
-        && case.case.property.is_none()
-        && required_capabilities(case).contains(&Capability::Clock)
-}
-
-/// The real time a case waits in `--real-time` mode: its clock steps, in order, each merged
-/// with the next (nothing happens between two waits), divided by the profile's `time_scale`.
-/// Every clock step counts, `when:` branches too: the plan is an upper bound.
-pub fn real_time_plan(case: &SuiteCase, row: Option<&Row>, time_scale: u32) -> Duration {
-    let mut vars: Vars = case.case.vars.clone();
-    if let Some(row) = row {
-        vars.extend(row.vars.clone());
-    }
-    let seconds: f64 = case
-        .case
-        .steps
-        .iter()
-        .filter_map(|s| s.control.as_ref().and_then(|c| c.clock.as_ref()))
-        .filter_map(|clock| harness_core::template::render_value(&clock.value, &vars).ok())
-        .filter_map(|v| {
-            v.as_f64()
-                .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
-        })
-        .sum();
-    Duration::from_secs_f64(seconds.max(0.0) / f64::from(time_scale.max(1)))
-}
-
 /// Why the target cannot run this case (with this row), if it cannot.
 pub fn skip_reason(case: &SuiteCase, row: Option<&Row>, target: &Target) -> Option<String> {
     let waits = waits_in_real_time(case, target);
@@ -142,8 +59,14 @@ pub fn skip_reason(case: &SuiteCase, row: Option<&Row>, target: &Target) -> Opti
     if !missing.is_empty() {
         let names: Vec<&str> = missing.iter().map(|c| c.name()).collect();
         return Some(if missing.iter().any(|c| c.needs_control()) {
+            // Presence also changes through a second account (crate::presence).
+            let hint = if missing.contains(&Capability::Presence) {
+                "; hint: a `second_user:` in the profile changes its own presence without it"
+            } else {
+                ""
+            };
             format!(
-                "the target does not offer the test-control protocol needed (requires: {})",
+                "the target does not offer the test-control protocol needed (requires: {}{hint})",
                 names.join(", ")
             )
         } else {
@@ -247,6 +170,14 @@ async fn run_case_unredacted(
         outcome.reason = Some(reason);
         return outcome;
     }
+    // Presence cases take turns when the change is the second account's own, seen by all.
+    let _presence_turn = if required_capabilities(run.case).contains(&Capability::Presence)
+        && target.presence_way() == Some(PresenceWay::SecondAccount)
+    {
+        Some(target.own_presence().turn().await)
+    } else {
+        None
+    };
     if let Some(spec) = &case.property {
         // Each generated input gets a fresh session of its own inside the property.
         let step = crate::property::run_property(
@@ -260,6 +191,13 @@ async fn run_case_unredacted(
         .await;
         outcome.steps.push(step);
         finish(&mut outcome, started);
+        // A procedure that could not show its row here (no limit reached, say) proves nothing.
+        if let [step] = outcome.steps.as_slice()
+            && step.verdict == Verdict::Skip
+        {
+            outcome.verdict = Verdict::Skip;
+            outcome.reason = step.reason.clone();
+        }
         return outcome;
     }
     let session = match Session::open(target.clone(), run.format, case.session, case.channel).await
@@ -372,26 +310,6 @@ fn skipped_step(step: &Step, name: &str, why: String) -> StepOutcome {
     }
 }
 
-/// The line of a step: its name's, or its request's href or link.
-pub fn step_line(step: &Step) -> u64 {
-    let line = |l: &serde_saphyr::Location| l.line();
-    if let Some(n) = &step.name {
-        return line(&n.referenced);
-    }
-    if let Some(r) = &step.request {
-        if let Some(l) = &r.link {
-            return line(&l.referenced);
-        }
-        if let Some(h) = &r.href {
-            return line(&h.referenced);
-        }
-    }
-    if let Some(a) = &step.await_step {
-        return line(&a.referenced);
-    }
-    0
-}
-
 /// Whether a step counts the subscriptions of a collection, so the case must know which
 /// ones the application already held.
 fn counts_subscriptions(case: &harness_core::model::Case) -> bool {
@@ -463,14 +381,4 @@ fn finish(outcome: &mut CaseOutcome, started: Instant) {
     outcome.verdict = verdict;
     outcome.reason = reason.map(|(_, text)| text);
     outcome.duration_secs = started.elapsed().as_secs_f64();
-}
-
-/// A check that a step could not run at all.
-pub fn step_error(message: impl Into<String>) -> CheckOutcome {
-    CheckOutcome::error("step", Level::Must, message)
-}
-
-/// Converts a value captured from a response to a variable.
-pub fn capture_value(text: impl Into<String>) -> Value {
-    Value::String(text.into())
 }

@@ -23,29 +23,7 @@ pub type Vars = BTreeMap<String, Value>;
 /// A bearer token no target ever issued, for `auth: bogus`.
 const BOGUS_TOKEN: &str = "Bearer cwt=AAEBHAEFAAAAAAAFFQAAAL0bogus0ucwa0conform0token";
 
-/// Media types for a format: what goes in Accept and Content-Type.
-pub fn media_type(format: Format) -> &'static str {
-    match format {
-        Format::Json => "application/json",
-        Format::Xml => "application/xml",
-    }
-}
-
-/// Whether a response media type (parameters stripped) belongs to a format (digest 5.1, OP-20).
-pub fn media_type_matches(format: Format, media_type: &str) -> bool {
-    let accepted: &[&str] = match format {
-        Format::Json => &[
-            "application/json",
-            "application/vnd.microsoft.com.ucwa+json",
-        ],
-        Format::Xml => &[
-            "application/xml",
-            "application/vnd.microsoft.com.ucwa+xml",
-            "application/vnd.microsoft.ucwa+xml",
-        ],
-    };
-    accepted.iter().any(|m| m.eq_ignore_ascii_case(media_type))
-}
+pub use crate::media::{media_type, media_type_matches};
 
 /// Renders a template value to the text that goes into a query string or header.
 pub fn value_text(value: &Value) -> String {

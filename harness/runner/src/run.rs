@@ -147,6 +147,7 @@ pub async fn run_suite(
         }
     }
     let cases: Vec<CaseOutcome> = finished.into_iter().flatten().collect();
+    crate::presence::release(&target).await;
     let mut target_info = target_info;
     // Sign-in's retries and the run's: the client kept them all.
     target_info.retries = target

@@ -252,6 +252,9 @@ impl Session {
             put("group.name", json!(g));
         }
         put("unknown_contact", json!(p.unknown_contact));
+        if let Some(contact) = t.presence_contact() {
+            put("presence_contact", json!(contact));
+        }
         put("format", json!(self.format.name()));
         put("accept", json!(self.accept()));
         put("content_type", json!(self.content_type()));
@@ -272,7 +275,7 @@ impl Session {
 
     /// The `Accept` of ordinary requests in this format.
     pub fn accept(&self) -> &'static str {
-        crate::request::media_type(self.format)
+        crate::media::media_type(self.format)
     }
 
     /// The `Content-Type` of request bodies in this format.

@@ -15,6 +15,7 @@ use harness_core::secret::SecretValues;
 use url::Url;
 
 use crate::client::{HttpClient, HttpRequest, HttpResponse, TransportError};
+use crate::presence_way::{OwnPresence, PresenceWay};
 use crate::profile::{Secret, TargetProfile};
 
 pub use challenge::{Challenge, parse_challenges};
@@ -61,7 +62,8 @@ impl Capabilities {
     pub fn has(&self, c: Capability) -> bool {
         match c {
             Capability::Clock => self.control && self.clock,
-            Capability::Presence => self.control && self.presence,
+            // The second account changes its own presence through UCWA (crate::presence).
+            Capability::Presence => (self.control && self.presence) || self.second_user,
             Capability::Conditions => self.control && !self.conditions.is_empty(),
             Capability::SystemSubscription => self.control && self.system_subscription,
             Capability::Group => self.group,
@@ -174,6 +176,8 @@ pub struct Target {
     second_profile: Option<TargetProfile>,
     /// Every password and token of the run, known or received: what redaction removes.
     secrets: SecretValues,
+    /// The second account's own presence, when cases change it through UCWA.
+    own_presence: OwnPresence,
 }
 
 impl Target {
@@ -206,6 +210,7 @@ impl Target {
             second_token: TokenSlot::with(None),
             second_profile,
             secrets,
+            own_presence: OwnPresence::default(),
         }))
     }
 
@@ -236,6 +241,37 @@ impl Target {
         self.second_token
             .get(profile, &self.client, &self.discovered.token, &self.secrets)
             .await
+    }
+
+    /// How cases change a contact's presence here, if they can: the test-control protocol
+    /// first (it reaches any contact), else the second account itself.
+    pub fn presence_way(&self) -> Option<PresenceWay> {
+        if self.capabilities.control && self.capabilities.presence {
+            Some(PresenceWay::Control)
+        } else if self.second_profile.is_some() {
+            Some(PresenceWay::SecondAccount)
+        } else {
+            None
+        }
+    }
+
+    /// The contact whose presence cases change (`{{ presence_contact }}`): the first contact
+    /// under the test-control protocol, the second account itself otherwise.
+    pub fn presence_contact(&self) -> Option<String> {
+        match self.presence_way()? {
+            PresenceWay::Control => self.profile.contacts.first().cloned(),
+            PresenceWay::SecondAccount => self.second_user_uri().map(str::to_owned),
+        }
+    }
+
+    /// The SIP URI of the profile's second user.
+    pub fn second_user_uri(&self) -> Option<&str> {
+        self.second_profile.as_ref().map(|p| p.watcher.as_str())
+    }
+
+    /// The second account's own presence (crate::presence).
+    pub fn own_presence(&self) -> &OwnPresence {
+        &self.own_presence
     }
 
     /// The run's registry of secret values: records, messages, snapshots and reports are

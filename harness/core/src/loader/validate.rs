@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 
 use serde_json::Value;
-use serde_saphyr::Spanned;
 
 use super::rules::Problem;
 use super::scope::{Scope, suggest};
@@ -14,6 +13,7 @@ use crate::checklist::Checklist;
 use crate::diag::{LoadError, SourceFile};
 use crate::model::{Case, Level, PROPERTIES, PropertySpec, Step};
 use crate::template::{Segment, TemplateErrorKind, is_var_name, parse_template};
+use crate::yaml::span_range;
 
 /// The checker of one file: its source, its located tree and the errors found so far.
 pub(crate) struct FileCheck<'a> {
@@ -30,14 +30,6 @@ pub(super) type Path<'p> = Vec<Seg<'p>>;
 
 pub(super) fn at<'p>(base: &[Seg<'p>], more: &[Seg<'p>]) -> Path<'p> {
     base.iter().chain(more).copied().collect()
-}
-
-/// The byte range of a `Spanned` value.
-pub(crate) fn span_range<T>(s: &Spanned<T>) -> Range<usize> {
-    let span = s.referenced.span();
-    let start = usize::try_from(span.byte_offset().unwrap_or(0)).unwrap_or(0);
-    let len = usize::try_from(span.byte_len().unwrap_or(0)).unwrap_or(0);
-    start..start.saturating_add(len)
 }
 
 /// A step's name as the case refers to it: its own, or `step-N` (1-based).

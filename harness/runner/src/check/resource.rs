@@ -10,6 +10,10 @@ use serde_json::Value;
 
 use crate::request::{Vars, value_text};
 
+/// The variable holding the self hrefs of the subscriptions an application held before its
+/// case began (set only for cases that count subscriptions); not a template name.
+pub const PREEXISTING: &str = "$preexisting.presenceSubscriptions";
+
 /// Checks `resource` (`None` when the body was not a UCWA resource).
 pub fn check_resource(
     expect: &ResourceExpect,
@@ -211,7 +215,7 @@ pub fn check_resource(
     }
     // Subscriptions the application held before the case began (system-owned, digest 2.2)
     // are the server's, not the case's: counts leave them out.
-    let preexisting: Vec<&str> = match vars.get(crate::exec::PREEXISTING) {
+    let preexisting: Vec<&str> = match vars.get(PREEXISTING) {
         Some(Value::Array(hrefs)) => hrefs.iter().filter_map(Value::as_str).collect(),
         _ => Vec::new(),
     };

@@ -9,7 +9,8 @@ use serde_json::Value;
 use serde_json_path::JsonPath;
 
 use crate::client::HttpResponse;
-use crate::request::{Vars, media_type_matches, value_text};
+use crate::media::media_type_matches;
+use crate::request::{Vars, value_text};
 
 /// The UCWA error code for an HTTP status (digest 4.2); `None` for statuses outside the table.
 pub fn code_for_status(status: u16) -> Option<&'static [&'static str]> {

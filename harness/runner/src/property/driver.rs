@@ -9,7 +9,7 @@ use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use harness_core::canonical::{Document, Resource, hrefs_equal, input_to_xml};
-use harness_core::model::Format;
+use harness_core::model::{Capability, Format};
 use serde_json::{Map, Value};
 
 use crate::client::{HttpRequest, HttpResponse};
@@ -17,6 +17,7 @@ use crate::follower::ObservedEvent;
 use crate::parse::parse_document;
 use crate::request::media_type;
 use crate::session::Session;
+use crate::target::Target;
 
 /// How long a property waits for the events a step must cause (the case default `within`).
 pub(crate) const EVENTS_WITHIN: Duration = Duration::from_secs(10);
@@ -192,10 +193,26 @@ impl<'s> Driver<'s> {
     }
 
     /// Moves the application's clock forward by `seconds` (any non-negative number, fractions
-    /// too).
+    /// too). Without a test-control clock (`run --real-time`) it waits instead, for as long as
+    /// the target's clock takes to move that far.
     pub(crate) async fn advance(&self, seconds: f64) -> Result<(), Violation> {
+        if self.real_time() {
+            let wait = Duration::from_secs_f64(seconds.max(0.0) / self.time_scale());
+            tokio::time::sleep(wait).await; // sleep-ok: the real time a clock advance stands for
+            return Ok(());
+        }
         self.control("/clock", serde_json::json!({ "advance_seconds": seconds }))
             .await
+    }
+
+    /// Whether `advance` waits in real time rather than moving a test-control clock.
+    pub(crate) fn real_time(&self) -> bool {
+        in_real_time(&self.session.target)
+    }
+
+    /// How many seconds the target's clock moves per real second (the profile's `time_scale`).
+    pub(crate) fn time_scale(&self) -> f64 {
+        f64::from(self.session.target.profile.time_scale.max(1))
     }
 
     /// The response's body as a canonical resource, or a failure naming `what`.
@@ -264,6 +281,12 @@ impl<'s> Driver<'s> {
         }
         Ok(timeline.get(from..).unwrap_or_default().to_vec())
     }
+}
+
+/// Whether properties on this target wait in real time for the clock: `run --real-time` and
+/// no test-control clock to move.
+pub(crate) fn in_real_time(target: &Target) -> bool {
+    target.profile.real_time && !target.capabilities.has(Capability::Clock)
 }
 
 /// Reads a response body as a canonical resource in `format`.

@@ -1,242 +1,37 @@
-//! Runs a property with proptest: every generated input on a fresh session of its own (closed
-//! afterwards, pass or fail), so shrinking replays are independent; the verdict becomes a
-//! `property` step of the case.
-//!
-//! proptest's `TestRunner` is synchronous, so it runs on a blocking thread and drives each
-//! input with `Handle::block_on`. The seed is fixed per property and format (repeatable runs)
-//! unless `PROPTEST_RNG_SEED` says otherwise; failure persistence is off (the runner writes no
-//! proptest-regressions files; the YAML regression case replaces them).
+//! Runs the property a case names; its verdict becomes a `property` step of the case.
+//! Generated inputs run with proptest (`generated.rs`); a fixed procedure (`procedure.rs`)
+//! runs once; in real time (no test-control clock) a property's inputs run side by side,
+//! unshrunk (`side_by_side.rs`).
 
-use std::fmt::Debug;
+use super::driver::{Violation, in_real_time};
+use super::extend_rule::ExtendRule;
+use super::generated::{ParityWalk, Property, PropertyOutcome, SubscriptionModel, run_with};
+use super::limit::SubscriptionLimit;
+use super::procedure;
+use super::side_by_side::{run_side_by_side, runs_in_real_time};
+use crate::target::Target;
+use harness_core::model::{Format, Level, PropertySpec};
+use harness_core::outcome::{CheckOutcome, StepOutcome, Verdict, verdict_of};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use harness_core::model::{Channel, Format, Level, PropertySpec, SessionKind};
-use harness_core::outcome::{CheckOutcome, CheckStatus, StepOutcome, verdict_of};
-use proptest::strategy::BoxedStrategy;
-use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
-
-use super::driver::{Driver, Violation};
-use super::extend_rule::{ExtendInput, ExtendRule};
-use super::model::{self, ModelInput};
-use super::{model_check, parity_walk, regression};
-use crate::session::Session;
-use crate::target::Target;
-
-/// A property: a strategy, a check of one input on a fresh application, and the regression
-/// case of a minimal input.
-pub(crate) trait Property: Send + Sync + 'static {
-    type Input: Clone + Debug + Send + 'static;
-    fn strategy(&self, target: &Target) -> BoxedStrategy<Self::Input>;
-    fn describe(&self, input: &Self::Input) -> String;
-    async fn check(&self, d: &Driver<'_>, input: &Self::Input) -> Result<(), Violation>;
-    /// The case file; `d` is a fresh session on which the input may be replayed.
-    async fn regression(
-        &self,
-        d: &Driver<'_>,
-        case_id: &str,
-        input: &Self::Input,
-        why: &str,
-    ) -> String;
-}
-
-impl Property for ExtendRule {
-    type Input = ExtendInput;
-    fn strategy(&self, _: &Target) -> BoxedStrategy<ExtendInput> {
-        ExtendRule::strategy()
-    }
-    fn describe(&self, input: &ExtendInput) -> String {
-        ExtendRule::describe(self, input)
-    }
-    async fn check(&self, d: &Driver<'_>, input: &ExtendInput) -> Result<(), Violation> {
-        ExtendRule::check(self, d, input).await
-    }
-    async fn regression(&self, _: &Driver<'_>, id: &str, input: &ExtendInput, why: &str) -> String {
-        ExtendRule::regression(self, id, input, why)
-    }
-}
-
-/// The subscription-model property.
-pub(crate) struct SubscriptionModel;
-
-impl Property for SubscriptionModel {
-    type Input = ModelInput;
-    fn strategy(&self, target: &Target) -> BoxedStrategy<ModelInput> {
-        model::strategy(target.profile.contacts.len())
-    }
-    fn describe(&self, input: &ModelInput) -> String {
-        model::describe_input(input)
-    }
-    async fn check(&self, d: &Driver<'_>, input: &ModelInput) -> Result<(), Violation> {
-        model_check::check(d, input).await
-    }
-    async fn regression(&self, _: &Driver<'_>, id: &str, input: &ModelInput, why: &str) -> String {
-        regression::regression(id, input, why)
-    }
-}
-
-/// The parity-walk property.
-pub(crate) struct ParityWalk;
-
-impl Property for ParityWalk {
-    type Input = parity_walk::WalkInput;
-    fn strategy(&self, target: &Target) -> BoxedStrategy<Self::Input> {
-        parity_walk::strategy(target.profile.contacts.len())
-    }
-    fn describe(&self, input: &Self::Input) -> String {
-        parity_walk::describe(input)
-    }
-    async fn check(&self, d: &Driver<'_>, input: &Self::Input) -> Result<(), Violation> {
-        parity_walk::walk(d, input, &mut Vec::new()).await
-    }
-    async fn regression(&self, d: &Driver<'_>, id: &str, input: &Self::Input, why: &str) -> String {
-        // The hops depend on the target's documents: replay the walk to record them.
-        let mut hops = Vec::new();
-        let _ = parity_walk::walk(d, input, &mut hops).await;
-        parity_walk::regression(id, input, &hops, why)
-    }
-}
-
-/// How a property run ended.
-#[derive(Debug, Clone)]
-pub(crate) enum PropertyOutcome {
-    Passed {
-        cases: u32,
-    },
-    /// The minimal failing input, its description and the regression case.
-    Failed {
-        violation: Violation,
-        input: String,
-        yaml: String,
-    },
-    /// proptest gave up (too many rejects) or the harness failed.
-    Aborted(String),
-}
-
-/// What the blocking proptest run returns.
-enum Ran<I> {
-    Passed,
-    Failed(String, I),
-    Aborted(String),
-}
-
-/// The seed of a run: `PROPTEST_RNG_SEED` when set, else fixed per property and format.
-fn seed(name: &str, format: Format) -> [u8; 32] {
-    let from_env = std::env::var("PROPTEST_RNG_SEED")
-        .ok()
-        .and_then(|s| s.trim().parse::<u64>().ok());
-    let n = from_env.unwrap_or_else(|| {
-        // FNV-1a: stable across runs and platforms, unlike std's hasher.
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for b in name.bytes().chain(format.name().bytes()) {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-        h
-    });
-    let mut seed = [0u8; 32];
-    for chunk in seed.chunks_mut(8) {
-        chunk.copy_from_slice(&n.to_le_bytes());
-    }
-    seed
-}
-
-/// One input on a fresh session, closed afterwards; the channel and clean-up checks of the
-/// session count too (exactly-once delivery is a channel invariant).
-async fn one_case<P: Property>(
-    prop: &P,
-    target: &Arc<Target>,
-    format: Format,
-    input: &P::Input,
-) -> Result<(), Violation> {
-    let session = Session::open(
-        target.clone(),
-        format,
-        SessionKind::Application,
-        Channel::Follow,
-    )
-    .await
-    .map_err(|e| Violation::Error(e.to_string()))?;
-    let result = prop.check(&Driver::new(&session), input).await;
-    let report = session.close().await;
-    result?;
-    match report.checks.iter().find(|c| c.status != CheckStatus::Pass) {
-        Some(c) if c.status == CheckStatus::Fail => {
-            Err(Violation::Fail(format!("{}: {}", c.kind, c.message)))
-        }
-        Some(c) => Err(Violation::Error(format!("{}: {}", c.kind, c.message))),
-        None => Ok(()),
-    }
-}
-
-/// Runs `prop` over `cases` generated inputs and shrinks a failure.
-pub(crate) async fn run_with<P: Property>(
-    prop: Arc<P>,
-    name: &str,
+/// Runs a generated-input property: with proptest, or side by side in real time when the
+/// target's clock cannot be moved.
+async fn run_generated<P: Property>(
+    prop: P,
+    spec: &PropertySpec,
     case_id: &str,
     target: Arc<Target>,
     format: Format,
-    cases: u32,
     shrink_time: Duration,
 ) -> PropertyOutcome {
-    let handle = tokio::runtime::Handle::current();
-    let seed = seed(name, format);
-    let (p, t) = (prop.clone(), target.clone());
-    let joined = tokio::task::spawn_blocking(move || {
-        let config = Config {
-            cases,
-            failure_persistence: None,
-            max_shrink_iters: if shrink_time.is_zero() { 0 } else { 512 },
-            max_shrink_time: u32::try_from(shrink_time.as_millis()).unwrap_or(u32::MAX),
-            ..Config::default()
-        };
-        let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &seed);
-        let mut runner = TestRunner::new_with_rng(config, rng);
-        let strategy = p.strategy(&t);
-        let result = runner.run(&strategy, |input| {
-            handle
-                .block_on(one_case(&*p, &t, format, &input))
-                .map_err(|v| TestCaseError::fail(v.to_reason()))
-        });
-        match result {
-            Ok(()) => Ran::Passed,
-            Err(TestError::Fail(reason, input)) => Ran::Failed(reason.message().to_owned(), input),
-            Err(TestError::Abort(reason)) => Ran::Aborted(reason.message().to_owned()),
-        }
-    })
-    .await;
-    match joined {
-        Ok(Ran::Passed) => PropertyOutcome::Passed { cases },
-        Ok(Ran::Aborted(why)) => PropertyOutcome::Aborted(format!("proptest gave up: {why}")),
-        Ok(Ran::Failed(reason, input)) => {
-            let violation = Violation::parse(&reason);
-            let why = match &violation {
-                Violation::Fail(m) | Violation::Error(m) => m.clone(),
-            };
-            let yaml = match Session::open(
-                target.clone(),
-                format,
-                SessionKind::Application,
-                Channel::Follow,
-            )
-            .await
-            {
-                Ok(session) => {
-                    let yaml = prop
-                        .regression(&Driver::new(&session), case_id, &input, &why)
-                        .await;
-                    let _ = session.close().await;
-                    yaml
-                }
-                Err(e) => format!("# failed to open a session to write the regression: {e}\n"),
-            };
-            PropertyOutcome::Failed {
-                violation,
-                input: prop.describe(&input),
-                yaml,
-            }
-        }
-        Err(e) => PropertyOutcome::Aborted(format!("the property panicked (a harness bug): {e}")),
+    let prop = Arc::new(prop);
+    if in_real_time(&target) && runs_in_real_time(spec) {
+        return run_side_by_side(prop, spec, case_id, target, format).await;
     }
+    let name = spec.name.value.as_str();
+    let cases = spec.cases.unwrap_or(PropertySpec::DEFAULT_CASES).max(1);
+    run_with(prop, name, case_id, target, format, cases, shrink_time).await
 }
 
 /// Runs the property a case names and returns its one step.
@@ -249,54 +44,37 @@ pub async fn run_property(
     shrink_time: Duration,
 ) -> StepOutcome {
     let started = Instant::now();
-    let cases = spec.cases.unwrap_or(PropertySpec::DEFAULT_CASES).max(1);
     let name = spec.name.value.as_str();
+    let (id, f, shrink) = (case_id, format, shrink_time);
     let outcome = match name {
-        "extend-rule" => {
-            run_with(
-                Arc::new(ExtendRule::default()),
-                name,
-                case_id,
-                target,
-                format,
-                cases,
-                shrink_time,
-            )
-            .await
+        "subscription-limit" => {
+            let limit = SubscriptionLimit::for_target(&target);
+            let ran = procedure::run_procedure(&limit, target, format).await;
+            let (verdict, reason, checks) = procedure::judge(name, level, ran);
+            return step_of(spec, verdict, reason, checks, started);
         }
-        "subscription-model" => {
-            run_with(
-                Arc::new(SubscriptionModel),
-                name,
-                case_id,
-                target,
-                format,
-                cases,
-                shrink_time,
-            )
-            .await
-        }
-        "parity-walk" => {
-            run_with(
-                Arc::new(ParityWalk),
-                name,
-                case_id,
-                target,
-                format,
-                cases,
-                shrink_time,
-            )
-            .await
-        }
+        "extend-rule" => run_generated(ExtendRule::default(), spec, id, target, f, shrink).await,
+        "subscription-model" => run_generated(SubscriptionModel, spec, id, target, f, shrink).await,
+        "parity-walk" => run_generated(ParityWalk, spec, id, target, f, shrink).await,
         other => PropertyOutcome::Aborted(format!("unknown property `{other}`")),
     };
-    let check = check_of(name, level, outcome);
-    let checks = vec![check];
+    let checks = vec![check_of(name, level, outcome)];
+    step_of(spec, verdict_of(&checks), None, checks, started)
+}
+
+/// The one step of a property case.
+fn step_of(
+    spec: &PropertySpec,
+    verdict: Verdict,
+    reason: Option<String>,
+    checks: Vec<CheckOutcome>,
+    started: Instant,
+) -> StepOutcome {
     StepOutcome {
-        name: format!("property {name}"),
+        name: format!("property {}", spec.name.value),
         line: spec.name.referenced.line(),
-        verdict: verdict_of(&checks),
-        reason: None,
+        verdict,
+        reason,
         request: None,
         response: None,
         checks,
@@ -314,6 +92,7 @@ pub(crate) fn check_of(name: &str, level: Level, outcome: PropertyOutcome) -> Ch
             violation,
             input,
             yaml,
+            shrunk,
         } => {
             let check = match violation {
                 Violation::Fail(m) => CheckOutcome::fail("property", level, format!("{name}: {m}")),
@@ -321,10 +100,22 @@ pub(crate) fn check_of(name: &str, level: Level, outcome: PropertyOutcome) -> Ch
                     CheckOutcome::error("property", level, format!("{name}: {m}"))
                 }
             };
+            let (short, long) = if shrunk {
+                ("minimal failing input", "minimal failing input (shrunk)")
+            } else {
+                (
+                    "failing input",
+                    "failing input (not shrunk: run in real time)",
+                )
+            };
             check
-                .at(None, format!("{name} holds for every input"), format!("minimal failing input: {input}"))
+                .at(
+                    None,
+                    format!("{name} holds for every input"),
+                    format!("{short}: {input}"),
+                )
                 .with_diff(format!(
-                    "minimal failing input (shrunk):\n{input}\n\nas a regression case (save under cases/):\n{yaml}"
+                    "{long}:\n{input}\n\nas a regression case (save under cases/):\n{yaml}"
                 ))
         }
         PropertyOutcome::Aborted(why) => {
@@ -340,6 +131,7 @@ mod tests {
     use crate::profile::embedded_profile;
     use harness_core::diag::SourceFile;
     use harness_core::loader::parse_case_file;
+    use harness_core::outcome::CheckStatus;
 
     async fn embedded() -> (harness_refserver::RunningServer, Arc<Target>) {
         let server = harness_refserver::start(harness_refserver::ServerConfig::default())
@@ -374,6 +166,7 @@ mod tests {
             violation,
             input,
             yaml,
+            shrunk: true,
         } = outcome
         else {
             panic!("expected a failure, got {outcome:?}");
@@ -397,6 +190,7 @@ mod tests {
                 violation,
                 input,
                 yaml,
+                shrunk: true,
             },
         );
         assert_eq!(check.status, CheckStatus::Fail);

@@ -2,9 +2,11 @@
 //! subscription ends exactly min(remaining + d, 30 min) after each extend, and an expiry
 //! warning (`presenceSubscription updated`) comes before the expiry.
 //!
-//! Time moves only through the test-control clock, so a case never waits for real minutes.
-//! The expiry is measured to a few seconds: GET answers 200 five seconds before the instant
-//! the model computes and 404/410 one second after it (at the instant itself either is right).
+//! Time moves through the test-control clock, so a case never waits for real minutes; on a
+//! target without one (`run --real-time`) the advances wait in real time instead, on a strategy
+//! short enough to wait out (see `real_time_strategy`). The expiry is measured to a few seconds:
+//! GET answers 200 shortly before the instant the model computes and 404/410 shortly after it
+//! (at the instant itself either is right; see `Margins`).
 
 use std::fmt::Write as _;
 
@@ -51,6 +53,28 @@ pub(crate) struct Plan {
     pub(crate) remaining: u64,
 }
 
+/// Seconds of target time before and after the model's expiry at which the subscription must
+/// be alive and gone.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Margins {
+    pub(crate) alive: f64,
+    pub(crate) gone: f64,
+}
+
+/// With a test-control clock a request takes next to no target time.
+const CONTROLLED: Margins = Margins {
+    alive: 5.0,
+    gone: 1.0,
+};
+
+/// In real time a request's latency passes `time_scale` times faster on the target (50 ms are
+/// 3 s at 60); the bounds of the expiry already hold the requests' round trips, the margins
+/// hold the rest (a slow machine between a request and the clock reading).
+pub(crate) const REAL_TIME: Margins = Margins {
+    alive: 30.0,
+    gone: 2.0,
+};
+
 impl ExtendRule {
     pub(crate) fn strategy() -> BoxedStrategy<ExtendInput> {
         (
@@ -59,6 +83,26 @@ impl ExtendRule {
         )
             .prop_map(|(duration, moves)| ExtendInput { duration, moves })
             .boxed()
+    }
+
+    /// Inputs to wait out in real time: at most two advances of at most 30 s, so one input
+    /// spans at most 60 s + the 30-minute cap + the gone margin (31 s at time scale 60). It
+    /// still tells adds-to-remaining from set-to-d (an advance before each extend) and reaches
+    /// the cap (a long create extended).
+    pub(crate) fn real_time_strategy() -> BoxedStrategy<ExtendInput> {
+        (
+            10u64..=30,
+            prop::collection::vec((1u64..=30, 10u64..=30), 0..=2),
+        )
+            .prop_map(|(duration, moves)| ExtendInput { duration, moves })
+            .boxed()
+    }
+
+    /// Seconds of target time from the create to the gone check, as the model plans them.
+    pub(crate) fn span(&self, input: &ExtendInput, margins: Margins) -> f64 {
+        let plan = self.plan(input);
+        let advanced: u64 = plan.extends.iter().map(|(advance, _, _)| advance).sum();
+        secs(advanced + plan.remaining) + margins.gone
     }
 
     /// Applies the model: an advance that reaches the expiry ends the sequence there.
@@ -86,14 +130,17 @@ impl ExtendRule {
     /// Runs one input on a fresh application.
     pub(crate) async fn check(&self, d: &Driver<'_>, input: &ExtendInput) -> Result<(), Violation> {
         let contact = contact0(d)?;
+        let margins = if d.real_time() { REAL_TIME } else { CONTROLLED };
         let mut body = Map::new();
         body.insert("duration".into(), json!(input.duration));
         body.insert("uris".into(), json!([contact]));
-        let resp = d.post(&d.link("presenceSubscriptions")?, &body).await?;
         // The application clock also runs in real time (waits for events, an aggregation
         // window, a slow machine), so the model follows the clock the target has, not only the
         // seconds this property moved it by.
-        let mut clock = Clock::started();
+        let mut clock = Clock::started(d);
+        let resp = d.post(&d.link("presenceSubscriptions")?, &body).await?;
+        // The target made it somewhere in the round trip: the expiry is known to that span.
+        let mut expiry = Expiry::at(secs(input.duration * 60), clock.now());
         if resp.status != 201 {
             return fail(format!("create answered {}, expected 201", resp.status));
         }
@@ -115,15 +162,15 @@ impl ExtendRule {
             return fail(format!("no presenceSubscription added event for {href}"));
         }
         let created_at = d.cursor();
-        let mut expiry = f64::from(u32::try_from(input.duration * 60).unwrap_or(u32::MAX));
         let cap = secs(self.cap_secs);
         for &(advance, minutes) in &input.moves {
-            let now = clock.move_to(d, clock.now() + secs(advance)).await?;
-            if now >= expiry - 1.0 {
-                // The model ends the sequence once an advance reaches the expiry; a second's
-                // margin keeps the extend clear of the instant itself.
+            // The model ends the sequence once an advance reaches the expiry; a second's margin
+            // keeps the extend clear of the instant itself. The clock is not moved past it, so
+            // the alive check below still has its moment.
+            if clock.now() + secs(advance) >= expiry.earliest - 1.0 {
                 break;
             }
+            let now = clock.move_to(d, clock.now() + secs(advance)).await?;
             let resp = d
                 .post_query(&href, &[("duration", minutes.to_string())])
                 .await?;
@@ -132,24 +179,25 @@ impl ExtendRule {
                     "extend by {minutes} min at t={now:.0}s answered {}, expected 200 or 201 \
                      (the model has {:.0} s left before it)",
                     resp.status,
-                    expiry - now
+                    expiry.earliest - now
                 ));
             }
-            expiry = now + (expiry - now + secs(minutes * 60)).min(cap);
+            expiry = expiry.extended(secs(minutes * 60), cap, now, clock.now());
         }
-        // Alive a few seconds before the model's expiry (the clock also runs while requests
-        // travel on a busy machine), gone a second after it.
-        let now = clock.move_to(d, expiry - 5.0).await?;
+        // Alive a little before the earliest instant the model allows, gone a little after the
+        // latest (the clock also runs while requests travel on a busy machine).
+        let now = clock.move_to(d, expiry.earliest - margins.alive).await?;
         let resp = d.get(&href).await?;
         if resp.status != 200 {
             return fail(format!(
-                "GET at t={now:.0}s answered {}: the subscription ended before t={expiry:.0}s, \
+                "GET at t={now:.0}s answered {}: the subscription ended before t={:.0}s, \
                  where min(remaining + d, {} min) puts its expiry",
                 resp.status,
+                expiry.earliest,
                 self.cap_secs / 60
             ));
         }
-        let now = clock.move_to(d, expiry + 1.0).await?;
+        let now = clock.move_to(d, expiry.latest + margins.gone).await?;
         let resp = d.get(&href).await?;
         if !matches!(resp.status, 404 | 410) {
             return fail(format!(
@@ -174,7 +222,8 @@ impl ExtendRule {
         match (warning, deleted) {
             (None, _) => fail(format!(
                 "no expiry warning (presenceSubscription updated) for {href} before the \
-                 expiry at t={expiry}s"
+                 expiry at t={:.0}s",
+                expiry.earliest
             )),
             (Some(w), Some(del)) if del < w => fail(format!(
                 "the expiry warning for {href} came after its deleted event"
@@ -248,23 +297,56 @@ fn secs(n: u64) -> f64 {
     f64::from(u32::try_from(n).unwrap_or(u32::MAX))
 }
 
+/// When the model says the subscription ends, in seconds of the property's clock: an interval,
+/// because the target acts somewhere within each request's round trip, not at a known instant.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Expiry {
+    earliest: f64,
+    latest: f64,
+}
+
+impl Expiry {
+    /// A create of `duration` seconds sent at 0 and answered at `answered`.
+    fn at(duration: f64, answered: f64) -> Expiry {
+        Expiry {
+            earliest: duration,
+            latest: answered + duration,
+        }
+    }
+
+    /// An extend by `d` seconds sent at `sent` and answered at `answered`: the subscription
+    /// ends min(remaining + d, cap) after the instant the target took it, which is
+    /// min(expiry + d, that instant + cap).
+    fn extended(self, d: f64, cap: f64, sent: f64, answered: f64) -> Expiry {
+        Expiry {
+            earliest: (self.earliest + d).min(sent + cap),
+            latest: (self.latest + d).min(answered + cap),
+        }
+    }
+}
+
 /// The application's clock as the property sees it: seconds it moved the clock by, plus the
-/// real time since the create.
+/// real time since the create times the target's time scale.
 struct Clock {
     origin: std::time::Instant,
     moved: f64,
+    scale: f64,
+    /// `advance` waits rather than moves: the time it stands for passes on its own.
+    waits: bool,
 }
 
 impl Clock {
-    fn started() -> Clock {
+    fn started(d: &Driver<'_>) -> Clock {
         Clock {
             origin: std::time::Instant::now(),
             moved: 0.0,
+            scale: d.time_scale(),
+            waits: d.real_time(),
         }
     }
 
     fn now(&self) -> f64 {
-        self.moved + self.origin.elapsed().as_secs_f64()
+        self.moved + self.origin.elapsed().as_secs_f64() * self.scale
     }
 
     /// Moves the clock to `t` seconds after the create (not back, if real time passed it) and
@@ -273,7 +355,9 @@ impl Clock {
         let step = t - self.now();
         if step > 0.0 {
             d.advance(step).await?;
-            self.moved += step;
+            if !self.waits {
+                self.moved += step;
+            }
         }
         Ok(self.now())
     }
@@ -304,6 +388,58 @@ mod tests {
         // 600 - 300 + 600 = 900; 900 - 60 + 1800 capped at 1800; 5000 ≥ 1800 ends it.
         assert_eq!(plan.extends, vec![(300, 10, 900), (60, 30, 1800)]);
         assert_eq!(plan.remaining, 1800);
+    }
+
+    #[test]
+    fn the_expiry_interval_holds_the_round_trips() {
+        let cap = secs(CAP_SECS);
+        // Created within the first 2 s: 600 s later, give or take those 2 s.
+        let created = Expiry::at(600.0, 2.0);
+        assert_eq!(
+            created,
+            Expiry {
+                earliest: 600.0,
+                latest: 602.0
+            }
+        );
+        // Below the cap an extend adds to whatever the expiry was.
+        let added = created.extended(300.0, cap, 100.0, 103.0);
+        assert_eq!(
+            added,
+            Expiry {
+                earliest: 900.0,
+                latest: 902.0
+            }
+        );
+        // At the cap the expiry counts from when the target took the extend.
+        let capped = added.extended(1800.0, cap, 200.0, 203.0);
+        assert_eq!(
+            capped,
+            Expiry {
+                earliest: 2000.0,
+                latest: 2003.0
+            }
+        );
+    }
+
+    #[test]
+    fn real_time_inputs_span_at_most_31_minutes() {
+        let rule = ExtendRule::default();
+        let longest = ExtendInput {
+            duration: 30,
+            moves: vec![(30, 30), (30, 30)],
+        };
+        assert_eq!(rule.span(&longest, REAL_TIME), 60.0 + 1800.0 + 2.0);
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let strategy = ExtendRule::real_time_strategy();
+        for _ in 0..256 {
+            let input = strategy
+                .new_tree(&mut runner)
+                .expect("the strategy generates")
+                .current();
+            let span = rule.span(&input, REAL_TIME);
+            assert!(span <= 31.0 * 60.0 + 2.0, "{span} s: {input:?}");
+        }
     }
 
     #[test]

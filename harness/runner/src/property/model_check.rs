@@ -16,6 +16,7 @@ use serde_json::{Map, json};
 use super::driver::{Driver, Violation, fail, is_event, link_hrefs};
 use super::model::{AVAILABILITY, Action, Applied, Model, ModelInput, Op, describe};
 use crate::follower::ObservedEvent;
+use crate::presence::PresenceWay;
 
 /// Hrefs of a live subscription, parallel to the model's `subs`.
 struct LiveSub {
@@ -31,10 +32,28 @@ pub(crate) fn barrier() -> Op {
 
 /// Runs one input on a fresh application.
 pub(crate) async fn check(d: &Driver<'_>, input: &ModelInput) -> Result<(), Violation> {
-    let contacts = d.session.target.profile.contacts.clone();
+    let target = &d.session.target;
+    let mut contacts = target.profile.contacts.clone();
+    // The presence that changes is the first contact's: the second account itself where the
+    // change goes through it (it can set only its own).
+    let own = target.presence_way() == Some(PresenceWay::SecondAccount);
+    if let (Some(first), Some(changeable)) = (contacts.first_mut(), target.presence_contact()) {
+        *first = changeable;
+    }
     let mut model = Model::default();
     let mut live: Vec<LiveSub> = Vec::new();
-    let ops = input.ops.iter().cloned().chain(std::iter::once(barrier()));
+    let ops = input
+        .ops
+        .iter()
+        .cloned()
+        .map(|op| match op {
+            Op::Presence { availability, .. } if own => Op::Presence {
+                contact: 0,
+                availability,
+            },
+            op => op,
+        })
+        .chain(std::iter::once(barrier()));
     for (n, op) in ops.enumerate() {
         let applied = model.apply(&op);
         let label = format!("step {} ({})", n + 1, describe(&applied.action));
@@ -129,11 +148,10 @@ async fn step(
             contact,
             availability,
         } => {
-            let body = json!({
-                "uri": contacts[*contact],
-                "availability": AVAILABILITY[*availability % AVAILABILITY.len()],
-            });
-            d.control("/presence", body).await?;
+            let availability = AVAILABILITY[*availability % AVAILABILITY.len()];
+            crate::presence::change(d.session, &contacts[*contact], availability, None)
+                .await
+                .map_err(Violation::Error)?;
             if applied.after.contains(contact) {
                 presence = Some(*contact);
             }

@@ -1,0 +1,69 @@
+//! One step of a case: its kind (`request`, `control` or `await`), the condition it runs
+//! under, and what it checks and captures.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+use super::control::ControlSpec;
+use super::event::EventsExpect;
+use super::expect::{Expect, SnapshotSpec};
+use super::request::RequestSpec;
+
+/// One step: exactly one of `request`, `control` or `await`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// Unique within the case; defaults to `step-N` (1-based).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub name: Option<Spanned<String>>,
+    /// An HTTP request to the target.
+    #[serde(default)]
+    pub request: Option<RequestSpec>,
+    /// A test-control action (design section 8).
+    #[serde(default)]
+    pub control: Option<ControlSpec>,
+    /// Wait for a `background` request of an earlier step and check its response.
+    #[serde(default, rename = "await")]
+    #[schemars(with = "Option<String>")]
+    pub await_step: Option<Spanned<String>>,
+    /// Send the request and go on without its response; a later `await` step checks it.
+    #[serde(default)]
+    pub background: bool,
+    /// Run the step only when an earlier step ended with one of these statuses.
+    #[serde(default)]
+    pub when: Option<When>,
+    /// What must hold of the response.
+    #[serde(default)]
+    pub expect: Option<Expect>,
+    /// What should hold (a `should` rule): failing only these makes the case non-strict.
+    #[serde(default)]
+    pub prefer: Option<Expect>,
+    /// Event-channel entries expected or forbidden after this step.
+    #[serde(default)]
+    pub events: Option<EventsExpect>,
+    /// Variables taken from the response: name → selector.
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, String>")]
+    pub capture: BTreeMap<String, Spanned<String>>,
+    /// Fetch the same URL in the other format and compare the canonical trees (GET only).
+    #[serde(default)]
+    pub parity: bool,
+    /// Compare the canonical tree with a stored snapshot (one snapshot serves both formats).
+    #[serde(default)]
+    pub snapshot: Option<SnapshotSpec>,
+}
+
+/// A condition on an earlier step's outcome.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct When {
+    /// The earlier step's name.
+    #[schemars(with = "String")]
+    pub step: Spanned<String>,
+    /// Its response status must be one of these for this step to run.
+    pub status: Vec<u16>,
+}

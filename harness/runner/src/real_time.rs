@@ -1,0 +1,48 @@
+//! `run --real-time`: on a target without the test-control clock, a case's clock steps wait
+//! that long in real time (divided by the profile's `time_scale`), side by side with the rest.
+
+use std::time::Duration;
+
+use harness_core::loader::SuiteCase;
+use harness_core::model::{Capability, Row};
+
+use crate::request::Vars;
+use crate::requirements::required_capabilities;
+use crate::target::Target;
+
+/// Whether this case's clock steps wait in real time on this target (`run --real-time` and no
+/// test-control clock). Of the properties, those that can wait out their clock advances do
+/// (`property::runs_in_real_time`); the others need the test-control protocol.
+pub fn waits_in_real_time(case: &SuiteCase, target: &Target) -> bool {
+    let waits = match &case.case.property {
+        Some(spec) => crate::property::runs_in_real_time(spec),
+        None => required_capabilities(case).contains(&Capability::Clock),
+    };
+    waits && target.profile.real_time && !target.capabilities.has(Capability::Clock)
+}
+
+/// The real time a case waits in `--real-time` mode: its clock steps, in order, each merged
+/// with the next (nothing happens between two waits), divided by the profile's `time_scale`.
+/// Every clock step counts, `when:` branches too: the plan is an upper bound. A property runs
+/// its inputs side by side: its longest input's span.
+pub fn real_time_plan(case: &SuiteCase, row: Option<&Row>, time_scale: u32) -> Duration {
+    if let Some(spec) = &case.case.property {
+        return crate::property::real_time_span(spec) / time_scale.max(1);
+    }
+    let mut vars: Vars = case.case.vars.clone();
+    if let Some(row) = row {
+        vars.extend(row.vars.clone());
+    }
+    let seconds: f64 = case
+        .case
+        .steps
+        .iter()
+        .filter_map(|s| s.control.as_ref().and_then(|c| c.clock.as_ref()))
+        .filter_map(|clock| harness_core::template::render_value(&clock.value, &vars).ok())
+        .filter_map(|v| {
+            v.as_f64()
+                .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+        })
+        .sum();
+    Duration::from_secs_f64(seconds.max(0.0) / f64::from(time_scale.max(1)))
+}
