@@ -116,10 +116,11 @@ fn every_row_but_conditions_and_system_subscriptions_is_proven_without_test_cont
             "{id} ({trigger}) proven in {formats:?} of {wanted:?}: {out}"
         );
     }
-    for id in REACHED_WITHOUT_CONTROL
-        .iter()
-        .chain(&["CP.updated", "CP.unsubscribed-silent", "PS.POST.cap-30"])
-    {
+    for id in REACHED_WITHOUT_CONTROL.iter().chain(&[
+        "CP.updated",
+        "CP.unsubscribed-silent",
+        "PS.POST.cap-30",
+    ]) {
         assert!(!control_only.contains(*id), "{id} not proven: {out}");
     }
     let unproven: BTreeSet<String> = report["coverage"]["unproven"]
