@@ -96,7 +96,7 @@ pub struct BenchArgs {
     /// The suite's folder.
     #[arg(long, default_value = "cases")]
     pub cases: PathBuf,
-    /// Whole-suite runs to time.
+    /// Whole-suite runs to time (with --vs-hurl: timed runs of each tool at each N).
     #[arg(long, default_value_t = 10)]
     pub iterations: usize,
     /// Requests for the per-request comparison.
@@ -108,6 +108,28 @@ pub struct BenchArgs {
     /// Print the table as Markdown (for BENCH.md).
     #[arg(long)]
     pub markdown: bool,
+    /// Instead, issue 13's side-by-side benchmark: the workload generated as a case file and
+    /// as a .hurl file, each tool run as a whole process (`run`, `hurl --test`) against one
+    /// `ucwa-conform serve`; Hurl is left out when it is not installed.
+    #[arg(long)]
+    pub vs_hurl: bool,
+    /// With --vs-hurl: the N of each workload (after sign-in, N x create a
+    /// presenceSubscription, GET it as JSON, GET it as XML, DELETE it).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "500,2000",
+        requires = "vs_hurl"
+    )]
+    pub sizes: Vec<usize>,
+    /// With --vs-hurl: the Hurl program (default: `hurl` on the PATH, then Cargo's bin
+    /// folder).
+    #[arg(long, requires = "vs_hurl")]
+    pub hurl: Option<PathBuf>,
+    /// With --vs-hurl: write the generated files and the reports here and keep them (default:
+    /// a temporary folder, removed at the end).
+    #[arg(long, requires = "vs_hurl")]
+    pub work_dir: Option<PathBuf>,
 }
 
 /// Which cases.

@@ -17,7 +17,7 @@ use harness_runner::run::{Interrupt, RunOptions, plan, run_suite};
 
 use crate::args::{Cli, Command, FlavorArg, FormatArg, RunArgs, SelectArgs, ServeArgs};
 use crate::exit;
-use crate::setup::{ReachError, Where, load, reach_with};
+use crate::setup::{ReachError, Where, load, reach_with, snapshot_dir};
 
 /// Runs the command and returns the exit code.
 pub fn dispatch(cli: Cli) -> i32 {
@@ -379,11 +379,6 @@ fn target_label(reached: &crate::setup::Reached) -> String {
         Some(port) => format!("{clean}_{port}"),
         None => clean,
     }
-}
-
-/// `fixtures/snapshots` of the working directory.
-pub fn snapshot_dir() -> std::path::PathBuf {
-    std::path::PathBuf::from("fixtures").join("snapshots")
 }
 
 async fn cmd_serve(args: ServeArgs) -> i32 {

@@ -16,6 +16,12 @@ use url::Url;
 /// The checklist file inside the cases folder.
 pub const CHECKLIST_FILE: &str = "rows.yaml";
 
+/// `fixtures/snapshots` of the working directory: the reference server's snapshots, which
+/// `run`, `mutants` and `bench` all read.
+pub fn snapshot_dir() -> std::path::PathBuf {
+    std::path::PathBuf::from("fixtures").join("snapshots")
+}
+
 /// Loads the checklist (if the suite has one) and the suite; the error is the rendered
 /// diagnostics of every problem found.
 pub fn load(cases: &Path) -> Result<(Suite, Option<Checklist>), String> {

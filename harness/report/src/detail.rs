@@ -1,5 +1,6 @@
 //! The failure detail of one case as plain or coloured text: shared by the console (at the end
-//! of a run) and the JUnit failure text, so both tell the same story.
+//! of a run) and the JUnit failure text, so both tell the same story. Its `safe` also prepares
+//! every text of the HTML page.
 
 use std::fmt::Write as _;
 

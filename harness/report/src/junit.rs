@@ -3,11 +3,13 @@
 //!
 //! Both are flat (`<testsuites>` → one `<testsuite>` per case file → one `<testcase>` per case,
 //! row and format), with `classname` always set and classname+name unique in the file; see
-//! `shared/junit/README.md` for why each rule exists.
+//! `shared/junit/README.md` for why each rule exists. `plan` decides the content once; both
+//! flavors lay it out through one quick-xml `Writer` (`xml`), which does all the escaping.
 
 mod ant;
 mod common;
 mod plan;
+mod xml;
 
 use std::io;
 

@@ -1,9 +1,10 @@
 //! Reporters of ucwa-conform: the console (live progress, failure detail, summary), JUnit XML
-//! for CI (common and Ant flavors) and `report.json`.
+//! for CI (common and Ant flavors, both written with quick-xml), `report.json` and
+//! `report.html` (an askama template).
 //!
 //! Reporters learn everything from the outcome types and run events of `harness_core::outcome`;
 //! they never see runner internals. Everything they write is redacted once more and, for XML,
-//! cleaned of characters XML 1.0 forbids.
+//! cleaned of characters XML 1.0 forbids; escaping is left to quick-xml and askama.
 
 mod console;
 mod detail;

@@ -5,7 +5,8 @@ mod common;
 
 use harness_core::outcome::{EventSink, RunEvent, RunReport};
 use harness_report::{
-    ConsoleOptions, ConsoleReporter, JunitFlavor, JunitOptions, junit_string, write_json,
+    ConsoleOptions, ConsoleReporter, JunitFlavor, JunitOptions, Proofs, junit_string, write_html,
+    write_json,
 };
 
 /// Plays the run to a console reporter as the runner would.
@@ -80,6 +81,17 @@ fn junit_ant() {
     );
 }
 
+fn html(report: &RunReport) -> String {
+    let mut out = Vec::new();
+    write_html(report, &Proofs::default(), &mut out).expect("html renders");
+    String::from_utf8(out).expect("html is UTF-8")
+}
+
+#[test]
+fn html_report() {
+    insta::assert_snapshot!("report_html", html(&common::sample_report()));
+}
+
 #[test]
 fn json_report() {
     let mut out = Vec::new();
@@ -106,6 +118,7 @@ fn no_secret_and_no_illegal_character_in_any_output() {
         ("common", junit(&report, JunitFlavor::Common)),
         ("ant", junit(&report, JunitFlavor::Ant)),
         ("json", String::from_utf8(json).expect("UTF-8")),
+        ("html", html(&report)),
     ];
     for (what, text) in outputs {
         assert!(!text.contains(common::SECRET), "{what} leaks the cwt token");

@@ -11,36 +11,9 @@ use std::process::Command;
 use harness_report::{JunitFlavor, JunitOptions, write_junit_with};
 use serde::Deserialize;
 
-const XSD: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../fixtures/junit/JUnit-ant.xsd"
-);
+use common::tools::{ANT_XSD, require, xmllint, xmllint_available};
+
 const READER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/junit_report.py");
-
-/// Whether we run under CI, by the convention insta and most CI systems use.
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
-}
-
-/// Returns `false` (skip) when a tool is missing locally; panics with the install hint in CI.
-fn require(available: bool, tool: &str, install: &str) -> bool {
-    if available {
-        return true;
-    }
-    assert!(
-        !in_ci(),
-        "{tool} is missing but CI requires this test (hint: {install})"
-    );
-    eprintln!("note: {tool} not found, skipping (hint: {install})");
-    false
-}
-
-fn has_xmllint() -> bool {
-    Command::new("xmllint")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
 
 fn has_junitparser() -> bool {
     Command::new("python3")
@@ -135,36 +108,26 @@ fn expected_triples() -> Vec<(String, String, String)> {
 
 #[test]
 fn ant_flavor_validates_against_the_ant_schema() {
-    if !require(has_xmllint(), "xmllint", "apt-get install -y libxml2-utils") {
+    if !xmllint_available() {
         return;
     }
     let dir = tempfile::tempdir().expect("temp dir");
     let ant = write(dir.path(), "ant.xml", JunitFlavor::Ant);
-    let output = Command::new("xmllint")
-        .args(["--noout", "--schema", XSD])
-        .arg(&ant)
-        .output()
-        .expect("run xmllint");
-    assert!(
-        output.status.success(),
-        "ant.xml does not validate:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    if let Err(complaint) = xmllint(&ant, Some(ANT_XSD)) {
+        panic!("ant.xml does not validate:\n{complaint}");
+    }
 }
 
 #[test]
 fn common_flavor_is_well_formed_xml() {
-    if !require(has_xmllint(), "xmllint", "apt-get install -y libxml2-utils") {
+    if !xmllint_available() {
         return;
     }
     let dir = tempfile::tempdir().expect("temp dir");
     let path = write(dir.path(), "junit.xml", JunitFlavor::Common);
-    let status = Command::new("xmllint")
-        .arg("--noout")
-        .arg(&path)
-        .status()
-        .expect("run xmllint");
-    assert!(status.success(), "junit.xml is not well-formed XML");
+    if let Err(complaint) = xmllint(&path, None) {
+        panic!("junit.xml is not well-formed XML:\n{complaint}");
+    }
 }
 
 #[test]

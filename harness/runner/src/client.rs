@@ -9,7 +9,6 @@
 //! the run from sending more.
 
 use std::fmt;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -34,20 +33,12 @@ pub use budget::{BODY_BUDGET, BodyBudget};
 pub use error::{ClientError, TransportError};
 pub use message::{HttpRequest, HttpResponse};
 pub use retry::{RETRY_DELAYS, Retry};
+pub use tls::TlsOptions;
 
 use retry::RetryLog;
 
 /// The largest body the harness reads; beyond it the exchange fails (UCWA bodies are a few KiB).
 pub const BODY_LIMIT: usize = 8 * 1024 * 1024;
-
-/// How the client checks the target's certificate.
-#[derive(Debug, Clone, Default)]
-pub struct TlsOptions {
-    /// A PEM file of extra trusted CA certificates (`--ca-cert`), added to the system roots.
-    pub ca_cert: Option<PathBuf>,
-    /// Accept any certificate (`--insecure`); handshake signatures are still verified.
-    pub insecure: bool,
-}
 
 /// What every clone of a client shares: they are one run's view of one target.
 #[derive(Clone, Default)]

@@ -1,6 +1,7 @@
 //! Tests of the client's pure parts: header lookup, request building, redacted Debug, TLS set-up.
 
 use super::*;
+use std::path::PathBuf;
 
 fn response(headers: &[(&str, &str)]) -> HttpResponse {
     HttpResponse {

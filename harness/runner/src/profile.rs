@@ -16,39 +16,16 @@ use url::Url;
 use crate::client::TlsOptions;
 
 mod account;
+mod invalid;
+mod secret;
 
 pub use account::Account;
+use invalid::check_sip;
+pub use invalid::{ProfileError, ProfileErrorKind};
+pub use secret::Secret;
 
 /// The built-in profile of the embedded reference server.
 const EMBEDDED: &str = include_str!("../../../fixtures/profiles/embedded.yaml");
-
-/// A password or token: it never prints, so it cannot leak into a report, a log or a panic.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    /// Wraps a secret value.
-    pub fn new(value: impl Into<String>) -> Secret {
-        Secret(value.into())
-    }
-
-    /// The value, for the one place that must send it.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
-
-impl fmt::Display for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
 
 /// Deadlines for requests to the target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,52 +88,6 @@ pub struct TargetProfile {
     /// `run --real-time`: on a target without the test-control clock, a clock step waits that
     /// long in real time (divided by `time_scale`) instead of skipping its case.
     pub real_time: bool,
-}
-
-/// A profile could not be loaded.
-#[derive(Debug, thiserror::Error)]
-#[error("failed to load target profile {}{}: {kind}", path.display(), at(*.line, *.column))]
-pub struct ProfileError {
-    /// The profile file.
-    pub path: PathBuf,
-    /// 1-based line of the problem, when known.
-    pub line: Option<u64>,
-    /// 1-based column of the problem, when known.
-    pub column: Option<u64>,
-    /// What is wrong.
-    pub kind: ProfileErrorKind,
-}
-
-fn at(line: Option<u64>, column: Option<u64>) -> String {
-    match (line, column) {
-        (Some(l), Some(c)) => format!(":{l}:{c}"),
-        (Some(l), None) => format!(":{l}"),
-        _ => String::new(),
-    }
-}
-
-/// The ways a profile can be wrong.
-#[derive(Debug, thiserror::Error)]
-pub enum ProfileErrorKind {
-    /// The file could not be read.
-    #[error("cannot read the file ({0})")]
-    Read(std::io::Error),
-    /// YAML syntax, an unknown key, a wrong type.
-    #[error("{0}")]
-    Syntax(String),
-    /// A value is wrong.
-    #[error("{0}")]
-    Invalid(String),
-    /// `password_env` / `token_env` names a variable that is not set.
-    #[error(
-        "environment variable {var} (named by {key}) is not set (hint: export it before the run)"
-    )]
-    MissingEnv {
-        /// The variable.
-        var: String,
-        /// The key that names it.
-        key: &'static str,
-    },
 }
 
 /// The file as written.
@@ -368,7 +299,7 @@ pub fn parse_profile(
     }
     let mut password = account::env_secret(path, &raw.password_env, "password_env", &env)?;
     if let Some(literal) = &raw.password_literal {
-        password = Some(Secret(literal.value.clone()));
+        password = Some(Secret::new(literal.value.clone()));
     }
     let token = account::env_secret(path, &raw.token_env, "token_env", &env)?;
     if password.is_none() && token.is_none() {
@@ -467,15 +398,20 @@ fn message_of(err: &serde_saphyr::Error) -> String {
     }
 }
 
-fn check_sip(uri: &str) -> Result<String, String> {
-    let uri = uri.trim();
-    let rest = uri
-        .strip_prefix("sip:")
-        .ok_or_else(|| format!("{uri:?} is not a SIP URI (hint: sip:name@domain)"))?;
-    if rest.is_empty() || !rest.contains('@') {
-        return Err(format!("{uri:?} is not a SIP URI (hint: sip:name@domain)"));
+impl TargetProfile {
+    /// The profile as the second user sees it: its account in place of the first user's, the
+    /// rest (URLs, deadlines, certificates) the same. `None` without a `second_user`.
+    pub fn as_second_user(&self) -> Option<TargetProfile> {
+        let second = self.second_user.as_ref()?;
+        Some(TargetProfile {
+            username: second.username.clone(),
+            password: second.password.clone(),
+            token: second.token.clone(),
+            watcher: second.watcher.clone(),
+            second_user: None,
+            ..self.clone()
+        })
     }
-    Ok(uri.to_owned())
 }
 
 #[cfg(test)]

@@ -5,12 +5,15 @@
 //! naming the step, which the CLI maps to "target unreachable".
 
 mod bootstrap;
+mod cached_token;
+mod capabilities;
 mod challenge;
+mod error;
 mod token;
+mod urls;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use harness_core::model::Capability;
 use harness_core::secret::SecretValues;
 use url::Url;
 
@@ -18,144 +21,12 @@ use crate::client::{HttpClient, HttpRequest, HttpResponse, TransportError};
 use crate::presence_way::{OwnPresence, PresenceWay};
 use crate::profile::{Secret, TargetProfile};
 
+pub use capabilities::Capabilities;
 pub use challenge::{Challenge, parse_challenges};
-use token::{CachedToken, TokenSlot};
-
-/// The URLs the bootstrap found.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Discovered {
-    /// The autodiscover root that answered (or the entry URL the profile gave).
-    pub root: Url,
-    /// The `user` resource.
-    pub user: Url,
-    /// The token endpoint from the `MsRtcOAuth` challenge.
-    pub token: Url,
-    /// The `applications` resource.
-    pub applications: Url,
-}
-
-/// What the target offers beyond plain UCWA (from `GET /_conform` and the profile).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Capabilities {
-    /// The test-control protocol answers.
-    pub control: bool,
-    /// `POST /_conform/clock`.
-    pub clock: bool,
-    /// `POST /_conform/presence`.
-    pub presence: bool,
-    /// The conditions `POST /_conform/conditions` knows.
-    pub conditions: Vec<String>,
-    /// The operations conditions can target.
-    pub operations: Vec<String>,
-    /// `POST /_conform/system-subscription`.
-    pub system_subscription: bool,
-    /// The profile names a group.
-    pub group: bool,
-    /// The profile names a second user.
-    pub second_user: bool,
-    /// Limits the target declared (`subscriptions`, `contacts_per_subscription`).
-    pub limits: serde_json::Value,
-}
-
-impl Capabilities {
-    /// Whether the target offers `c`.
-    pub fn has(&self, c: Capability) -> bool {
-        match c {
-            Capability::Clock => self.control && self.clock,
-            // The second account changes its own presence through UCWA (crate::presence).
-            Capability::Presence => (self.control && self.presence) || self.second_user,
-            Capability::Conditions => self.control && !self.conditions.is_empty(),
-            Capability::SystemSubscription => self.control && self.system_subscription,
-            Capability::Group => self.group,
-            Capability::SecondUser => self.second_user,
-        }
-    }
-
-    /// The names of what the target offers, for reports.
-    pub fn names(&self) -> Vec<String> {
-        [
-            Capability::Clock,
-            Capability::Presence,
-            Capability::Conditions,
-            Capability::SystemSubscription,
-            Capability::Group,
-            Capability::SecondUser,
-        ]
-        .into_iter()
-        .filter(|c| self.has(*c))
-        .map(|c| c.name().to_owned())
-        .collect()
-    }
-
-    /// Reads the `GET /_conform` answer; unknown keys are ignored so a vendor may add some.
-    pub fn from_json(value: &serde_json::Value, group: bool) -> Capabilities {
-        let flag = |k: &str| value.get(k).and_then(serde_json::Value::as_bool) == Some(true);
-        let list = |k: &str| -> Vec<String> {
-            value
-                .get(k)
-                .and_then(serde_json::Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|v| v.as_str().map(str::to_owned))
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        Capabilities {
-            control: true,
-            clock: flag("clock"),
-            presence: flag("presence"),
-            conditions: list("conditions"),
-            operations: list("operations"),
-            system_subscription: flag("system_subscription"),
-            group,
-            second_user: false,
-            limits: value
-                .get("limits")
-                .cloned()
-                .unwrap_or(serde_json::Value::Null),
-        }
-    }
-}
-
-/// A bootstrap step failed.
-#[derive(Debug, thiserror::Error)]
-#[error("failed to {step}: {kind}")]
-pub struct TargetError {
-    /// The step, fitting "failed to …" (`get a token from https://…/oauthtoken`).
-    pub step: String,
-    /// What went wrong.
-    pub kind: TargetErrorKind,
-}
-
-/// The ways a bootstrap step fails.
-#[derive(Debug, thiserror::Error)]
-pub enum TargetErrorKind {
-    /// No complete response.
-    #[error(transparent)]
-    Transport(#[from] TransportError),
-    /// A status other than the expected one (the body excerpt is redacted).
-    #[error("expected status {expected}, got {status}{}", excerpt(.body))]
-    Status {
-        /// What came.
-        status: u16,
-        /// What was expected, e.g. `200` or `401`.
-        expected: String,
-        /// The start of the body.
-        body: String,
-    },
-    /// The response could not be used: not JSON, a link missing, a bad challenge.
-    #[error("{0}")]
-    Body(String),
-}
-
-fn excerpt(body: &str) -> String {
-    if body.trim().is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", body.trim())
-    }
-}
+pub use error::{TargetError, TargetErrorKind, redact};
+use token::TokenSlot;
+use urls::control_url;
+pub use urls::{Discovered, resolve_against};
 
 /// A target ready for sessions. Shared by every case of a run.
 #[derive(Debug)]
@@ -318,53 +189,10 @@ impl Target {
     }
 }
 
-/// Replaces each of `secrets` in `text` with `[redacted]`, by the registry's rules (longest
-/// first; values under `MIN_SECRET_LEN` characters left alone). For the bootstrap's messages,
-/// written before the run's registry exists.
-pub fn redact(text: &str, secrets: &[String]) -> String {
-    let registry = SecretValues::new();
-    for s in secrets {
-        registry.add(s);
-    }
-    registry.redact(text).into_owned()
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    // A panic elsewhere must not take redaction and tokens down with it.
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-/// Resolves `href` against `base` (absolute hrefs stay as they are).
-pub fn resolve_against(base: &Url, href: &str) -> Result<Url, String> {
-    let href = href.trim();
-    if href.is_empty() {
-        return Err("empty href".into());
-    }
-    match Url::parse(href) {
-        Ok(url) => Ok(url),
-        Err(url::ParseError::RelativeUrlWithoutBase) => base
-            .join(href)
-            .map_err(|e| format!("cannot resolve {href:?} against {base}: {e}")),
-        Err(e) => Err(format!("{href:?} is not a URL: {e}")),
-    }
-}
-
-fn control_url(ucwa: &Url, path: &str) -> Url {
-    let mut url = ucwa.clone();
-    url.set_query(None);
-    url.set_fragment(None);
-    let path = if path.is_empty() || path.starts_with('/') {
-        path.to_owned()
-    } else {
-        format!("/{path}")
-    };
-    url.set_path(&format!("/_conform{path}"));
-    url
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use harness_core::model::Capability;
 
     #[test]
     fn relative_hrefs_resolve_against_the_ucwa_origin() {

@@ -3,7 +3,8 @@
 
 use harness_refserver::Fault;
 
-use super::{Expectation, Finished, MutantOutcome, MutantsReport, kills};
+use super::kills;
+use super::outcome::{Expectation, Finished, MutantOutcome, MutantsReport};
 use crate::embedded::EmbeddedError;
 use crate::exit;
 use crate::expected::{Catcher, Expected, ProfileExpectation};

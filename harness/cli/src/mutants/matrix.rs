@@ -1,7 +1,7 @@
 //! The console matrix of `mutants`: one line per profile, then every reason the command fails
 //! and the profiles that only a timeout caught.
 
-use super::{Expectation, MutantOutcome, MutantsReport};
+use super::outcome::{Expectation, MutantOutcome, MutantsReport};
 
 fn state(r: &MutantOutcome) -> &'static str {
     match (

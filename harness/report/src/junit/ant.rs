@@ -1,59 +1,20 @@
-//! The Ant JUnit flavor, written by hand because quick-junit cannot produce it: the schema
-//! (`fixtures/junit/JUnit-ant.xsd`) forbids attributes on `<testsuites>`, wants `package`, `id`
-//! and `hostname` on every suite, a timestamp without zone or fraction, a `<properties>`
-//! element even when empty, suite-level `<system-out>`/`<system-err>` that must be present, and
-//! allows no `file`/`line` and nothing but the result inside `<testcase>`.
+//! The Ant JUnit flavor: the schema (`fixtures/junit/JUnit-ant.xsd`) forbids attributes on
+//! `<testsuites>`, wants `package`, `id` and `hostname` on every suite, a timestamp without zone
+//! or fraction, a `<properties>` element even when empty, suite-level `<system-out>`/
+//! `<system-err>` that must be present, and allows no `file`/`line` and nothing but the result
+//! inside `<testcase>`.
 
 use std::fmt::Write as _;
 use std::io;
-use std::time::Duration;
 
 use chrono::Utc;
+use quick_xml::Writer;
 
 use super::plan::{CasePlan, CaseStatus, Plan, SuitePlan};
+use super::xml::{finish_document, seconds, start_document, text, write_properties, write_result};
 
 /// Used when `started_at` does not parse: the schema requires a timestamp.
 const FALLBACK_TIMESTAMP: &str = "1970-01-01T00:00:00";
-
-/// Escapes text content. `>` is escaped too so that `]]>` can never appear.
-pub(crate) fn escape_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            // A bare CR would be normalised to LF by every parser.
-            '\r' => out.push_str("&#13;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Escapes an attribute value for double quotes; tab, LF and CR become character references
-/// because attribute-value normalisation would turn them into spaces.
-pub(crate) fn escape_attr(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\t' => out.push_str("&#9;"),
-            '\n' => out.push_str("&#10;"),
-            '\r' => out.push_str("&#13;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Seconds with three decimals and a `.`, as `xs:decimal` wants.
-fn seconds(time: Duration) -> String {
-    format!("{:.3}", time.as_secs_f64())
-}
 
 /// Splits `cases/area/delete.yaml` into package `cases/area` and name `delete.yaml`, the Ant
 /// convention for aggregated documents (readers join them as `package.name`).
@@ -64,8 +25,14 @@ fn package_and_name(file: &str) -> (&str, &str) {
     }
 }
 
+/// What every suite of the file shares.
+struct SuiteHeader<'a> {
+    timestamp: String,
+    hostname: &'a str,
+}
+
 /// Writes `plan` so that it validates against the Ant schema.
-pub(crate) fn write_ant(plan: &Plan, mut out: impl io::Write) -> io::Result<()> {
+pub(crate) fn write_ant(plan: &Plan, out: impl io::Write) -> io::Result<()> {
     let timestamp = plan.timestamp.map_or_else(
         || FALLBACK_TIMESTAMP.to_owned(),
         |t| {
@@ -78,23 +45,29 @@ pub(crate) fn write_ant(plan: &Plan, mut out: impl io::Write) -> io::Result<()> 
         "" => "localhost",
         host => host,
     };
-    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
-    for (id, suite) in plan.suites.iter().enumerate() {
-        write_suite(&mut xml, plan, suite, id, &timestamp, hostname);
-    }
-    xml.push_str("</testsuites>\n");
-    out.write_all(xml.as_bytes())?;
-    out.flush()
+    let header = SuiteHeader {
+        timestamp,
+        hostname,
+    };
+    let mut writer = start_document(out, 2)?;
+    writer
+        .create_element("testsuites")
+        .write_inner_content(|writer| {
+            for (id, suite) in plan.suites.iter().enumerate() {
+                write_suite(writer, plan, suite, id, &header)?;
+            }
+            Ok(())
+        })?;
+    finish_document(writer)
 }
 
-fn write_suite(
-    xml: &mut String,
+fn write_suite<W: io::Write>(
+    writer: &mut Writer<W>,
     plan: &Plan,
     suite: &SuitePlan,
     id: usize,
-    timestamp: &str,
-    hostname: &str,
-) {
+    header: &SuiteHeader<'_>,
+) -> io::Result<()> {
     let (tests, failures, errors, skipped) = suite.counts();
     let (package, name) = package_and_name(&suite.file);
     let name = if name.trim().is_empty() {
@@ -102,39 +75,16 @@ fn write_suite(
     } else {
         name
     };
-    let _ = writeln!(
-        xml,
-        "  <testsuite name=\"{}\" package=\"{}\" id=\"{id}\" timestamp=\"{timestamp}\" \
-         hostname=\"{}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\" \
-         skipped=\"{skipped}\" time=\"{}\">",
-        escape_attr(name),
-        escape_attr(package),
-        escape_attr(hostname),
-        seconds(suite.time),
-    );
-    xml.push_str("    <properties>\n");
+    let mut properties = plan.properties.clone();
+    // Testcases cannot carry properties here, so the non-strict ones are listed on the suite.
     let non_strict: Vec<String> = suite
         .cases
         .iter()
         .filter(|c| c.non_strict)
         .map(|c| format!("{}/{}", c.classname, c.name))
         .collect();
-    let mut properties = plan.properties.clone();
-    // Testcases cannot carry properties here, so the non-strict ones are listed on the suite.
     if !non_strict.is_empty() {
         properties.push(("non-strict".to_owned(), non_strict.join(" ")));
-    }
-    for (name, value) in &properties {
-        let _ = writeln!(
-            xml,
-            "      <property name=\"{}\" value=\"{}\"/>",
-            escape_attr(name),
-            escape_attr(value)
-        );
-    }
-    xml.push_str("    </properties>\n");
-    for case in &suite.cases {
-        write_case(xml, case);
     }
     // Testcase output is not allowed, so each case's output goes here under its own heading.
     let mut system_out = String::new();
@@ -144,65 +94,69 @@ fn write_suite(
             system_out.push_str(output);
         }
     }
-    let _ = writeln!(
-        xml,
-        "    <system-out>{}</system-out>\n    <system-err></system-err>\n  </testsuite>",
-        escape_text(&system_out)
-    );
+    let time = seconds(suite.time);
+    let numbers = [id, tests, failures, errors, skipped].map(|n| n.to_string());
+    let [id, tests, failures, errors, skipped] = numbers.each_ref().map(String::as_str);
+    writer
+        .create_element("testsuite")
+        .with_attributes([
+            ("name", name),
+            ("package", package),
+            ("id", id),
+            ("timestamp", header.timestamp.as_str()),
+            ("hostname", header.hostname),
+            ("tests", tests),
+            ("failures", failures),
+            ("errors", errors),
+            ("skipped", skipped),
+            ("time", time.as_str()),
+        ])
+        .write_inner_content(|writer| {
+            write_properties(writer, &properties)?;
+            for case in &suite.cases {
+                write_case(writer, case)?;
+            }
+            writer
+                .create_element("system-out")
+                .write_text_content(text(&system_out))?;
+            writer
+                .create_element("system-err")
+                .write_text_content(text(""))?;
+            Ok(())
+        })?;
+    Ok(())
 }
 
-fn write_case(xml: &mut String, case: &CasePlan) {
-    let _ = write!(
-        xml,
-        "    <testcase name=\"{}\" classname=\"{}\" time=\"{}\"",
-        escape_attr(&case.name),
-        escape_attr(&case.classname),
-        seconds(case.time)
-    );
-    let (tag, message, ty, text) = match &case.status {
-        CaseStatus::Pass => {
-            xml.push_str("/>\n");
-            return;
-        }
-        CaseStatus::Skipped { message, .. } => {
-            let _ = writeln!(
-                xml,
-                ">\n      <skipped message=\"{}\"/>\n    </testcase>",
-                escape_attr(message)
-            );
-            return;
-        }
-        CaseStatus::Failure { message, ty, text } => ("failure", message, ty, text),
-        CaseStatus::Error { message, ty, text } => ("error", message, ty, text),
-    };
-    let _ = writeln!(
-        xml,
-        ">\n      <{tag} message=\"{}\" type=\"{}\">{}</{tag}>\n    </testcase>",
-        escape_attr(message),
-        escape_attr(ty),
-        escape_text(text)
-    );
+fn write_case<W: io::Write>(writer: &mut Writer<W>, case: &CasePlan) -> io::Result<()> {
+    let time = seconds(case.time);
+    let element = writer.create_element("testcase").with_attributes([
+        ("name", case.name.as_str()),
+        ("classname", case.classname.as_str()),
+        ("time", time.as_str()),
+    ]);
+    match &case.status {
+        CaseStatus::Pass => element.write_empty().map(drop),
+        CaseStatus::Skipped { message, .. } => element
+            .write_inner_content(|writer| {
+                writer
+                    .create_element("skipped")
+                    .with_attribute(("message", message.as_str()))
+                    .write_empty()
+                    .map(drop)
+            })
+            .map(drop),
+        CaseStatus::Failure { message, ty, text } => element
+            .write_inner_content(|writer| write_result(writer, "failure", message, ty, text))
+            .map(drop),
+        CaseStatus::Error { message, ty, text } => element
+            .write_inner_content(|writer| write_result(writer, "error", message, ty, text))
+            .map(drop),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn text_escaping_covers_markup_and_cdata_end() {
-        assert_eq!(
-            escape_text("a<b>&c]]>\r\n"),
-            "a&lt;b&gt;&amp;c]]&gt;&#13;\n"
-        );
-    }
-
-    #[test]
-    fn attribute_escaping_keeps_whitespace_and_quotes() {
-        assert_eq!(
-            escape_attr("\"x\"\t<y>\n&'"),
-            "&quot;x&quot;&#9;&lt;y&gt;&#10;&amp;'"
-        );
-    }
 
     #[test]
     fn suite_name_is_the_file_and_package_its_folder() {
@@ -212,11 +166,5 @@ mod tests {
         );
         assert_eq!(package_and_name("top.yaml"), ("", "top.yaml"));
         assert_eq!(package_and_name("odd/"), ("", "odd/"));
-    }
-
-    #[test]
-    fn seconds_use_a_dot_and_three_decimals() {
-        assert_eq!(seconds(Duration::from_millis(1234)), "1.234");
-        assert_eq!(seconds(Duration::ZERO), "0.000");
     }
 }

@@ -1,87 +1,142 @@
-//! The common JUnit flavor, written with quick-junit: what Jenkins, GitLab and the GitHub
-//! report actions read, including the de-facto `file`/`line` attributes and testcase-level
-//! properties and output that the Ant schema does not allow.
+//! The common JUnit flavor: what Jenkins, GitLab and the GitHub report actions read, including
+//! the de-facto `file`/`line` attributes and the testcase-level properties and output that the
+//! Ant schema does not allow. The layout is the one quick-junit (nextest's writer) produces.
 
 use std::io;
 
-use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
+use chrono::{DateTime, FixedOffset};
+use quick_xml::Writer;
 
-use super::plan::{CasePlan, CaseStatus, Plan};
+use super::plan::{CasePlan, CaseStatus, Plan, SuitePlan};
+use super::xml::{finish_document, seconds, start_document, text, write_properties, write_result};
+
+/// RFC 3339 with milliseconds, as CI readers (and quick-junit) write it.
+fn rfc3339(timestamp: &DateTime<FixedOffset>) -> String {
+    timestamp.format("%Y-%m-%dT%H:%M:%S%.3f%:z").to_string()
+}
 
 /// Writes `plan` as `<testsuites>` → `<testsuite>` per file → `<testcase>` per case.
 pub(crate) fn write_common(plan: &Plan, out: impl io::Write) -> io::Result<()> {
-    let mut report = Report::new(plan.name.as_str());
-    if let Some(timestamp) = plan.timestamp {
-        report.set_timestamp(timestamp);
+    let mut totals = (0, 0, 0, 0);
+    for suite in &plan.suites {
+        let (tests, failures, errors, skipped) = suite.counts();
+        totals.0 += tests;
+        totals.1 += failures;
+        totals.2 += errors;
+        totals.3 += skipped;
     }
-    report.set_time(plan.time);
-    for suite_plan in &plan.suites {
-        let mut suite = TestSuite::new(suite_plan.file.as_str());
-        if let Some(timestamp) = plan.timestamp {
-            suite.set_timestamp(timestamp);
-        }
-        suite.set_time(suite_plan.time);
-        // mikepenz falls back to the suite's `file` when a testcase has none.
-        suite
-            .extra
-            .insert("hostname".into(), plan.hostname.as_str().into());
-        suite
-            .extra
-            .insert("file".into(), suite_plan.file.as_str().into());
-        suite.add_properties(
-            plan.properties
-                .iter()
-                .map(|(name, value)| Property::new(name.as_str(), value.as_str())),
-        );
-        suite.add_test_cases(suite_plan.cases.iter().map(test_case));
-        report.add_test_suite(suite);
+    let (tests, failures, errors, skipped) = totals;
+    let [tests, skipped, failures, errors] =
+        [tests, skipped, failures, errors].map(|n| n.to_string());
+    let timestamp = plan.timestamp.as_ref().map(rfc3339);
+    let time = seconds(plan.time);
+    let mut writer = start_document(out, 4)?;
+    let mut element = writer.create_element("testsuites").with_attributes([
+        ("name", plan.name.as_str()),
+        ("tests", tests.as_str()),
+        ("skipped", skipped.as_str()),
+        ("failures", failures.as_str()),
+        ("errors", errors.as_str()),
+    ]);
+    if let Some(timestamp) = &timestamp {
+        element = element.with_attribute(("timestamp", timestamp.as_str()));
     }
-    report.serialize(out).map_err(io::Error::other)
-}
-
-fn test_case(case: &CasePlan) -> TestCase {
-    let status = match &case.status {
-        CaseStatus::Pass => TestCaseStatus::success(),
-        CaseStatus::Failure { message, ty, text } => {
-            non_success(NonSuccessKind::Failure, message, ty, text)
-        }
-        CaseStatus::Error { message, ty, text } => {
-            non_success(NonSuccessKind::Error, message, ty, text)
-        }
-        CaseStatus::Skipped { message, xfail } => {
-            let mut status = TestCaseStatus::skipped();
-            status.set_message(message.as_str());
-            if *xfail {
-                status.set_type("xfail");
+    element
+        .with_attribute(("time", time.as_str()))
+        .write_inner_content(|writer| {
+            for suite in &plan.suites {
+                write_suite(writer, plan, suite, timestamp.as_deref())?;
             }
-            status
-        }
-    };
-    let mut test_case = TestCase::new(case.name.as_str(), status);
-    test_case.set_classname(case.classname.as_str());
-    test_case.set_time(case.time);
-    test_case
-        .extra
-        .insert("file".into(), case.file.as_str().into());
-    test_case
-        .extra
-        .insert("line".into(), case.line.to_string().into());
-    test_case.add_properties(
-        case.properties
-            .iter()
-            .map(|(name, value)| Property::new(name.as_str(), value.as_str())),
-    );
-    if let Some(output) = &case.output {
-        test_case.set_system_out(output.as_str());
-    }
-    test_case
+            Ok(())
+        })?;
+    finish_document(writer)
 }
 
-fn non_success(kind: NonSuccessKind, message: &str, ty: &str, text: &str) -> TestCaseStatus {
-    let mut status = TestCaseStatus::non_success(kind);
-    status
-        .set_message(message)
-        .set_type(ty)
-        .set_description(text);
-    status
+fn write_suite<W: io::Write>(
+    writer: &mut Writer<W>,
+    plan: &Plan,
+    suite: &SuitePlan,
+    timestamp: Option<&str>,
+) -> io::Result<()> {
+    let (tests, failures, errors, skipped) = suite.counts();
+    let [tests, skipped, errors, failures] =
+        [tests, skipped, errors, failures].map(|n| n.to_string());
+    let time = seconds(suite.time);
+    let mut element = writer.create_element("testsuite").with_attributes([
+        ("name", suite.file.as_str()),
+        ("tests", tests.as_str()),
+        ("skipped", skipped.as_str()),
+        ("errors", errors.as_str()),
+        ("failures", failures.as_str()),
+    ]);
+    if let Some(timestamp) = timestamp {
+        element = element.with_attribute(("timestamp", timestamp));
+    }
+    element
+        .with_attributes([
+            ("time", time.as_str()),
+            ("hostname", plan.hostname.as_str()),
+            // mikepenz falls back to the suite's `file` when a testcase has none.
+            ("file", suite.file.as_str()),
+        ])
+        .write_inner_content(|writer| {
+            if !plan.properties.is_empty() {
+                write_properties(writer, &plan.properties)?;
+            }
+            for case in &suite.cases {
+                write_case(writer, case)?;
+            }
+            Ok(())
+        })?;
+    Ok(())
+}
+
+fn write_case<W: io::Write>(writer: &mut Writer<W>, case: &CasePlan) -> io::Result<()> {
+    let time = seconds(case.time);
+    let line = case.line.to_string();
+    let element = writer.create_element("testcase").with_attributes([
+        ("name", case.name.as_str()),
+        ("classname", case.classname.as_str()),
+        ("time", time.as_str()),
+        ("file", case.file.as_str()),
+        ("line", line.as_str()),
+    ]);
+    if case.properties.is_empty()
+        && case.output.is_none()
+        && matches!(case.status, CaseStatus::Pass)
+    {
+        element.write_empty()?;
+        return Ok(());
+    }
+    element.write_inner_content(|writer| {
+        if !case.properties.is_empty() {
+            write_properties(writer, &case.properties)?;
+        }
+        match &case.status {
+            CaseStatus::Pass => {}
+            CaseStatus::Failure { message, ty, text } => {
+                write_result(writer, "failure", message, ty, text)?;
+            }
+            CaseStatus::Error { message, ty, text } => {
+                write_result(writer, "error", message, ty, text)?;
+            }
+            CaseStatus::Skipped { message, xfail } => {
+                let mut skipped = writer
+                    .create_element("skipped")
+                    .with_attribute(("message", message.as_str()));
+                // pytest's convention for a known failure: a skip of type `xfail`.
+                if *xfail {
+                    skipped = skipped.with_attribute(("type", "xfail"));
+                }
+                skipped.write_empty()?;
+            }
+        }
+        if let Some(output) = &case.output {
+            writer
+                .create_element("system-out")
+                .write_text_content(text(output))?;
+        }
+        Ok(())
+    })?;
+    Ok(())
 }

@@ -7,6 +7,8 @@
     reason = "each test binary uses a different part of this helper"
 )]
 
+pub mod tools;
+
 use harness_core::model::{Format, Level};
 use harness_core::outcome::{
     CaseOutcome, CheckOutcome, CoverageSummary, RequestRecord, ResponseRecord, RunReport,

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use tokio::sync::watch;
 
-use super::TransportError;
+use super::error::TransportError;
 
 /// Transport failures in a row (across the whole run, any case) that open the breaker.
 pub const BREAKER_THRESHOLD: u32 = 5;

@@ -8,7 +8,7 @@
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use super::TransportError;
+use super::error::TransportError;
 
 /// The waits before the second and third try: three tries in all, over less than half a second.
 pub const RETRY_DELAYS: [Duration; 2] = [Duration::from_millis(100), Duration::from_millis(300)];

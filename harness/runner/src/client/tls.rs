@@ -1,5 +1,7 @@
 //! The client's TLS set-up: the system roots plus `--ca-cert`, or `--insecure`.
 
+use std::path::PathBuf;
+
 use std::sync::Arc;
 
 use rustls::ClientConfig;
@@ -9,7 +11,16 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, RootCertStore, SignatureScheme};
 
-use super::{ClientError, TlsOptions};
+use super::error::ClientError;
+
+/// How the client checks the target's certificate.
+#[derive(Debug, Clone, Default)]
+pub struct TlsOptions {
+    /// A PEM file of extra trusted CA certificates (`--ca-cert`), added to the system roots.
+    pub ca_cert: Option<PathBuf>,
+    /// Accept any certificate (`--insecure`); handshake signatures are still verified.
+    pub insecure: bool,
+}
 
 /// The rustls configuration `tls` asks for.
 pub(super) fn client_config(tls: &TlsOptions) -> Result<ClientConfig, ClientError> {

@@ -7,7 +7,8 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_saphyr::{Location, Spanned};
 
-use super::{ProfileError, ProfileErrorKind, Secret, TargetProfile, check_sip};
+use super::invalid::{ProfileError, ProfileErrorKind, check_sip};
+use super::secret::Secret;
 
 /// A second user of the target.
 #[derive(Debug, Clone)]
@@ -20,22 +21,6 @@ pub struct Account {
     pub token: Option<Secret>,
     /// The user's SIP URI.
     pub watcher: String,
-}
-
-impl TargetProfile {
-    /// The profile as the second user sees it: its account in place of the first user's, the
-    /// rest (URLs, deadlines, certificates) the same. `None` without a `second_user`.
-    pub fn as_second_user(&self) -> Option<TargetProfile> {
-        let second = self.second_user.as_ref()?;
-        Some(TargetProfile {
-            username: second.username.clone(),
-            password: second.password.clone(),
-            token: second.token.clone(),
-            watcher: second.watcher.clone(),
-            second_user: None,
-            ..self.clone()
-        })
-    }
 }
 
 /// `second_user:` as written.

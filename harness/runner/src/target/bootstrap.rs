@@ -7,10 +7,11 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use url::Url;
 
-use super::{
-    CachedToken, Capabilities, Discovered, TargetError, TargetErrorKind, control_url,
-    parse_challenges, redact, resolve_against,
-};
+use super::cached_token::CachedToken;
+use super::capabilities::Capabilities;
+use super::challenge::parse_challenges;
+use super::error::{TargetError, TargetErrorKind, redact};
+use super::urls::{Discovered, control_url, resolve_against};
 use crate::client::{HttpClient, HttpRequest, HttpResponse, Retry};
 use crate::profile::{Secret, TargetProfile};
 

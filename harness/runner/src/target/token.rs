@@ -8,18 +8,12 @@ use std::time::Instant;
 use harness_core::secret::SecretValues;
 use url::Url;
 
-use super::{TargetError, bootstrap, lock};
+use super::bootstrap;
+use super::error::TargetError;
 use crate::client::HttpClient;
 use crate::profile::{Secret, TargetProfile};
 
-/// A token and when to fetch a new one.
-#[derive(Debug, Clone)]
-pub(super) struct CachedToken {
-    pub token: Secret,
-    /// A `refresh_token` the answer carried: never sent, but a secret all the same.
-    pub refresh: Option<Secret>,
-    pub renew_at: Option<Instant>,
-}
+pub(super) use super::cached_token::CachedToken;
 
 /// The token of one account (the profile's user, or its second user).
 #[derive(Debug, Default)]
@@ -103,6 +97,11 @@ pub(super) fn register(token: &CachedToken, secrets: &SecretValues) {
     if let Some(refresh) = &token.refresh {
         secrets.add(refresh.expose());
     }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic elsewhere must not take redaction and tokens down with it.
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 #[cfg(test)]

@@ -1,0 +1,266 @@
+//! The data of `report.html`, ready to lay out with `templates/report/page.html`. Every text
+//! from the run, and so possibly from a target, is redacted and has its control characters
+//! made visible here; the template's HTML escaping (askama's) is the only escaping.
+
+use askama::Template;
+use harness_core::outcome::{
+    CaseOutcome, CheckOutcome, CheckStatus, CoverageSummary, RunReport, StepOutcome, Summary,
+    TimelineEntry,
+};
+
+use super::proof::{MutantRow, Proofs, VariantRow, mutant_rows, variant_rows};
+use crate::detail::safe;
+use crate::sanitize::{cap, redact};
+
+/// The most of an expected or actual value shown; the full value is in `report.json`.
+const MAX_VALUE: usize = 4096;
+/// The most of a diff shown.
+const MAX_DIFF: usize = 16384;
+
+/// The whole page.
+#[derive(Debug, Template)]
+#[template(path = "report/page.html", whitespace = "minimize")]
+pub(crate) struct Page {
+    pub tool: String,
+    pub target_url: String,
+    pub target_kind: String,
+    pub started_at: String,
+    /// Seconds, two decimals.
+    pub duration: String,
+    pub strict: bool,
+    pub interrupted: bool,
+    pub summary: Summary,
+    pub coverage: Option<CoverageView>,
+    /// Baseline failures that passed, comma-separated; empty when none.
+    pub unexpected_passes: String,
+    pub mutants: Option<Vec<MutantRow>>,
+    pub variants: Option<Vec<VariantRow>>,
+    pub cases: Vec<CaseView>,
+}
+
+/// Which checklist rows have a case and which the run proved on its target.
+#[derive(Debug)]
+pub(crate) struct CoverageView {
+    pub rows: usize,
+    pub covered: usize,
+    /// The rows without a case, comma-separated; empty when none.
+    pub uncovered: String,
+    /// Rows proven on this target, when the run judged rows at all.
+    pub proven: Option<usize>,
+    /// The rows not proven, grouped by what their cases lacked.
+    pub unproven: Vec<UnprovenGroup>,
+}
+
+/// Rows not proven for one reason.
+#[derive(Debug)]
+pub(crate) struct UnprovenGroup {
+    pub missing: String,
+    pub count: usize,
+    pub rows: String,
+}
+
+/// One case: its line in the table and its details.
+#[derive(Debug)]
+pub(crate) struct CaseView {
+    /// The `id` of its details, without the `c` prefix: the name with every character but
+    /// ASCII letters and digits as `-`.
+    pub anchor: String,
+    /// The verdict's name, which is also the row's CSS class.
+    pub verdict: &'static str,
+    /// Failed, errored or non-strict: listed under "Needs attention", details open.
+    pub needs_attention: bool,
+    pub name: String,
+    pub title: String,
+    /// The checklist rows it proves, comma-separated.
+    pub spec: String,
+    pub file: String,
+    pub line: u64,
+    /// Milliseconds, no decimals.
+    pub ms: String,
+    pub reason: String,
+    /// The steps, then a `session` row for checks that belong to no step.
+    pub rows: Vec<StepRow>,
+    pub timeline: Vec<EventRow>,
+}
+
+/// One line of a case's step table.
+#[derive(Debug)]
+pub(crate) struct StepRow {
+    /// The verdict's name (the CSS class); `None` for the session row.
+    pub verdict: Option<&'static str>,
+    /// `name (line N)`, or `session`.
+    pub label: String,
+    /// `METHOD url → status`; `None` for the session row.
+    pub request: Option<String>,
+    pub checks: Vec<CheckView>,
+}
+
+/// One check with, when it did not pass, what was expected, what came and the diff.
+#[derive(Debug)]
+pub(crate) struct CheckView {
+    /// `pass`, `fail` or `error`: also the CSS class.
+    pub status: &'static str,
+    pub kind: String,
+    pub message: String,
+    /// `expected: …` and `actual: …` lines, capped.
+    pub values: Option<String>,
+    pub diff: Option<String>,
+}
+
+/// One event the follower saw.
+#[derive(Debug)]
+pub(crate) struct EventRow {
+    pub seq: u64,
+    /// Milliseconds since the case started, one decimal.
+    pub at_ms: String,
+    pub step: String,
+    pub kind: String,
+    pub rel: String,
+    pub href: String,
+    pub in_rel: String,
+    pub matched_by: String,
+}
+
+impl Page {
+    /// The page of `report`, with the proofs' matrices when there are any.
+    pub(crate) fn new(report: &RunReport, proofs: &Proofs) -> Page {
+        Page {
+            tool: safe(&report.tool),
+            target_url: safe(&report.target.url),
+            target_kind: safe(&report.target.kind),
+            started_at: safe(&report.started_at),
+            duration: format!("{:.2}", report.duration_secs),
+            strict: report.strict,
+            interrupted: report.interrupted,
+            summary: report.summary,
+            coverage: report.coverage.as_ref().map(coverage_view),
+            unexpected_passes: safe(&report.unexpected_passes.join(", ")),
+            mutants: proofs.mutants.as_ref().and_then(mutant_rows),
+            variants: proofs.variants.as_ref().and_then(variant_rows),
+            cases: report.cases.iter().map(case_view).collect(),
+        }
+    }
+
+    /// The cases listed under "Needs attention".
+    pub(crate) fn attention(&self) -> Vec<&CaseView> {
+        self.cases.iter().filter(|c| c.needs_attention).collect()
+    }
+}
+
+fn coverage_view(coverage: &CoverageSummary) -> CoverageView {
+    let judged = !coverage.levels.is_empty();
+    let unproven = if judged {
+        coverage
+            .unproven_by_reason()
+            .into_iter()
+            .map(|(missing, rows)| UnprovenGroup {
+                missing: safe(&missing),
+                count: rows.len(),
+                rows: safe(&rows.join(", ")),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    CoverageView {
+        rows: coverage.rows,
+        covered: coverage.covered,
+        uncovered: safe(&coverage.uncovered.join(", ")),
+        proven: judged.then_some(coverage.proven),
+        unproven,
+    }
+}
+
+/// The `id` suffix of a case's details: stable, and safe in a URL fragment.
+fn anchor(name: &str) -> String {
+    name.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect()
+}
+
+fn case_view(case: &CaseOutcome) -> CaseView {
+    let mut rows: Vec<StepRow> = case.steps.iter().map(step_row).collect();
+    if !case.session_checks.is_empty() {
+        rows.push(StepRow {
+            verdict: None,
+            label: "session".to_owned(),
+            request: None,
+            checks: case.session_checks.iter().map(check_view).collect(),
+        });
+    }
+    CaseView {
+        // Redacted first: the anchor shows in the page too.
+        anchor: anchor(&redact(&case.name)),
+        verdict: case.verdict.name(),
+        needs_attention: case.verdict.needs_attention(),
+        name: safe(&case.name),
+        title: safe(&case.title),
+        spec: safe(&case.spec.join(", ")),
+        file: safe(&case.file),
+        line: case.line,
+        ms: format!("{:.0}", case.duration_secs * 1000.0),
+        reason: safe(case.reason.as_deref().unwrap_or("")),
+        rows,
+        timeline: case.timeline.iter().map(event_row).collect(),
+    }
+}
+
+fn step_row(step: &StepOutcome) -> StepRow {
+    let mut request = step
+        .request
+        .as_ref()
+        .map(|r| format!("{} {}", r.method, r.url))
+        .unwrap_or_default();
+    if let Some(response) = &step.response {
+        request.push_str(" → ");
+        request.push_str(&response.status.to_string());
+    }
+    StepRow {
+        verdict: Some(step.verdict.name()),
+        label: format!("{} (line {})", safe(&step.name), step.line),
+        request: Some(safe(&request)),
+        checks: step.checks.iter().map(check_view).collect(),
+    }
+}
+
+fn check_view(check: &CheckOutcome) -> CheckView {
+    let status = match check.status {
+        CheckStatus::Pass => "pass",
+        CheckStatus::Fail => "fail",
+        CheckStatus::Error => "error",
+    };
+    let bad = check.status != CheckStatus::Pass;
+    let values = match (&check.expected, &check.actual) {
+        (Some(expected), Some(actual)) if bad => Some(format!(
+            "expected: {}\nactual:   {}",
+            safe(&cap(expected, MAX_VALUE)),
+            safe(&cap(actual, MAX_VALUE))
+        )),
+        _ => None,
+    };
+    CheckView {
+        status,
+        kind: safe(&check.kind),
+        message: safe(&check.message),
+        values,
+        diff: check
+            .diff
+            .as_ref()
+            .filter(|_| bad)
+            .map(|diff| safe(&cap(diff, MAX_DIFF))),
+    }
+}
+
+fn event_row(e: &TimelineEntry) -> EventRow {
+    let text = |value: &Option<String>| safe(value.as_deref().unwrap_or(""));
+    EventRow {
+        seq: e.seq,
+        at_ms: format!("{:.1}", e.at_ms),
+        step: text(&e.step),
+        kind: safe(&e.kind),
+        rel: safe(&e.rel),
+        href: safe(&e.href),
+        in_rel: text(&e.in_rel),
+        matched_by: text(&e.matched_by),
+    }
+}
