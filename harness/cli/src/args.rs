@@ -168,6 +168,11 @@ pub struct RunArgs {
     /// The JUnit dialect: common (CI readers) or ant (validates against the Ant schema).
     #[arg(long, value_enum, default_value = "common")]
     pub junit_flavor: FlavorArg,
+    /// Which cases keep their steps' request and response headers and bodies, and their event
+    /// timeline, in the reports: `failing`, every case that did not pass (all its steps); `all`,
+    /// every case. A passing step always keeps its request line, status, timings and checks.
+    #[arg(long, value_enum, value_name = "WHICH", default_value = "failing")]
+    pub report_bodies: BodiesArg,
     /// Non-strict verdicts (a failed should-rule) and unexpected passes of the baseline fail
     /// the run.
     #[arg(long)]
@@ -244,4 +249,10 @@ pub enum FormatArg {
 pub enum FlavorArg {
     Common,
     Ant,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BodiesArg {
+    All,
+    Failing,
 }

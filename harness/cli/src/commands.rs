@@ -8,14 +8,14 @@ use harness_core::baseline::load_baseline;
 use harness_core::checklist::Checklist;
 use harness_core::loader::Suite;
 use harness_core::model::Format;
-use harness_core::outcome::CoverageSummary;
+use harness_core::outcome::{CoverageSummary, ReportBodies};
 use harness_report::{ConsoleOptions, ConsoleReporter, JunitFlavor, write_reports};
 use harness_runner::check::snapshot::{SnapshotStore, UpdatePolicy};
 use harness_runner::client::TlsOptions;
 use harness_runner::exec::ExecOptions;
 use harness_runner::run::{Interrupt, RunOptions, plan, run_suite};
 
-use crate::args::{Cli, Command, FlavorArg, FormatArg, RunArgs, SelectArgs, ServeArgs};
+use crate::args::{BodiesArg, Cli, Command, FlavorArg, FormatArg, RunArgs, SelectArgs, ServeArgs};
 use crate::exit;
 use crate::setup::{ReachError, Where, load, reach_with, snapshot_dir};
 
@@ -53,6 +53,11 @@ fn load_with_checklist(select: &SelectArgs) -> Result<(Suite, Option<CoverageSum
             let coverage = checklist
                 .as_ref()
                 .map(|c: &Checklist| crate::coverage::summary(&suite, c));
+            // Filtering copies every case it keeps: with nothing to filter, the copy would
+            // only double the suite's memory for a moment.
+            if select.filter.is_empty() && select.tag.is_empty() {
+                return Ok((suite, coverage));
+            }
             suite
                 .filter(&select.filter, &select.tag)
                 .map(|s| (s, coverage))
@@ -183,6 +188,10 @@ async fn cmd_run(args: RunArgs) -> i32 {
         formats,
         baseline,
         coverage,
+        report_bodies: match args.report_bodies {
+            BodiesArg::All => ReportBodies::All,
+            BodiesArg::Failing => ReportBodies::Failing,
+        },
         exec: ExecOptions {
             snapshots: snapshot_store(&args, &reached, &variants),
             request_timeout: Duration::from_secs(args.request_timeout.max(1)),

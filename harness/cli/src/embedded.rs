@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use harness_core::loader::Suite;
-use harness_core::outcome::{EventSink, RunEvent, RunReport, TargetInfo};
+use harness_core::outcome::{EventSink, ReportBodies, RunEvent, RunReport, TargetInfo};
 use harness_refserver::ServerConfig;
 use harness_runner::client::{HttpClient, TlsOptions};
 use harness_runner::exec::ExecOptions;
@@ -68,6 +68,8 @@ pub async fn run_suite_on_jobs(
         jobs,
         strict: false,
         formats: None,
+        // Proofs judge verdicts; a failing case keeps its bodies for the reports anyway.
+        report_bodies: ReportBodies::Failing,
         exec,
     });
     let report = run_suite(

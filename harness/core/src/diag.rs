@@ -7,17 +7,31 @@
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
 /// A source file as read, shared by the diagnostics that point into it.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SourceFile {
     /// The path as given to the loader (relative when the suite directory is relative).
     pub path: PathBuf,
     /// The whole text.
     pub text: Arc<str>,
+    /// The byte offset where each line starts, built on the first [`SourceFile::line_col`]
+    /// and shared by clones, so that placing many errors in a long file does not read it
+    /// from the top for each one.
+    line_starts: Arc<OnceLock<Vec<usize>>>,
+}
+
+impl fmt::Debug for SourceFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The line index is a cache, not part of the value.
+        f.debug_struct("SourceFile")
+            .field("path", &self.path)
+            .field("text", &self.text)
+            .finish()
+    }
 }
 
 impl SourceFile {
@@ -26,6 +40,7 @@ impl SourceFile {
         SourceFile {
             path: path.into(),
             text: text.into(),
+            line_starts: Arc::default(),
         }
     }
 
@@ -33,10 +48,14 @@ impl SourceFile {
     /// inside a character are clamped.
     pub fn line_col(&self, byte: usize) -> (u64, u64) {
         let byte = floor_boundary(&self.text, byte);
-        let before = &self.text[..byte];
-        let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let column = before[line_start..].chars().count() + 1;
+        let starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        // Lines that start at or before `byte`; the first starts at 0, so at least one.
+        let line = starts.partition_point(|&start| start <= byte);
+        let column = self.text[starts[line - 1]..byte].chars().count() + 1;
         (line as u64, column as u64)
     }
 
@@ -329,6 +348,16 @@ mod tests {
             assert_eq!(src.offset_of(line, col), byte, "byte {byte}");
         }
         assert_eq!(src.line_col(1), (1, 1), "inside a character clamps down");
+        assert_eq!(src.line_col(5), (1, 5), "a newline is the end of its line");
+        assert_eq!(
+            src.line_col(6),
+            (2, 1),
+            "the byte after a newline starts the next line"
+        );
+        assert_eq!(src.line_col(999), (3, 1), "past the end clamps to the end");
+        let blank = SourceFile::new("y", "\n\nid: x");
+        assert_eq!(blank.line_col(2), (3, 1));
+        assert_eq!(blank.line_col(9), (3, 6));
         assert_eq!(src.offset_of(99, 1), src.text.len());
     }
 

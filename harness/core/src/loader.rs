@@ -4,7 +4,9 @@
 //! Loading is two passes per file: serde-saphyr parses into the typed model (syntax, unknown
 //! keys, types, duplicate keys), then `validate` checks what serde cannot see (references
 //! between steps, undefined variables, selectors). Errors of all files are collected, so one
-//! run shows them all.
+//! run shows them all. The cost of a step does not depend on the length of its case: checks
+//! look names up rather than scan earlier steps, and the located tree that places a semantic
+//! error is parsed only when there is one.
 
 mod control;
 mod expect;
@@ -12,13 +14,14 @@ mod request;
 mod rules;
 mod scope;
 mod step;
+mod step_names;
 mod tree;
 mod validate;
 
 use std::path::{Path, PathBuf};
 
 pub use self::rules::parse_duration;
-pub use self::validate::step_name;
+pub use self::step_names::step_name;
 use crate::checklist::Checklist;
 use crate::diag::{LoadError, LoadErrors, SourceFile};
 use crate::model::CaseFile;
@@ -82,18 +85,9 @@ fn check_file(
 ) -> Result<Vec<SuiteCase>, Vec<LoadError>> {
     let file: CaseFile =
         serde_saphyr::from_str(&src.text).map_err(|err| vec![parse_error(src, &err)])?;
-    let tree = tree::parse_tree(&src.text);
-    let mut check = validate::FileCheck {
-        src,
-        tree: tree.as_ref(),
-        checklist,
-        errors: Vec::new(),
-        case_index: 0,
-    };
+    let mut check = validate::FileCheck::new(src, checklist);
     if file.cases.is_empty() {
-        let range = tree
-            .as_ref()
-            .map_or(0..0, |t| t.nearest(&[tree::Seg::Key("cases")]));
+        let range = check.range(&[tree::Seg::Key("cases")]);
         check.errors.push(
             LoadError::at(src, range, "no cases in this file")
                 .with_hint("a case file holds one or more cases under `cases:`"),

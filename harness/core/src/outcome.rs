@@ -71,6 +71,10 @@ pub struct RunReport {
     pub strict: bool,
     /// The run was cut short (Ctrl-C); the cases listed are the ones that finished.
     pub interrupted: bool,
+    /// Which cases kept their steps' headers and bodies and their event timeline
+    /// (`run --report-bodies`). A report written before the choice existed kept them all.
+    #[serde(default = "ReportBodies::all")]
+    pub report_bodies: ReportBodies,
     /// Counts by verdict.
     pub summary: Summary,
     /// One outcome per case, row and format, in suite order.
@@ -81,6 +85,27 @@ pub struct RunReport {
     /// Runs the expectation baseline lists as failing that passed: the baseline can shrink.
     #[serde(default)]
     pub unexpected_passes: Vec<String>,
+}
+
+/// Which cases keep their steps' request and response headers and bodies, and their event
+/// timeline, for the reports (`run --report-bodies`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReportBodies {
+    /// Every case keeps them.
+    All,
+    /// Only a case that did not pass (failed, errored, non-strict, known failure) keeps them,
+    /// for every one of its steps; a passing or skipped case keeps each step's request line,
+    /// status, timings and checks, so memory and `report.json` grow with the failures rather
+    /// than with the run.
+    Failing,
+}
+
+impl ReportBodies {
+    /// Everything kept: what a report without the field held.
+    fn all() -> ReportBodies {
+        ReportBodies::All
+    }
 }
 
 /// The target of a run.

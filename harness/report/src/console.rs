@@ -270,6 +270,7 @@ mod tests {
             },
             strict: false,
             interrupted: false,
+            report_bodies: harness_core::outcome::ReportBodies::All,
             summary: harness_core::outcome::Summary::default(),
             cases: vec![],
             coverage: None,

@@ -67,6 +67,7 @@ mod tests {
             },
             strict: false,
             interrupted: true,
+            report_bodies: harness_core::outcome::ReportBodies::All,
             summary: Summary::of(std::slice::from_ref(&case)),
             cases: vec![case],
             coverage: None,

@@ -118,6 +118,7 @@ mod tests {
             },
             strict: false,
             interrupted: false,
+            report_bodies: harness_core::outcome::ReportBodies::All,
             summary: Summary::of(std::slice::from_ref(&case)),
             cases: vec![case],
             coverage: None,

@@ -20,6 +20,7 @@ struct Report {
     target: Value,
     strict: bool,
     interrupted: bool,
+    report_bodies: String,
     summary: Counts,
     cases: Vec<Case>,
     coverage: Value,
@@ -101,6 +102,7 @@ fn write_reports_writes_every_report_and_json_reads_back() {
     assert_eq!(report.tool, "ucwa-conform 0.1.0");
     assert_eq!(report.started_at, "2025-03-04T05:06:07.890Z");
     assert!(!report.strict && !report.interrupted);
+    assert_eq!(report.report_bodies, "all");
     assert!(report.unexpected_passes.is_empty());
     assert_eq!(
         report.summary,

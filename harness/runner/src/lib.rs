@@ -14,6 +14,7 @@ pub mod property;
 pub mod real_time;
 pub mod request;
 pub mod requirements;
+pub mod retention;
 pub mod run;
 pub mod session;
 pub mod step;

@@ -8,12 +8,14 @@ use harness_core::baseline::Baseline;
 use harness_core::loader::Suite;
 use harness_core::model::Format;
 use harness_core::outcome::{
-    CaseOutcome, CoverageSummary, EventSink, RunEvent, RunReport, Summary, TargetInfo, Verdict,
+    CaseOutcome, CoverageSummary, EventSink, ReportBodies, RunEvent, RunReport, Summary,
+    TargetInfo, Verdict,
 };
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::exec::{CaseRun, ExecOptions, not_run, run_case_until, waits_in_real_time};
+use crate::retention::retain_for_report;
 use crate::target::Target;
 
 pub use crate::interrupt::Interrupt;
@@ -32,6 +34,8 @@ pub struct RunOptions {
     pub baseline: Option<Baseline>,
     /// The whole suite's row coverage, for the reports.
     pub coverage: Option<CoverageSummary>,
+    /// Which cases keep their steps' headers and bodies and their timeline once finished.
+    pub report_bodies: ReportBodies,
 }
 
 /// One planned run: indices into the suite, so tasks can own them.
@@ -135,6 +139,8 @@ pub async fn run_suite(
                 {
                     unexpected_passes.push((position, outcome.name.clone()));
                 }
+                // On the final verdict, before any reporter sees it or the run keeps it.
+                retain_for_report(&mut outcome, opts.report_bodies);
                 sink.on_event(RunEvent::CaseFinished(&outcome));
                 finished[position] = Some(outcome);
             }
@@ -167,6 +173,7 @@ pub async fn run_suite(
         target: target_info,
         strict: opts.strict,
         interrupted: interrupt.is_set(),
+        report_bodies: opts.report_bodies,
         summary: Summary::of(&cases),
         cases,
         coverage,

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use harness_core::loader::{Suite, load_suite};
 use harness_core::model::{Channel, Format, SessionKind};
-use harness_core::outcome::{CheckStatus, EventSink, RunEvent, TargetInfo, Verdict};
+use harness_core::outcome::{CheckStatus, EventSink, ReportBodies, RunEvent, TargetInfo, Verdict};
 use harness_runner::check::snapshot::{SnapshotStore, UpdatePolicy};
 use harness_runner::client::{BODY_BUDGET, HttpClient, HttpRequest, Retry, TlsOptions};
 use harness_runner::exec::ExecOptions;
@@ -225,6 +225,7 @@ fn options(jobs: usize, request_timeout: Duration) -> Arc<RunOptions> {
         formats: None,
         baseline: None,
         coverage: None,
+        report_bodies: ReportBodies::Failing,
         exec: ExecOptions {
             snapshots: SnapshotStore {
                 dir: std::env::temp_dir().join("ucwa-hostile-snapshots"),

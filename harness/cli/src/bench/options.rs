@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use harness_core::outcome::{EventSink, RunEvent};
+use harness_core::outcome::{EventSink, ReportBodies, RunEvent};
 use harness_runner::check::snapshot::{SnapshotStore, UpdatePolicy};
 use harness_runner::exec::ExecOptions;
 use harness_runner::run::RunOptions;
@@ -39,6 +39,8 @@ pub fn run_options(jobs: usize) -> Arc<RunOptions> {
         coverage: None,
         strict: false,
         formats: None,
+        // As `run` does by default, so the in-process phases measure the same work.
+        report_bodies: ReportBodies::Failing,
         exec: exec_options(),
     })
 }

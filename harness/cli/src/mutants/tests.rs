@@ -53,6 +53,7 @@ fn report(cases: Vec<CaseOutcome>) -> RunReport {
         },
         strict: false,
         interrupted: false,
+        report_bodies: harness_core::outcome::ReportBodies::All,
         summary: Summary::of(&cases),
         cases,
         coverage: None,

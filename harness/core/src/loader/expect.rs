@@ -81,7 +81,7 @@ impl FileCheck<'_> {
         }
         for (i, select) in expect.select.iter().enumerate() {
             let p = at(ep, &[Seg::Key("select"), Seg::Index(i)]);
-            if let Err(problem) = rules::check_json_path(&select.path.value) {
+            if let Err(problem) = self.json_path(&select.path.value) {
                 self.problem(span_range(&select.path), &select.path.value, problem);
             }
             self.template_at(&select.path.value, span_range(&select.path), scope, step);

@@ -112,9 +112,13 @@ impl Scope {
 
     /// The defined name nearest to `name` by edit distance, when it is near enough.
     fn closest(&self, name: &str) -> Option<&str> {
-        let limit = (name.chars().count() / 3).clamp(1, 3);
+        let len = name.chars().count();
+        let limit = (len / 3).clamp(1, 3);
+        // The distance is at least the difference in length, so most of the names a long case
+        // defines (a `steps.NAME.status` per step) are ruled out without computing it.
         self.defined
             .iter()
+            .filter(|cand| cand.chars().count().abs_diff(len) <= limit)
             .map(|cand| (edit_distance(name, cand), cand))
             .filter(|(d, _)| *d <= limit)
             .min()

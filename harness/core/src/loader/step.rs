@@ -4,6 +4,7 @@
 
 use super::rules::{self, CaptureFrom};
 use super::scope::Scope;
+use super::step_names::StepNames;
 use super::tree::Seg;
 use super::validate::{FileCheck, at};
 use crate::model::{Case, ControlSpec, Method};
@@ -15,12 +16,12 @@ impl FileCheck<'_> {
         &mut self,
         case: &Case,
         si: usize,
-        names: &[String],
+        names: &StepNames<'_>,
         sp: &[Seg<'_>],
         scope: &mut Scope,
     ) {
         let step = &case.steps[si];
-        let name = names[si].as_str();
+        let name = names.name(si);
         let kinds: Vec<&str> = [
             step.request.as_ref().map(|_| "request"),
             step.control.as_ref().map(|_| "control"),
@@ -61,11 +62,11 @@ impl FileCheck<'_> {
         }
         if let Some(target) = &step.await_step {
             let r = span_range(target);
-            match names.iter().position(|n| *n == target.value) {
+            match names.position(&target.value) {
                 None => self.push(
                     r,
                     format!("`await` names no step `{}`", target.value),
-                    Some(format!("steps of this case: {}", names.join(", "))),
+                    Some(format!("steps of this case: {}", names.list())),
                 ),
                 Some(t) if t >= si => self.push(
                     r,
@@ -88,11 +89,11 @@ impl FileCheck<'_> {
         }
         if let Some(when) = &step.when {
             let r = span_range(&when.step);
-            match names.iter().position(|n| *n == when.step.value) {
+            match names.position(&when.step.value) {
                 None => self.push(
                     r,
                     format!("`when` names no step `{}`", when.step.value),
-                    Some(format!("steps of this case: {}", names.join(", "))),
+                    Some(format!("steps of this case: {}", names.list())),
                 ),
                 Some(t) if t >= si => self.push(
                     r,
@@ -138,7 +139,7 @@ impl FileCheck<'_> {
         }
         if let Some(snapshot) = &step.snapshot {
             for redact in &snapshot.redact {
-                if let Err(p) = rules::check_json_path(&redact.value) {
+                if let Err(p) = self.json_path(&redact.value) {
                     self.problem(span_range(redact), &redact.value, p);
                 }
             }

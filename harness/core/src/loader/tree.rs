@@ -2,7 +2,8 @@
 //!
 //! The typed model keeps `Spanned` only where the runner needs it; semantic checks want to
 //! point at plain fields too (`within`, `parity`, a string deep inside a `body`). Parsing the
-//! file a second time into this tree is cheap and keeps the model free of span noise.
+//! file a second time into this tree keeps the model free of span noise; it costs as much as
+//! the first parse, so the validator does it only when it has an error to place.
 
 use std::fmt;
 use std::ops::Range;

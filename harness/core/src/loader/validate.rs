@@ -1,28 +1,35 @@
 //! Semantic checks of one parsed case file: what serde cannot see (references between steps,
 //! undefined variables, selectors, exclusive fields), each pointed at its place in the YAML.
 
-use std::collections::BTreeMap;
+use std::cell::OnceCell;
+use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
 
 use serde_json::Value;
 
-use super::rules::Problem;
+use super::rules::{self, Problem};
 use super::scope::{Scope, suggest};
-use super::tree::{Node, Seg};
+use super::step_names::{StepNames, step_name};
+use super::tree::{Node, Seg, parse_tree};
 use crate::checklist::Checklist;
 use crate::diag::{LoadError, SourceFile};
-use crate::model::{Case, Level, PROPERTIES, PropertySpec, Step};
+use crate::model::{Case, Level, PROPERTIES, PropertySpec};
 use crate::template::{Segment, TemplateErrorKind, is_var_name, parse_template};
 use crate::yaml::span_range;
 
 /// The checker of one file: its source, its located tree and the errors found so far.
 pub(crate) struct FileCheck<'a> {
     pub(crate) src: &'a SourceFile,
-    pub(crate) tree: Option<&'a Node>,
+    /// The located tree, parsed on first use (`None` when the text does not parse). Only a
+    /// diagnostic needs a place, so a clean file is parsed once, not twice: the second parse
+    /// was over half of the load time of a long case (issue 13).
+    tree: OnceCell<Option<Node>>,
     pub(crate) checklist: Option<&'a Checklist>,
     pub(crate) errors: Vec<LoadError>,
     /// The index of the case being checked, for paths into the tree.
     pub(crate) case_index: usize,
+    /// JSONPaths already found to parse: a long case repeats a few selectors many times.
+    valid_json_paths: HashSet<String>,
 }
 
 /// A path into the file's tree.
@@ -32,22 +39,45 @@ pub(super) fn at<'p>(base: &[Seg<'p>], more: &[Seg<'p>]) -> Path<'p> {
     base.iter().chain(more).copied().collect()
 }
 
-/// A step's name as the case refers to it: its own, or `step-N` (1-based).
-pub fn step_name(step: &Step, index: usize) -> String {
-    step.name
-        .as_ref()
-        .map_or_else(|| format!("step-{}", index + 1), |n| n.value.clone())
+/// Whether a template parses and names only variables of `scope`; a string without `{{`
+/// is quickly clean. The caller looks for the template's place only when it is not.
+fn template_is_clean(text: &str, scope: &Scope) -> bool {
+    !text.contains("{{")
+        || parse_template(text).is_ok_and(|segments| {
+            segments.iter().all(|seg| match seg {
+                Segment::Var(name, _) => scope.contains(name),
+                Segment::Text(_) => true,
+            })
+        })
 }
 
-impl FileCheck<'_> {
+impl<'a> FileCheck<'a> {
+    /// A checker of `src` with no errors yet.
+    pub(crate) fn new(src: &'a SourceFile, checklist: Option<&'a Checklist>) -> FileCheck<'a> {
+        FileCheck {
+            src,
+            tree: OnceCell::new(),
+            checklist,
+            errors: Vec::new(),
+            case_index: 0,
+            valid_json_paths: HashSet::new(),
+        }
+    }
+
+    fn tree(&self) -> Option<&Node> {
+        self.tree
+            .get_or_init(|| parse_tree(&self.src.text))
+            .as_ref()
+    }
+
     /// The range of the node at `path`, or of its nearest existing ancestor.
     pub(super) fn range(&self, path: &[Seg<'_>]) -> Range<usize> {
-        self.tree.map_or(0..0, |t| t.nearest(path))
+        self.tree().map_or(0..0, |t| t.nearest(path))
     }
 
     /// The range of the key at `path` (for "this key is not allowed here"), else of the value.
     pub(super) fn key_range(&self, path: &[Seg<'_>]) -> Range<usize> {
-        self.tree
+        self.tree()
             .and_then(|t| t.key_range(path))
             .unwrap_or_else(|| self.range(path))
     }
@@ -76,6 +106,15 @@ impl FileCheck<'_> {
         self.push(range, problem.message, problem.hint);
     }
 
+    /// [`rules::check_json_path`], parsing each distinct path that is valid once per file.
+    pub(super) fn json_path(&mut self, path: &str) -> Result<(), Problem> {
+        if !self.valid_json_paths.contains(path) {
+            rules::check_json_path(path)?;
+            self.valid_json_paths.insert(path.to_owned());
+        }
+        Ok(())
+    }
+
     /// Finds `needle` in the source inside `range` (a scalar as written), preferring the
     /// occurrence at or after `nth_byte` of the value. Quoting and escapes may shift it; then
     /// `None` and the caller points at the whole scalar.
@@ -97,8 +136,10 @@ impl FileCheck<'_> {
 
     /// Checks one template at the node of `path`.
     pub(super) fn template(&mut self, text: &str, path: &[Seg<'_>], scope: &Scope, step: &str) {
-        let range = self.range(path);
-        self.template_at(text, range, scope, step);
+        if !template_is_clean(text, scope) {
+            let range = self.range(path);
+            self.template_at(text, range, scope, step);
+        }
     }
 
     /// Checks one template written at `range`: well-formed, every variable defined.
@@ -146,21 +187,36 @@ impl FileCheck<'_> {
         scope: &Scope,
         step: &str,
     ) {
+        let mut path = path.to_vec();
+        self.walk_templates(value, &mut path, scope, step);
+    }
+
+    /// [`Self::value_templates`] on one growing path, so a leaf costs no path of its own.
+    fn walk_templates<'v>(
+        &mut self,
+        value: &'v Value,
+        path: &mut Path<'v>,
+        scope: &Scope,
+        step: &str,
+    ) {
         match value {
             Value::String(s) => self.template(s, path, scope, step),
             Value::Array(items) => {
                 for (i, item) in items.iter().enumerate() {
-                    self.value_templates(item, &at(path, &[Seg::Index(i)]), scope, step);
+                    path.push(Seg::Index(i));
+                    self.walk_templates(item, path, scope, step);
+                    path.pop();
                 }
             }
             Value::Object(map) => {
                 for (key, item) in map {
-                    let p = at(path, &[Seg::Key(key)]);
-                    if key.contains("{{") {
-                        let key_range = self.key_range(&p);
+                    path.push(Seg::Key(key));
+                    if !template_is_clean(key, scope) {
+                        let key_range = self.key_range(path);
                         self.template_at(key, key_range, scope, step);
                     }
-                    self.value_templates(item, &p, scope, step);
+                    self.walk_templates(item, path, scope, step);
+                    path.pop();
                 }
             }
             _ => {}
@@ -277,11 +333,15 @@ impl FileCheck<'_> {
             .enumerate()
             .map(|(i, s)| step_name(s, i))
             .collect();
+        let names = StepNames::new(&names);
         let captures: Vec<(String, String)> = case
             .steps
             .iter()
-            .zip(&names)
-            .flat_map(|(s, n)| s.capture.keys().map(move |c| (n.clone(), c.clone())))
+            .enumerate()
+            .flat_map(|(i, s)| {
+                let n = names.name(i);
+                s.capture.keys().map(move |c| (n.to_owned(), c.clone()))
+            })
             .collect();
         let mut scope = Scope::for_case(case, &captures);
         match &case.property {
@@ -351,7 +411,7 @@ impl FileCheck<'_> {
         }
     }
 
-    fn step_name(&mut self, case: &Case, si: usize, names: &[String]) {
+    fn step_name(&mut self, case: &Case, si: usize, names: &StepNames<'_>) {
         let Some(name) = &case.steps[si].name else {
             return;
         };
@@ -364,7 +424,7 @@ impl FileCheck<'_> {
         if !ok {
             self.push(r.clone(), format!("bad step name `{}`", name.value), Some("step names are letters, digits, `_` and `-`, so `{{ steps.NAME.status }}` can name them".into()));
         }
-        if let Some(first) = names[..si].iter().position(|n| *n == name.value) {
+        if let Some(first) = names.position(&name.value).filter(|&first| first < si) {
             let mut err =
                 LoadError::at(self.src, r, format!("duplicate step name `{}`", name.value));
             err = match &case.steps[first].name {

@@ -315,6 +315,7 @@ mod tests {
             },
             strict: false,
             interrupted: true,
+            report_bodies: harness_core::outcome::ReportBodies::All,
             summary: Summary::of(&cases),
             cases,
             coverage: None,

@@ -216,6 +216,7 @@ pub fn sample_report() -> RunReport {
         },
         strict: false,
         interrupted: false,
+        report_bodies: harness_core::outcome::ReportBodies::All,
         summary: Summary::of(&cases),
         cases,
         coverage: Some(CoverageSummary {

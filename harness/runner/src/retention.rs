@@ -1,0 +1,152 @@
+//! What a finished case keeps for the reports (`run --report-bodies`): under `failing`, a case
+//! that passed sheds what only serves to explain a failure, so the memory of a run and its
+//! `report.json` grow with its failures rather than with its length.
+
+use harness_core::outcome::{CaseOutcome, ReportBodies, StepOutcome, Verdict};
+
+/// Sheds from `case`, unless `bodies` is `All` or the case did not pass, every step's request
+/// and response headers and bodies and the event timeline. What the reports show of a passing
+/// step stays: its name, line, verdict, request line (method and URL), status, timings and
+/// checks. A case that failed, errored, broke a should-rule or failed as its baseline expects
+/// keeps everything, passing steps included, so a reader sees what led up to the failure.
+pub fn retain_for_report(case: &mut CaseOutcome, bodies: ReportBodies) {
+    if bodies == ReportBodies::All || !passed(case.verdict) {
+        return;
+    }
+    // A passing case has only passing and skipped steps; the check is for safety's sake.
+    for step in case.steps.iter_mut().filter(|s| passed(s.verdict)) {
+        shed(step);
+    }
+    // Assigned rather than cleared, so the memory goes too.
+    case.timeline = Vec::new();
+}
+
+/// Passed, or was skipped before anything could fail: nothing to explain.
+fn passed(verdict: Verdict) -> bool {
+    matches!(verdict, Verdict::Pass | Verdict::Skip)
+}
+
+fn shed(step: &mut StepOutcome) {
+    if let Some(request) = &mut step.request {
+        request.headers = Vec::new();
+        request.body = None;
+    }
+    if let Some(response) = &mut step.response {
+        response.headers = Vec::new();
+        response.body = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use harness_core::model::{Format, Level};
+    use harness_core::outcome::{CheckOutcome, RequestRecord, ResponseRecord, TimelineEntry};
+
+    use super::*;
+
+    fn step(verdict: Verdict) -> StepOutcome {
+        StepOutcome {
+            name: "get".into(),
+            line: 7,
+            verdict,
+            reason: None,
+            request: Some(RequestRecord {
+                method: "POST".into(),
+                url: "http://t/x".into(),
+                headers: vec![("Accept".into(), "application/json".into())],
+                body: Some("{\"a\":1}".into()),
+            }),
+            response: Some(ResponseRecord {
+                status: 201,
+                headers: vec![("content-type".into(), "application/json".into())],
+                body: Some("{\"b\":2}".into()),
+                duration_secs: 0.25,
+            }),
+            checks: vec![CheckOutcome::pass("status", Level::Must, "status 201")],
+            duration_secs: 0.5,
+        }
+    }
+
+    fn case(verdict: Verdict, steps: Vec<StepOutcome>) -> CaseOutcome {
+        CaseOutcome {
+            name: "a.b/json".into(),
+            case_id: "a.b".into(),
+            row: None,
+            format: Format::Json,
+            title: "t".into(),
+            file: "cases/a.yaml".into(),
+            line: 2,
+            level: Level::Must,
+            spec: vec![],
+            tags: vec![],
+            verdict,
+            reason: None,
+            duration_secs: 1.0,
+            steps,
+            session_checks: vec![],
+            timeline: vec![TimelineEntry {
+                seq: 0,
+                at_ms: 1.0,
+                step: Some("get".into()),
+                ack: None,
+                sender: "people".into(),
+                kind: "added".into(),
+                rel: "presenceSubscription".into(),
+                href: "/x".into(),
+                in_rel: None,
+                in_href: None,
+                embedded: None,
+                matched_by: None,
+            }],
+        }
+    }
+
+    fn has_bodies(step: &StepOutcome) -> bool {
+        let request = step.request.as_ref().expect("request");
+        let response = step.response.as_ref().expect("response");
+        request.body.is_some()
+            && response.body.is_some()
+            && !request.headers.is_empty()
+            && !response.headers.is_empty()
+    }
+
+    #[test]
+    fn a_passing_case_keeps_its_status_lines_and_checks_but_no_bodies_headers_or_timeline() {
+        let mut outcome = case(Verdict::Pass, vec![step(Verdict::Pass)]);
+        retain_for_report(&mut outcome, ReportBodies::Failing);
+        let kept = &outcome.steps[0];
+        assert!(!has_bodies(kept));
+        let request = kept.request.as_ref().expect("request line");
+        let response = kept.response.as_ref().expect("status");
+        assert_eq!(
+            (request.method.as_str(), request.url.as_str()),
+            ("POST", "http://t/x")
+        );
+        assert_eq!((response.status, response.duration_secs), (201, 0.25));
+        assert_eq!((kept.checks.len(), kept.duration_secs), (1, 0.5));
+        assert!(outcome.timeline.is_empty());
+    }
+
+    #[test]
+    fn a_case_that_did_not_pass_keeps_every_steps_bodies_and_its_timeline() {
+        for verdict in [
+            Verdict::Fail,
+            Verdict::Error,
+            Verdict::NonStrict,
+            Verdict::KnownFailure,
+        ] {
+            let mut outcome = case(verdict, vec![step(Verdict::Pass), step(verdict)]);
+            retain_for_report(&mut outcome, ReportBodies::Failing);
+            assert!(outcome.steps.iter().all(has_bodies), "{verdict:?}");
+            assert_eq!(outcome.timeline.len(), 1, "{verdict:?}");
+        }
+    }
+
+    #[test]
+    fn all_keeps_everything_of_a_passing_case() {
+        let mut outcome = case(Verdict::Pass, vec![step(Verdict::Pass)]);
+        retain_for_report(&mut outcome, ReportBodies::All);
+        assert!(has_bodies(&outcome.steps[0]));
+        assert_eq!(outcome.timeline.len(), 1);
+    }
+}
