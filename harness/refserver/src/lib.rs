@@ -4,47 +4,27 @@
 //! It shares no code with the harness (design.md section 3). The harness uses [`start`] and
 //! [`RunningServer`] only.
 //!
-//! Every response and event is built in a few places (`views`, `channel`, `error`, `respond`);
-//! a fault profile ([`Fault`], `ServerConfig::fault`) deviates from the protocol there.
+//! Three layers, imported one way: `http` (the front door, the routes and the handlers) reads
+//! `domain` (the server's state, applications, subscriptions, channel and timers) and writes
+//! through `wire` (the representations, which read the domain too); all three stand on
+//! `config` (settings, directory, fault profiles, variants). A fault profile ([`Fault`],
+//! `ServerConfig::fault`) deviates from the protocol at its point of use.
 
-mod app;
-mod bootstrap;
-mod channel;
 mod config;
-mod control;
-mod directory;
-mod error;
-mod event_body;
-mod events;
-mod fault;
-mod ghost;
-mod input;
-mod me;
-mod mutate;
-mod people;
-mod reshape;
-mod respond;
-mod router;
-mod routes;
-mod shape;
+mod domain;
+mod http;
 mod sip;
-mod startup;
-mod state;
-mod subscription_input;
-mod timer;
-mod variant;
-mod views;
 mod wire;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-pub use config::{Limits, ServerConfig, TokenStyle};
-pub use directory::{Directory, DirectoryError};
-pub use fault::Fault;
-pub use variant::{Variant, Variants};
+pub use config::directory::{Directory, DirectoryError};
+pub use config::fault::Fault;
+pub use config::settings::{Limits, ServerConfig, TokenStyle};
+pub use config::variant::{Variant, Variants};
 
-use state::Server;
+use domain::server::Server;
 
 /// A server started by [`start`]; it stops on [`RunningServer::shutdown`] or when dropped.
 pub struct RunningServer {
@@ -58,16 +38,14 @@ pub async fn start(config: ServerConfig) -> std::io::Result<RunningServer> {
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;
     let server = Arc::new(Server::new(config, addr));
-    let router = axum::Router::new()
-        .fallback(router::handle)
-        .with_state(Arc::clone(&server));
+    let app = http::router::app(Arc::clone(&server));
     let mut stop = server.stop.subscribe();
     let task = tokio::spawn(async move {
         let shutdown = async move {
             let _ = stop.wait_for(|s| *s).await;
         };
         // Errors here mean the listener died; nothing is left to serve.
-        let _ = axum::serve(listener, router)
+        let _ = axum::serve(listener, axum::ServiceExt::into_make_service(app))
             .with_graceful_shutdown(shutdown)
             .await;
     });
