@@ -82,7 +82,8 @@ impl Step {
     }
 }
 
-/// A case that passes (create, then delete) and one that fails at its second step (the
+/// A case that passes (create, whose added event puts an entry on its timeline, then delete) and
+/// one that fails at its second step (the
 /// subscription it created is there, the case says 404): the first step of the failing case
 /// passes.
 const CASES: &str = r#"cases:
@@ -94,6 +95,9 @@ const CASES: &str = r#"cases:
         request: { method: POST, link: people.presenceSubscriptions, body: { duration: 30, uris: ["{{ contacts.0 }}"] } }
         expect: { status: 201 }
         capture: { sub: self }
+        events:
+          expect:
+            - { type: added, rel: presenceSubscription }
       - name: delete
         request: { method: DELETE, href: "{{ sub }}" }
         expect: { status: 204 }
@@ -110,8 +114,9 @@ const CASES: &str = r#"cases:
         expect: { status: 404 }
 "#;
 
-fn cases() -> PathBuf {
-    let dir = temp_dir("report-bodies-cases");
+/// The case folder, one per test: tests run side by side.
+fn cases(test: &str) -> PathBuf {
+    let dir = temp_dir(&format!("report-bodies-cases-{test}"));
     std::fs::write(dir.join("bodies.yaml"), CASES).expect("write the cases");
     dir
 }
@@ -165,7 +170,11 @@ fn assert_the_failing_case_keeps_everything(report: &Report) {
 
 #[test]
 fn by_default_only_the_cases_that_did_not_pass_keep_headers_bodies_and_timeline() {
-    let report = run(&cases(), "report-bodies-default", &[]);
+    let report = run(
+        &cases("report-bodies-default"),
+        "report-bodies-default",
+        &[],
+    );
     assert_eq!(report.report_bodies, "failing");
     let passed = case(&report, "bodies.pass/json");
     assert_eq!(passed.verdict, "pass");
@@ -183,7 +192,11 @@ fn by_default_only_the_cases_that_did_not_pass_keep_headers_bodies_and_timeline(
 
 #[test]
 fn all_keeps_the_headers_bodies_and_timeline_of_passing_cases_too() {
-    let report = run(&cases(), "report-bodies-all", &["--report-bodies", "all"]);
+    let report = run(
+        &cases("report-bodies-all"),
+        "report-bodies-all",
+        &["--report-bodies", "all"],
+    );
     assert_eq!(report.report_bodies, "all");
     let passed = case(&report, "bodies.pass/json");
     assert_eq!(passed.verdict, "pass");
