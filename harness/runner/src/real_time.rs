@@ -39,10 +39,16 @@ pub fn real_time_plan(case: &SuiteCase, row: Option<&Row>, time_scale: u32) -> D
         .iter()
         .filter_map(|s| s.control.as_ref().and_then(|c| c.clock.as_ref()))
         .filter_map(|clock| harness_core::template::render_value(&clock.value, &vars).ok())
-        .filter_map(|v| {
-            v.as_f64()
-                .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
-        })
+        .filter_map(|v| clock_seconds(&v))
         .sum();
     Duration::from_secs_f64(seconds.max(0.0) / f64::from(time_scale.max(1)))
+}
+
+/// The seconds a rendered clock value stands for (a number, or a numeric string): what a
+/// step waits and what the plan adds up read it alike.
+pub(crate) fn clock_seconds(value: &serde_json::Value) -> Option<f64> {
+    value
+        .as_f64()
+        .or_else(|| value.as_str().and_then(|s| s.trim().parse().ok()))
+        .filter(|s: &f64| s.is_finite() && *s >= 0.0)
 }

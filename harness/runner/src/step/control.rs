@@ -6,6 +6,7 @@ use serde_json::json;
 
 use super::context::StepContext;
 use crate::client::HttpResponse;
+use crate::real_time::clock_seconds;
 
 /// Waits what a clock step would move the clock by, divided by the profile's `time_scale`.
 pub(crate) async fn wait_real_time(
@@ -16,11 +17,8 @@ pub(crate) async fn wait_real_time(
         return Err("not a clock step".into());
     };
     let value = render_value(&clock.value, &ctx.vars).map_err(|e| e.to_string())?;
-    let seconds = value
-        .as_f64()
-        .or_else(|| value.as_str().and_then(|s| s.trim().parse().ok()))
-        .filter(|s: &f64| s.is_finite() && *s >= 0.0)
-        .ok_or_else(|| format!("`{value}` is not a number of seconds"))?;
+    let seconds =
+        clock_seconds(&value).ok_or_else(|| format!("`{value}` is not a number of seconds"))?;
     let scale = ctx.session.target.profile.time_scale.max(1);
     let wait = std::time::Duration::from_secs_f64(seconds / f64::from(scale));
     tokio::time::sleep(wait).await; // sleep-ok: the real time a clock step stands for
