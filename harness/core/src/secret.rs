@@ -7,7 +7,8 @@
 //! learns it (the profile's passwords and ready tokens, every token answer), and records,
 //! check messages, diffs, snapshots and the finished report are scrubbed of all of them.
 //!
-//! A run holds a handful of values, so a plain substring scan per value is enough; values
+//! A run holds a handful of values, each with a searcher built once (every request and response
+//! of a run is scanned, so the scan's set-up must not be paid per text); values
 //! shorter than [`MIN_SECRET_LEN`] are not registered, because redacting a short password such
 //! as `alice` would also eat `alice@contoso.com` and every other ordinary word that holds it.
 
@@ -15,6 +16,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::sync::{Arc, PoisonError, RwLock};
 
+use memchr::memmem;
 use serde_json::Value;
 
 use crate::outcome::{CaseOutcome, CheckOutcome, RunReport, StepOutcome};
@@ -31,7 +33,21 @@ pub const MIN_SECRET_LEN: usize = 8;
 /// and a registration never waits for one.
 #[derive(Clone, Default)]
 pub struct SecretValues {
-    values: Arc<RwLock<Arc<Vec<String>>>>,
+    values: Arc<RwLock<Arc<Vec<Secret>>>>,
+}
+
+/// One registered value and its searcher.
+#[derive(Clone)]
+struct Secret {
+    text: String,
+    finder: memmem::Finder<'static>,
+}
+
+impl Secret {
+    fn new(text: String) -> Secret {
+        let finder = memmem::Finder::new(text.as_bytes()).into_owned();
+        Secret { text, finder }
+    }
 }
 
 impl fmt::Debug for SecretValues {
@@ -68,17 +84,18 @@ impl SecretValues {
             }
         }
         let mut guard = self.values.write().unwrap_or_else(PoisonError::into_inner);
-        if forms.iter().all(|f| guard.contains(f)) {
+        let known = |next: &[Secret], f: &String| next.iter().any(|s| &s.text == f);
+        if forms.iter().all(|f| known(&guard, f)) {
             return;
         }
-        let mut next: Vec<String> = guard.as_ref().clone();
+        let mut next: Vec<Secret> = guard.as_ref().clone();
         for f in forms {
-            if !next.contains(&f) {
-                next.push(f);
+            if !known(&next, &f) {
+                next.push(Secret::new(f));
             }
         }
         // Longest first, so a token that holds a password is not half-redacted.
-        next.sort_by_key(|v| std::cmp::Reverse(v.len()));
+        next.sort_by_key(|v| std::cmp::Reverse(v.text.len()));
         *guard = Arc::new(next);
     }
 
@@ -92,7 +109,7 @@ impl SecretValues {
         self.snapshot().is_empty()
     }
 
-    fn snapshot(&self) -> Arc<Vec<String>> {
+    fn snapshot(&self) -> Arc<Vec<Secret>> {
         Arc::clone(&self.values.read().unwrap_or_else(PoisonError::into_inner))
     }
 
@@ -134,30 +151,30 @@ impl SecretValues {
     }
 }
 
-fn redact_with<'a>(text: &'a str, values: &[String]) -> Cow<'a, str> {
+fn redact_with<'a>(text: &'a str, values: &[Secret]) -> Cow<'a, str> {
     let mut out = Cow::Borrowed(text);
     for v in values {
         // Most texts are shorter than a token or hold none: the length check spares a search.
-        if out.len() >= v.len() && out.contains(v.as_str()) {
-            out = Cow::Owned(out.replace(v.as_str(), REDACTED));
+        if out.len() >= v.text.len() && v.finder.find(out.as_bytes()).is_some() {
+            out = Cow::Owned(out.replace(v.text.as_str(), REDACTED));
         }
     }
     out
 }
 
-fn in_place(text: &mut String, values: &[String]) {
+fn in_place(text: &mut String, values: &[Secret]) {
     if let Cow::Owned(clean) = redact_with(text, values) {
         *text = clean;
     }
 }
 
-fn opt_in_place(text: &mut Option<String>, values: &[String]) {
+fn opt_in_place(text: &mut Option<String>, values: &[Secret]) {
     if let Some(t) = text {
         in_place(t, values);
     }
 }
 
-fn json_in_place(value: &mut Value, values: &[String]) {
+fn json_in_place(value: &mut Value, values: &[Secret]) {
     match value {
         Value::String(s) => in_place(s, values),
         Value::Array(items) => items.iter_mut().for_each(|v| json_in_place(v, values)),
@@ -173,7 +190,7 @@ fn json_in_place(value: &mut Value, values: &[String]) {
     }
 }
 
-fn case_in_place(case: &mut CaseOutcome, values: &[String]) {
+fn case_in_place(case: &mut CaseOutcome, values: &[Secret]) {
     opt_in_place(&mut case.reason, values);
     for step in &mut case.steps {
         step_in_place(step, values);
@@ -188,7 +205,7 @@ fn case_in_place(case: &mut CaseOutcome, values: &[String]) {
     }
 }
 
-fn step_in_place(step: &mut StepOutcome, values: &[String]) {
+fn step_in_place(step: &mut StepOutcome, values: &[Secret]) {
     opt_in_place(&mut step.reason, values);
     if let Some(request) = &mut step.request {
         in_place(&mut request.url, values);
@@ -208,7 +225,7 @@ fn step_in_place(step: &mut StepOutcome, values: &[String]) {
     }
 }
 
-fn check_in_place(check: &mut CheckOutcome, values: &[String]) {
+fn check_in_place(check: &mut CheckOutcome, values: &[Secret]) {
     in_place(&mut check.message, values);
     opt_in_place(&mut check.path, values);
     opt_in_place(&mut check.expected, values);

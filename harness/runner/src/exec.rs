@@ -9,7 +9,8 @@ use std::time::Instant;
 use harness_core::loader::{SuiteCase, step_name};
 use harness_core::model::{Capability, Format, Level, Row, Step};
 use harness_core::outcome::{
-    CaseOutcome, StepOutcome, TimelineEntry, Verdict, first_check_with, verdict_of, worst,
+    CaseOutcome, ReportBodies, StepOutcome, TimelineEntry, Verdict, first_check_with, verdict_of,
+    worst,
 };
 use harness_core::template::render_str;
 use tokio::task::JoinHandle;
@@ -23,6 +24,7 @@ use crate::presence::PresenceWay;
 pub use crate::real_time::{real_time_plan, waits_in_real_time};
 use crate::request::Vars;
 pub use crate::requirements::required_capabilities;
+use crate::retention::shed_behind;
 use crate::session::Session;
 use crate::step::{StepContext, run_step, step_line};
 use crate::target::Target;
@@ -105,21 +107,23 @@ pub fn skip_reason(case: &SuiteCase, row: Option<&Row>, target: &Target) -> Opti
 /// application behind. The outcome is scrubbed of every secret value the run knows by now
 /// (tokens the case received itself included) before any reporter sees it.
 pub async fn run_case(run: CaseRun<'_>, target: Arc<Target>, opts: &ExecOptions) -> CaseOutcome {
-    run_case_until(run, target, opts, &Interrupt::default()).await
+    run_case_until(run, target, opts, ReportBodies::All, &Interrupt::default()).await
 }
 
 /// [`run_case`], stopped at the next step once `interrupt` is triggered: the step under way
 /// is cut short (its wait or request dropped), the rest are skipped, and the session still
 /// closes, so the application is deleted. A property case runs to its end (its inputs each
-/// open and close a session of their own).
+/// open and close a session of their own). Under `bodies: Failing` the passing steps far behind
+/// the latest shed their records as the case goes ([`shed_behind`]).
 pub async fn run_case_until(
     run: CaseRun<'_>,
     target: Arc<Target>,
     opts: &ExecOptions,
+    bodies: ReportBodies,
     interrupt: &Interrupt,
 ) -> CaseOutcome {
     let secrets = target.secrets().clone();
-    let mut outcome = run_case_unredacted(run, target, opts, interrupt).await;
+    let mut outcome = run_case_unredacted(run, target, opts, bodies, interrupt).await;
     secrets.redact_case(&mut outcome);
     outcome
 }
@@ -160,6 +164,7 @@ async fn run_case_unredacted(
     run: CaseRun<'_>,
     target: Arc<Target>,
     opts: &ExecOptions,
+    bodies: ReportBodies,
     interrupt: &Interrupt,
 ) -> CaseOutcome {
     let started = Instant::now();
@@ -266,6 +271,7 @@ async fn run_case_unredacted(
             stopped = Some(format!("skipped: step {name} did not pass"));
         }
         outcome.steps.push(step_outcome);
+        shed_behind(&mut outcome.steps, bodies);
     }
     abort_background(std::mem::take(&mut ctx.background));
     let forbids: Vec<PendingForbid> = std::mem::take(&mut ctx.forbids);

@@ -8,7 +8,8 @@ use harness_core::outcome::{CaseOutcome, ReportBodies, StepOutcome, Verdict};
 /// and response headers and bodies and the event timeline. What the reports show of a passing
 /// step stays: its name, line, verdict, request line (method and URL), status, timings and
 /// checks. A case that failed, errored, broke a should-rule or failed as its baseline expects
-/// keeps everything, passing steps included, so a reader sees what led up to the failure.
+/// keeps everything its steps still hold: every step that did not pass, and the passing steps
+/// within [`STEPS_KEPT_BEHIND`] of the last one, so a reader sees what led up to the failure.
 pub fn retain_for_report(case: &mut CaseOutcome, bodies: ReportBodies) {
     if bodies == ReportBodies::All || !passed(case.verdict) {
         return;
@@ -19,6 +20,27 @@ pub fn retain_for_report(case: &mut CaseOutcome, bodies: ReportBodies) {
     }
     // Assigned rather than cleared, so the memory goes too.
     case.timeline = Vec::new();
+}
+
+/// The steps right before the latest that keep their records while a case runs: what led up to
+/// a failure. Older passing steps shed theirs as the case goes (under `failing`), so a long case
+/// holds the records of at most this many passing steps at a time.
+pub const STEPS_KEPT_BEHIND: usize = 32;
+
+/// Called after each step of a running case: under `failing`, the passing step that just fell
+/// [`STEPS_KEPT_BEHIND`] steps behind the latest sheds its headers and bodies.
+pub fn shed_behind(steps: &mut [StepOutcome], bodies: ReportBodies) {
+    // The latest step, then the ones kept behind it; the step before those falls out now.
+    let Some(falls_out) = steps.len().checked_sub(STEPS_KEPT_BEHIND + 2) else {
+        return;
+    };
+    if bodies == ReportBodies::All {
+        return;
+    }
+    let behind = &mut steps[falls_out];
+    if passed(behind.verdict) {
+        shed(behind);
+    }
 }
 
 /// Passed, or was skipped before anything could fail: nothing to explain.
@@ -148,5 +170,40 @@ mod tests {
         retain_for_report(&mut outcome, ReportBodies::All);
         assert!(has_bodies(&outcome.steps[0]));
         assert_eq!(outcome.timeline.len(), 1);
+    }
+
+    /// Runs `steps` through a case as the runner does, one push and one `shed_behind` each.
+    fn run_steps(verdicts: &[Verdict], bodies: ReportBodies) -> Vec<StepOutcome> {
+        let mut steps = Vec::new();
+        for verdict in verdicts {
+            steps.push(step(*verdict));
+            shed_behind(&mut steps, bodies);
+        }
+        steps
+    }
+
+    #[test]
+    fn a_long_case_keeps_bodies_only_near_its_latest_step_and_at_its_failures() {
+        let mut verdicts = vec![Verdict::Pass; 100];
+        verdicts[10] = Verdict::Fail;
+        let steps = run_steps(&verdicts, ReportBodies::Failing);
+        let kept: Vec<usize> = (0..steps.len())
+            .filter(|&i| has_bodies(&steps[i]))
+            .collect();
+        let mut expected = vec![10];
+        expected.extend(100 - 1 - STEPS_KEPT_BEHIND..100);
+        assert_eq!(kept, expected);
+        // Shed steps keep what the reports show of every step.
+        assert!(
+            steps
+                .iter()
+                .all(|s| s.request.is_some() && s.response.is_some())
+        );
+    }
+
+    #[test]
+    fn all_sheds_nothing_while_a_case_runs() {
+        let steps = run_steps(&[Verdict::Pass; 100], ReportBodies::All);
+        assert!(steps.iter().all(has_bodies));
     }
 }

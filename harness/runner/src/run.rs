@@ -125,7 +125,8 @@ pub async fn run_suite(
             if let Some(reason) = target.client.breaker().reason() {
                 return Some((position, not_run(run, Verdict::Error, reason)));
             }
-            let outcome = run_case_until(run, target, &opts.exec, &interrupt).await;
+            let outcome =
+                run_case_until(run, target, &opts.exec, opts.report_bodies, &interrupt).await;
             Some((position, outcome))
         });
     }

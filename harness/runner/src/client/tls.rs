@@ -2,9 +2,10 @@
 
 use std::path::PathBuf;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rustls::ClientConfig;
+use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::WebPkiSupportedAlgorithms;
 use rustls::pki_types::pem::PemObject;
@@ -37,17 +38,19 @@ pub(super) fn client_config(tls: &TlsOptions) -> Result<ClientConfig, ClientErro
             .with_no_client_auth()
     } else {
         builder
-            .with_root_certificates(root_store(tls)?)
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(SystemRoots {
+                extra: extra_roots(tls)?,
+                provider,
+                verifier: OnceLock::new(),
+            }))
             .with_no_client_auth()
     })
 }
 
-fn root_store(tls: &TlsOptions) -> Result<RootCertStore, ClientError> {
-    let mut roots = RootCertStore::empty();
-    // Unreadable system certificates are skipped: a missing OS store must not stop a run
-    // against a target whose CA comes from --ca-cert.
-    let native = rustls_native_certs::load_native_certs();
-    roots.add_parsable_certificates(native.certs);
+/// `--ca-cert`, read and checked at once so a bad file is an error before any request.
+fn extra_roots(tls: &TlsOptions) -> Result<Vec<CertificateDer<'static>>, ClientError> {
+    let mut roots = Vec::new();
     if let Some(path) = &tls.ca_cert {
         let fail = |reason: String| ClientError::CaCert {
             path: path.clone(),
@@ -60,11 +63,94 @@ fn root_store(tls: &TlsOptions) -> Result<RootCertStore, ClientError> {
         if certs.is_empty() {
             return Err(fail("no certificate in the file".into()));
         }
+        let mut check = RootCertStore::empty();
         for cert in certs {
-            roots.add(cert).map_err(|e| fail(e.to_string()))?;
+            check.add(cert.clone()).map_err(|e| fail(e.to_string()))?;
+            roots.push(cert);
         }
     }
     Ok(roots)
+}
+
+/// The usual web PKI check against the system roots plus `--ca-cert`. The system store is read
+/// at the first handshake, not before: a run against an `http` target never needs it, and
+/// reading it costs a whole-suite run a noticeable share of its time.
+#[derive(Debug)]
+struct SystemRoots {
+    extra: Vec<CertificateDer<'static>>,
+    provider: Arc<rustls::crypto::CryptoProvider>,
+    verifier: OnceLock<Result<Arc<WebPkiServerVerifier>, String>>,
+}
+
+impl SystemRoots {
+    fn verifier(&self) -> Result<&Arc<WebPkiServerVerifier>, rustls::Error> {
+        self.verifier
+            .get_or_init(|| {
+                let mut roots = RootCertStore::empty();
+                // Unreadable system certificates are skipped: a missing OS store must not stop
+                // a run against a target whose CA comes from --ca-cert.
+                roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
+                roots.add_parsable_certificates(self.extra.iter().cloned());
+                WebPkiServerVerifier::builder_with_provider(Arc::new(roots), self.provider.clone())
+                    .build()
+                    .map_err(|e| format!("no usable trusted root certificate: {e}"))
+            })
+            .as_ref()
+            .map_err(|e| rustls::Error::General(e.clone()))
+    }
+}
+
+impl ServerCertVerifier for SystemRoots {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        self.verifier()?.verify_server_cert(
+            end_entity,
+            intermediates,
+            server_name,
+            ocsp_response,
+            now,
+        )
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
 }
 
 /// `--insecure`: any certificate is accepted, but handshake signatures are still checked so
