@@ -169,8 +169,9 @@ pub struct RunArgs {
     #[arg(long, value_enum, default_value = "common")]
     pub junit_flavor: FlavorArg,
     /// Which cases keep their steps' request and response headers and bodies, and their event
-    /// timeline, in the reports: `failing`, every case that did not pass (all its steps); `all`,
-    /// every case. A passing step always keeps its request line, status, timings and checks.
+    /// timeline, in the reports: `failing`, every case that did not pass (its failing steps and
+    /// the 32 steps before the last one); `all`, every case, every step. A passing step always
+    /// keeps its request line, status, timings and checks.
     #[arg(long, value_enum, value_name = "WHICH", default_value = "failing")]
     pub report_bodies: BodiesArg,
     /// Non-strict verdicts (a failed should-rule) and unexpected passes of the baseline fail
