@@ -13,6 +13,7 @@
 mod config;
 mod domain;
 mod http;
+mod listener;
 mod sip;
 mod wire;
 
@@ -22,6 +23,7 @@ use std::sync::Arc;
 pub use config::directory::{Directory, DirectoryError};
 pub use config::fault::Fault;
 pub use config::settings::{Limits, ServerConfig, TokenStyle};
+pub use config::tls::TlsIdentity;
 pub use config::variant::{Variant, Variants};
 
 use domain::server::Server;
@@ -35,20 +37,18 @@ pub struct RunningServer {
 
 /// Binds the address and serves until shut down.
 pub async fn start(config: ServerConfig) -> std::io::Result<RunningServer> {
+    let tls = match &config.tls {
+        Some(identity) => Some(tokio_rustls::TlsAcceptor::from(
+            identity.server_config().map_err(std::io::Error::other)?,
+        )),
+        None => None,
+    };
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;
     let server = Arc::new(Server::new(config, addr));
     let app = http::router::app(Arc::clone(&server));
-    let mut stop = server.stop.subscribe();
-    let task = tokio::spawn(async move {
-        let shutdown = async move {
-            let _ = stop.wait_for(|s| *s).await;
-        };
-        // Errors here mean the listener died; nothing is left to serve.
-        let _ = axum::serve(listener, axum::ServiceExt::into_make_service(app))
-            .with_graceful_shutdown(shutdown)
-            .await;
-    });
+    let stop = server.stop.subscribe();
+    let task = tokio::spawn(listener::serve(listener, app, tls, stop));
     Ok(RunningServer {
         addr,
         server,
@@ -62,9 +62,9 @@ impl RunningServer {
         self.addr
     }
 
-    /// `http://127.0.0.1:PORT`.
+    /// `http://127.0.0.1:PORT` (`https` with a TLS identity).
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("{}://{}", self.server.config.scheme(), self.addr)
     }
 
     /// The autodiscover root URL.

@@ -103,7 +103,7 @@ pub struct Group {
     pub id: String,
     /// Display name.
     pub name: String,
-    /// `pinnedGroup`, `defaultGroup` or `group` (its rel in myGroups).
+    /// `pinnedGroup`, `defaultGroup`, `group` or `distributionGroup` (its rel in myGroups).
     #[serde(default = "plain_group")]
     pub kind: String,
     /// Member URIs.

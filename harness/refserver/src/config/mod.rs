@@ -4,4 +4,5 @@
 pub(crate) mod directory;
 pub(crate) mod fault;
 pub(crate) mod settings;
+pub(crate) mod tls;
 pub(crate) mod variant;

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use super::directory::Directory;
 use super::fault::Fault;
+use super::tls::TlsIdentity;
 use super::variant::Variants;
 
 /// Limits that answer 403 LimitExceeded when passed (OP-26).
@@ -74,6 +75,15 @@ pub struct ServerConfig {
     /// aid: subscriptions, warnings, windows and long polls all run on it, so a profile with
     /// the same `time_scale` sees a 30-minute subscription end in 30 s at 60.
     pub time_scale: u32,
+    /// Serve `https` with this identity instead of `http`.
+    pub tls: Option<TlsIdentity>,
+}
+
+impl ServerConfig {
+    /// `https` with a TLS identity, else `http`.
+    pub fn scheme(&self) -> &'static str {
+        if self.tls.is_some() { "https" } else { "http" }
+    }
 }
 
 impl Default for ServerConfig {
@@ -92,6 +102,7 @@ impl Default for ServerConfig {
             variants: Variants::new(),
             token_style: TokenStyle::Cwt,
             time_scale: 1,
+            tls: None,
         }
     }
 }

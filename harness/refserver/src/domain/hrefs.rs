@@ -55,6 +55,15 @@ impl Hrefs<'_> {
     pub(crate) fn group(&self, id: &str) -> String {
         format!("{}/people/groups/{}", self.0, encode(id))
     }
+    pub(crate) fn my_contacts(&self) -> String {
+        self.at("people/contacts")
+    }
+    pub(crate) fn group_contacts(&self, id: &str) -> String {
+        format!("{}/contacts", self.group(id))
+    }
+    pub(crate) fn expand_group(&self, id: &str) -> String {
+        format!("{}/expand", self.group(id))
+    }
     pub(crate) fn subscribe_group(&self, id: &str) -> String {
         format!(
             "{}/people/presenceSubscriptions?groupId={}",

@@ -1,5 +1,5 @@
 //! The applications collection and one application: create (digest 6.3), GET, DELETE, and its
-//! small satellite resources (me, communication, onlineMeetings, policies, batch).
+//! small satellite resources (me, communication, onlineMeetings, policies).
 
 use std::sync::Arc;
 
@@ -157,27 +157,6 @@ fn satellite(
         req.format,
         &view(Hrefs(&app.base)),
     ))
-}
-
-/// `POST batch`: multipart batching is refused as unsupported (400), anything else 415.
-pub(crate) async fn batch(
-    State(server): State<Arc<Server>>,
-    Extension(app): Extension<Arc<App>>,
-    req: Req,
-) -> Result<Response, ApiError> {
-    drop(server.lock_live(&app)?);
-    let media = req
-        .headers
-        .get(http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if media.to_ascii_lowercase().starts_with("multipart/batching") {
-        Err(ApiError::bad_request(
-            "Batch requests are not supported by this reference server.",
-        ))
-    } else {
-        Err(ApiError::unsupported_media_type())
-    }
 }
 
 /// Reads one application property: present (when `required`), a string, 1..=100 characters.

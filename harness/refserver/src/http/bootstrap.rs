@@ -1,4 +1,5 @@
-//! Bootstrap (digest 6): the autodiscover root, the user resource (its 401 challenge is the
+//! Bootstrap (digest 6): the autodiscover root (also at `/`, as `lyncdiscoverinternal.<domain>/`
+//! answers it), the user resource (its 401 challenge is the
 //! front door's), the xframe page and the password-grant token endpoint.
 
 use std::sync::Arc;
@@ -33,15 +34,18 @@ pub(crate) async fn user(State(server): State<Arc<Server>>, req: Req) -> Respons
     reply::resource(StatusCode::OK, req.format, &res)
 }
 
-/// `GET` the xframe page.
+/// `GET` the xframe page: the cross-domain bridge of browser clients (postMessage in,
+/// XMLHttpRequest to this server, postMessage out).
 pub(crate) async fn xframe() -> Response {
-    let mut resp = Response::new(Body::from(
-        "<!DOCTYPE html><html><head><title>XFrame</title></head><body></body></html>",
-    ));
-    resp.headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static("text/html"));
+    let mut resp = Response::new(Body::from(XFRAME_PAGE));
+    resp.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
     resp
 }
+
+const XFRAME_PAGE: &str = include_str!("xframe.html");
 
 fn token_error(req: &Req, error: &str) -> Response {
     let body = json!({ "error": error });

@@ -51,7 +51,9 @@ pub(crate) async fn front_door(
     };
     let shaped = match admit(&server, &placed.zone, &mut req, &mut parts.extensions) {
         Ok(shaped) => shaped,
-        Err(Refused::Unauthorized) => return reply::unauthorized(&host),
+        Err(Refused::Unauthorized) => {
+            return reply::unauthorized(&format!("{}://{host}", server.config.scheme()));
+        }
         Err(Refused::Error(err)) => {
             // Answered here, not by a route: the body faults apply as they do there.
             return spoil::response(server.fault(), reply::error(err, req.format)).await;

@@ -2,6 +2,7 @@
 //! in, response out). It reads the domain and writes through `wire`; nothing imports it back.
 
 pub(crate) mod application;
+pub(crate) mod batch;
 pub(crate) mod bootstrap;
 pub(crate) mod control;
 pub(crate) mod events;

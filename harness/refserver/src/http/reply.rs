@@ -61,7 +61,7 @@ pub(crate) fn no_content() -> Response {
 }
 
 /// 401 with the IIS-style HTML page and both challenges (digest 6.1; the href is quoted).
-pub(crate) fn unauthorized(host: &str) -> Response {
+pub(crate) fn unauthorized(origin: &str) -> Response {
     let mut resp = Response::new(Body::from(UNAUTHORIZED_PAGE));
     *resp.status_mut() = StatusCode::UNAUTHORIZED;
     let headers = resp.headers_mut();
@@ -73,7 +73,7 @@ pub(crate) fn unauthorized(host: &str) -> Response {
         ),
     );
     let challenge = format!(
-        "MsRtcOAuth href=\"http://{host}/WebTicket/oauthtoken\",grant_type=\"urn:microsoft.rtc:windows,urn:microsoft.rtc:anonmeeting,password\""
+        "MsRtcOAuth href=\"{origin}/WebTicket/oauthtoken\",grant_type=\"urn:microsoft.rtc:windows,urn:microsoft.rtc:anonmeeting,password\""
     );
     if let Ok(value) = HeaderValue::from_str(&challenge) {
         headers.append(WWW_AUTHENTICATE, value);

@@ -68,9 +68,13 @@ impl Req {
         input::query_pairs(self.query.as_deref())
     }
 
-    /// `http://host[:port]`, for absolute URLs.
+    /// `http(s)://host[:port]`, for absolute URLs.
     pub(crate) fn origin(&self, server: &Server) -> String {
-        format!("http://{}", host(server, &self.headers))
+        format!(
+            "{}://{}",
+            server.config.scheme(),
+            host(server, &self.headers)
+        )
     }
 
     /// The path and query as requested (the `self` link of an event response).

@@ -11,13 +11,14 @@ use axum::extract::{Extension, MatchedPath, Request};
 use axum::middleware::from_fn_with_state;
 use axum::response::Response;
 use axum::routing::{MethodRouter, any, get, post};
+use tower::util::{BoxCloneSyncService, MapRequestLayer};
 use tower::{Layer, Service};
 
 use crate::domain::server::Server;
 use crate::wire::error::ApiError;
 
 use super::people::{contacts, memberships, subscription, subscriptions};
-use super::{application, bootstrap, control, events, front_door, me, reply, spoil};
+use super::{application, batch, bootstrap, control, events, front_door, me, reply, spoil};
 
 /// Where the applications live (the task/real layout, OP-1); `{app}` is resolved by the front
 /// door, which hands the caller's application to the handlers.
@@ -42,6 +43,9 @@ fn resources() -> Vec<(&'static str, &'static str, MethodRouter<Arc<Server>>)> {
             "GET",
             get(bootstrap::user),
         ),
+        // What browser clients ask of `lyncdiscoverinternal.<domain>`.
+        ("/", "GET", get(bootstrap::root)),
+        ("/xframe", "GET", get(bootstrap::xframe)),
         (
             "/autodiscover/xframe/xframe.html",
             "GET",
@@ -91,7 +95,7 @@ fn resources() -> Vec<(&'static str, &'static str, MethodRouter<Arc<Server>>)> {
             get(application::online_meetings),
         ),
         (app!("/policies"), "GET", get(application::policies)),
-        (app!("/batch"), "POST", post(application::batch)),
+        (app!("/batch"), "POST", post(batch::batch)),
         (app!("/events"), "GET", get(events::pget)),
         // People (digest 2).
         (app!("/people"), "GET", get(contacts::people)),
@@ -124,6 +128,17 @@ fn resources() -> Vec<(&'static str, &'static str, MethodRouter<Arc<Server>>)> {
         ),
         (app!("/people/groups"), "GET", get(contacts::groups)),
         (app!("/people/groups/{id}"), "GET", get(contacts::group)),
+        (
+            app!("/people/groups/{id}/contacts"),
+            "GET",
+            get(contacts::group_contacts),
+        ),
+        (
+            app!("/people/groups/{id}/expand"),
+            "GET",
+            get(contacts::expand_group),
+        ),
+        (app!("/people/contacts"), "GET", get(contacts::my_contacts)),
     ]
 }
 
@@ -140,7 +155,15 @@ pub(crate) fn app(
 + Sync
 + 'static {
     let routes = routes(Arc::clone(&server));
-    from_fn_with_state(server, front_door::front_door).layer(routes)
+    let whole =
+        BoxCloneSyncService::new(from_fn_with_state(server, front_door::front_door).layer(routes));
+    // Requests from outside carry the way back in for the parts of a batch.
+    let dispatch = batch::Dispatch(whole.clone());
+    MapRequestLayer::new(move |mut request: Request| {
+        request.extensions_mut().insert(dispatch.clone());
+        request
+    })
+    .layer(whole)
 }
 
 fn routes(server: Arc<Server>) -> Router {

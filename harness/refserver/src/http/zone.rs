@@ -8,7 +8,9 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_perc
 use crate::domain::hrefs::APPLICATIONS_PATH;
 
 /// The bootstrap resources open to anyone (digest 6).
-const OPEN_BOOTSTRAP: [&str; 3] = [
+const OPEN_BOOTSTRAP: [&str; 5] = [
+    "/",
+    "/xframe",
     "/autodiscover/autodiscoverservice.svc/root",
     "/autodiscover/xframe/xframe.html",
     "/webticket/oauthtoken",
@@ -73,7 +75,11 @@ pub(crate) struct Placed {
 /// Places a request path (as requested, percent-encoded).
 pub(crate) fn place(path: &str) -> Placed {
     let lower = path.to_ascii_lowercase();
-    let trimmed = lower.trim_end_matches('/');
+    let trimmed = match lower.trim_end_matches('/') {
+        // The discovery at the host's root.
+        "" => "/",
+        other => other,
+    };
     let placed = |zone| Placed {
         zone,
         path: trimmed.to_owned(),

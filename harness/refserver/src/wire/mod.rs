@@ -8,6 +8,7 @@ pub(crate) mod error;
 pub(crate) mod event_body;
 pub(crate) mod format;
 pub(crate) mod input;
+pub(crate) mod multipart;
 pub(crate) mod reshape;
 pub(crate) mod resource;
 pub(crate) mod shape;

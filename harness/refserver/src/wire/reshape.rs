@@ -51,7 +51,6 @@ const EXTRA_LINKS: &[(&str, &[(&str, &str)])] = &[
     (
         "people",
         &[
-            ("myContacts", "contacts"),
             ("myGroupMemberships", "groupMemberships"),
             ("myPrivacyRelationships", "privacyRelationships"),
             (
@@ -80,10 +79,6 @@ const EXTRA_LINKS: &[(&str, &[(&str, &str)])] = &[
             ("missedItems", "missedItems"),
         ],
     ),
-    // T-SG: every group has a groupContacts link.
-    ("pinnedGroup", &[("groupContacts", "contacts")]),
-    ("defaultGroup", &[("groupContacts", "contacts")]),
-    ("group", &[("groupContacts", "contacts")]),
 ];
 
 /// The resource with the optional properties and links of this shape.

@@ -119,6 +119,7 @@ pub(crate) fn people(h: Hrefs<'_>) -> Resource {
         .link("subscribedContacts", h.subscribed())
         .link("presenceSubscriptionMemberships", h.all_memberships())
         .link("myGroups", h.groups())
+        .link("myContacts", h.my_contacts())
 }
 
 /// presenceSubscription: id, memberships, and addToPresenceSubscription for ad hoc ones
@@ -204,11 +205,57 @@ pub(crate) fn contact_presence(world: &World, h: Hrefs<'_>, st: &AppState, uri: 
         .prop("lastActive", Prop::Date(p.last_active))
 }
 
+/// The rel of a distribution group in myGroups (digest 2.12 [T-SG]).
+pub(crate) const DISTRIBUTION_GROUP: &str = "distributionGroup";
+
+/// A group: its contacts, its subscription, and for a distribution group its expansion.
 pub(crate) fn group(h: Hrefs<'_>, g: &Group) -> Resource {
-    Resource::new(&g.kind, h.group(&g.id))
+    let res = Resource::new(&g.kind, h.group(&g.id))
         .str("id", g.id.clone())
         .str("name", g.name.clone())
-        .link("subscribeToGroupPresence", h.subscribe_group(&g.id))
+        .link("groupContacts", h.group_contacts(&g.id))
+        .link("subscribeToGroupPresence", h.subscribe_group(&g.id));
+    if g.kind == DISTRIBUTION_GROUP {
+        res.link("expandDistributionGroup", h.expand_group(&g.id))
+    } else {
+        res
+    }
+}
+
+/// Contacts embedded in a collection resource, in the order given.
+fn contact_list(world: &World, h: Hrefs<'_>, res: Resource, uris: &[String]) -> Resource {
+    let contacts = uris.iter().map(|u| contact(world, h, u)).collect();
+    res.embed("contact", Embed::Many(contacts))
+}
+
+/// myContacts: every member of the user's groups, once each, in directory order.
+pub(crate) fn my_contacts(world: &World, h: Hrefs<'_>) -> Resource {
+    let mut uris: Vec<String> = Vec::new();
+    for g in world.config.directory.groups() {
+        for m in &g.members {
+            if !uris.contains(m) {
+                uris.push(m.clone());
+            }
+        }
+    }
+    contact_list(
+        world,
+        h,
+        Resource::new("myContacts", h.my_contacts()),
+        &uris,
+    )
+}
+
+/// groupContacts: the group's members.
+pub(crate) fn group_contacts(world: &World, h: Hrefs<'_>, g: &Group) -> Resource {
+    let res = Resource::new("groupContacts", h.group_contacts(&g.id));
+    contact_list(world, h, res, &g.members)
+}
+
+/// expandDistributionGroup: the distribution group's members.
+pub(crate) fn expanded_group(world: &World, h: Hrefs<'_>, g: &Group) -> Resource {
+    let res = Resource::new("expandDistributionGroup", h.expand_group(&g.id));
+    contact_list(world, h, res, &g.members)
 }
 
 /// myGroups in the T-SG shape: pinnedGroup, defaultGroup, group[], distributionGroup[].
@@ -220,11 +267,14 @@ pub(crate) fn my_groups(world: &World, h: Hrefs<'_>) -> Resource {
             res = res.embed(kind, Embed::One(group(h, g)));
         }
     }
-    let plain = groups
-        .iter()
-        .filter(|g| g.kind != "pinnedGroup" && g.kind != "defaultGroup")
-        .map(|g| group(h, g))
-        .collect();
-    res.embed("group", Embed::Many(plain))
-        .embed("distributionGroup", Embed::Many(Vec::new()))
+    let of_kind = |single: bool| {
+        groups
+            .iter()
+            .filter(|g| g.kind != "pinnedGroup" && g.kind != "defaultGroup")
+            .filter(|g| (g.kind == DISTRIBUTION_GROUP) != single)
+            .map(|g| group(h, g))
+            .collect()
+    };
+    res.embed("group", Embed::Many(of_kind(true)))
+        .embed(DISTRIBUTION_GROUP, Embed::Many(of_kind(false)))
 }

@@ -35,6 +35,16 @@ impl Resp {
             .unwrap_or("")
             .to_owned()
     }
+    /// Every value of a header, joined by `, `.
+    pub fn header_all(&self, name: &str) -> String {
+        let values: Vec<&str> = self
+            .headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        values.join(", ")
+    }
     pub fn content_type(&self) -> String {
         self.header("content-type")
     }

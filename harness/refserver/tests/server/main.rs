@@ -1,6 +1,8 @@
 //! Integration tests of the reference server over real HTTP (one test binary, by area).
 
+mod batch;
 mod bootstrap;
+mod browser_client;
 mod common;
 mod control;
 mod events;

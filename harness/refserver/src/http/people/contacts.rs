@@ -1,5 +1,6 @@
 //! people and what it holds besides subscriptions: subscribedContacts, a contact and its
-//! contactPresence, myGroups and one group.
+//! contactPresence, myContacts, myGroups, one group, its contacts and a distribution group's
+//! expansion.
 
 use std::sync::Arc;
 
@@ -72,6 +73,52 @@ pub(crate) async fn group(
         .group(&id)
         .ok_or_else(ApiError::not_found)?;
     let res = views::group(Hrefs(&app.base), group);
+    Ok(reply::resource(StatusCode::OK, req.format, &res))
+}
+
+/// `GET people/contacts` (myContacts): the members of the user's groups.
+pub(crate) async fn my_contacts(
+    State(server): State<Arc<Server>>,
+    Extension(app): Extension<Arc<App>>,
+    req: Req,
+) -> Result<Response, ApiError> {
+    drop(server.lock_live(&app)?);
+    let res = views::my_contacts(&server, Hrefs(&app.base));
+    Ok(reply::resource(StatusCode::OK, req.format, &res))
+}
+
+/// `GET groups/{id}/contacts` (groupContacts).
+pub(crate) async fn group_contacts(
+    State(server): State<Arc<Server>>,
+    Extension(app): Extension<Arc<App>>,
+    Path((_, id)): Path<(String, String)>,
+    req: Req,
+) -> Result<Response, ApiError> {
+    drop(server.lock_live(&app)?);
+    let group = server
+        .config
+        .directory
+        .group(&id)
+        .ok_or_else(ApiError::not_found)?;
+    let res = views::group_contacts(&server, Hrefs(&app.base), group);
+    Ok(reply::resource(StatusCode::OK, req.format, &res))
+}
+
+/// `GET groups/{id}/expand` (expandDistributionGroup): only a distribution group has one.
+pub(crate) async fn expand_group(
+    State(server): State<Arc<Server>>,
+    Extension(app): Extension<Arc<App>>,
+    Path((_, id)): Path<(String, String)>,
+    req: Req,
+) -> Result<Response, ApiError> {
+    drop(server.lock_live(&app)?);
+    let group = server
+        .config
+        .directory
+        .group(&id)
+        .filter(|g| g.kind == views::DISTRIBUTION_GROUP)
+        .ok_or_else(ApiError::not_found)?;
+    let res = views::expanded_group(&server, Hrefs(&app.base), group);
     Ok(reply::resource(StatusCode::OK, req.format, &res))
 }
 
