@@ -238,6 +238,17 @@ pub struct ServeArgs {
     /// subscription ends in 30 s at 60; give the profile the same `time_scale`).
     #[arg(long, value_name = "K", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=3600))]
     pub time_scale: u32,
+    /// Serve https with a self-signed certificate made at start, so a browser can be pointed
+    /// at the server (trust the certificate first).
+    #[arg(long)]
+    pub tls: bool,
+    /// A host name (or IP address) the certificate names (repeatable; default: localhost and
+    /// 127.0.0.1). Browser clients discover through `lyncdiscoverinternal.<domain>`.
+    #[arg(long = "tls-name", value_name = "NAME", requires = "tls")]
+    pub tls_names: Vec<String>,
+    /// Write the certificate (PEM) here instead of printing it.
+    #[arg(long, value_name = "FILE", requires = "tls")]
+    pub tls_cert: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

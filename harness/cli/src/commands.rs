@@ -15,8 +15,9 @@ use harness_runner::client::TlsOptions;
 use harness_runner::exec::ExecOptions;
 use harness_runner::run::{Interrupt, RunOptions, plan, run_suite};
 
-use crate::args::{BodiesArg, Cli, Command, FlavorArg, FormatArg, RunArgs, SelectArgs, ServeArgs};
+use crate::args::{BodiesArg, Cli, Command, FlavorArg, FormatArg, RunArgs, SelectArgs};
 use crate::exit;
+use crate::serve::parse_variants;
 use crate::setup::{ReachError, Where, load, reach_with, snapshot_dir};
 
 /// Runs the command and returns the exit code.
@@ -26,7 +27,7 @@ pub fn dispatch(cli: Cli) -> i32 {
         Command::List(args) => cmd_list(&args),
         Command::Check(args) => cmd_check(&args),
         Command::Schema => cmd_schema(),
-        Command::Serve(args) => runtime().block_on(cmd_serve(args)),
+        Command::Serve(args) => runtime().block_on(crate::serve::cmd_serve(args)),
         Command::Mutants(args) => runtime().block_on(crate::mutants::cmd_mutants(args)),
         Command::Variants(args) => runtime().block_on(crate::variants::cmd_variants(args)),
         Command::Coverage(args) => crate::coverage::cmd_coverage(&args),
@@ -388,100 +389,4 @@ fn target_label(reached: &crate::setup::Reached) -> String {
         Some(port) => format!("{clean}_{port}"),
         None => clean,
     }
-}
-
-async fn cmd_serve(args: ServeArgs) -> i32 {
-    let Some(fault) = harness_refserver::Fault::from_name(&args.fault) else {
-        let names: Vec<&str> = harness_refserver::Fault::all()
-            .into_iter()
-            .map(harness_refserver::Fault::name)
-            .collect();
-        eprintln!(
-            "error: no fault profile `{}` (hint: one of {})",
-            args.fault,
-            names.join(", ")
-        );
-        return exit::USAGE;
-    };
-    let variants = match parse_variants(&args.variants) {
-        Ok(variants) => variants,
-        Err(message) => {
-            eprintln!("{message}");
-            return exit::USAGE;
-        }
-    };
-    let config = harness_refserver::ServerConfig {
-        addr: args.addr,
-        control: args.control,
-        windows: args.windows,
-        fault,
-        variants: variants.clone(),
-        time_scale: args.time_scale,
-        ..harness_refserver::ServerConfig::default()
-    };
-    let directory = config.directory.describe();
-    let server = match harness_refserver::start(config).await {
-        Ok(server) => server,
-        Err(e) => {
-            eprintln!("error: failed to listen on {}: {e}", args.addr);
-            return exit::UNREACHABLE;
-        }
-    };
-    say!("ucwa-conform reference server on {}", server.base_url());
-    say!("discovery: {}", server.discovery_url());
-    say!(
-        "test-control protocol: {}",
-        if args.control {
-            "on (/_conform)"
-        } else {
-            "off (--control to offer it)"
-        }
-    );
-    if fault != harness_refserver::Fault::None {
-        say!(
-            "fault profile: {} ({}): breaks {}",
-            fault.name(),
-            fault.kind(),
-            fault.rule()
-        );
-    }
-    for variant in &variants {
-        say!("variant: {} ({})", variant.name(), variant.choice());
-    }
-    if args.time_scale > 1 {
-        say!(
-            "time scale: the clock runs {} times faster than real time (a test aid)",
-            args.time_scale
-        );
-    }
-    say!("{directory}");
-    say!("Ctrl-C stops it.");
-    let _ = tokio::signal::ctrl_c().await;
-    server.shutdown().await;
-    exit::OK
-}
-
-/// `--variant` values: names, or `all`.
-pub fn parse_variants(names: &[String]) -> Result<harness_refserver::Variants, String> {
-    use harness_refserver::Variant;
-    let mut set = harness_refserver::Variants::new();
-    for name in names {
-        if name == "all" {
-            set.extend(Variant::all());
-            continue;
-        }
-        match Variant::from_name(name) {
-            Some(v) => {
-                set.insert(v);
-            }
-            None => {
-                let names: Vec<&str> = Variant::all().into_iter().map(Variant::name).collect();
-                return Err(format!(
-                    "error: no variant `{name}` (hint: `all` or one of {})",
-                    names.join(", ")
-                ));
-            }
-        }
-    }
-    Ok(set)
 }

@@ -19,5 +19,6 @@ pub mod exit;
 pub mod expected;
 pub mod gate;
 pub mod mutants;
+pub mod serve;
 pub mod setup;
 pub mod variants;
