@@ -9,7 +9,9 @@ use harness_core::checklist::Checklist;
 use harness_core::loader::Suite;
 use harness_core::model::Format;
 use harness_core::outcome::{CoverageSummary, ReportBodies};
-use harness_report::{ConsoleOptions, ConsoleReporter, JunitFlavor, write_reports};
+use harness_report::{
+    ConsoleOptions, ConsoleReporter, JunitFlavor, JunitOptions, ReportSpool, Tee,
+};
 use harness_runner::check::snapshot::{SnapshotStore, UpdatePolicy};
 use harness_runner::client::TlsOptions;
 use harness_runner::exec::ExecOptions;
@@ -218,29 +220,40 @@ async fn cmd_run(args: RunArgs) -> i32 {
     });
     let stdout = std::io::stdout();
     let color = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let mut console = ConsoleReporter::new(
+    let secrets = reached.target.secrets().clone();
+    let console = ConsoleReporter::new(
         stdout,
         ConsoleOptions {
             color,
             verbose: args.verbose,
         },
-    );
+    )
+    .with_secrets(secrets.clone());
+    let junit = JunitOptions {
+        flavor: match args.junit_flavor {
+            FlavorArg::Common => JunitFlavor::Common,
+            FlavorArg::Ant => JunitFlavor::Ant,
+        },
+        hostname: None,
+    };
+    // Cases are spooled as they finish and the run keeps their heads: memory stays flat.
+    let spool = ReportSpool::open(&args.report_dir, junit, args.strict).with_secrets(secrets);
+    let mut sink = Tee {
+        first: console,
+        second: spool,
+    };
     let report = run_suite(
         suite.clone(),
         runs,
         reached.target.clone(),
         reached.info.clone(),
         options,
-        &mut console,
+        &mut sink,
         interrupt,
     )
     .await;
 
-    let flavor = match args.junit_flavor {
-        FlavorArg::Common => JunitFlavor::Common,
-        FlavorArg::Ant => JunitFlavor::Ant,
-    };
-    match write_reports(&report, &args.report_dir, flavor) {
+    match sink.second.finish(&report) {
         Ok(paths) => {
             let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
             say!("reports: {}", names.join(", "));

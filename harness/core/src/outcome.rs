@@ -222,6 +222,18 @@ pub struct CaseOutcome {
     pub timeline: Vec<TimelineEntry>,
 }
 
+impl CaseOutcome {
+    /// Keeps only the case's head: what the summary, the coverage, the exit code and the heads
+    /// of the report files read (name, verdict, reason, rows, file, timing…). Its steps, session
+    /// checks and timeline go, memory included; a run does this to a case once every reporter
+    /// wrote it out.
+    pub fn shed_details(&mut self) {
+        self.steps = Vec::new();
+        self.session_checks = Vec::new();
+        self.timeline = Vec::new();
+    }
+}
+
 /// One step of a case.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StepOutcome {
@@ -406,8 +418,13 @@ pub enum RunEvent<'a> {
         target: &'a TargetInfo,
     },
     /// A case finished (in completion order, which differs from suite order when parallel).
-    CaseFinished(&'a CaseOutcome),
-    /// The run is over; the report is complete.
+    CaseFinished {
+        /// Its place in the run's plan: the report lists the finished cases in this order.
+        position: usize,
+        case: &'a CaseOutcome,
+    },
+    /// The run is over; the report is complete (each case only its head when a sink wrote the
+    /// cases out: [`EventSink::writes_cases_out`]).
     RunFinished(&'a RunReport),
 }
 
@@ -415,4 +432,12 @@ pub enum RunEvent<'a> {
 pub trait EventSink: Send {
     /// Called for each event, from one thread at a time.
     fn on_event(&mut self, event: RunEvent<'_>);
+
+    /// Whether this sink writes each finished case out when it hears of it (the report files'
+    /// spool), so the run keeps only the case's head ([`CaseOutcome::shed_details`]) and its
+    /// memory stays flat however many cases it runs. No by default: the caller of the run then
+    /// gets every case whole in the report.
+    fn writes_cases_out(&self) -> bool {
+        false
+    }
 }

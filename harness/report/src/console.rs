@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use std::io;
 
 use harness_core::outcome::{CaseOutcome, EventSink, RunEvent, RunReport, TargetInfo, Verdict};
+use harness_core::secret::SecretValues;
 
 use crate::detail::{Style, human_duration, render_case, render_step, safe};
 
@@ -29,6 +30,13 @@ pub struct ConsoleReporter<W> {
     out: W,
     options: ConsoleOptions,
     error: Option<io::Error>,
+    /// The detail of each finished case that needs attention, by plan position, rendered as it
+    /// finished: a streamed run keeps no case's steps until the end.
+    failures: Vec<(usize, String)>,
+    /// Whether any case was heard finishing (else the end renders from the report).
+    heard_cases: bool,
+    /// The run's secret values, scrubbed from the failures' detail once more at the end.
+    secrets: Option<SecretValues>,
 }
 
 impl<W: io::Write + Send> ConsoleReporter<W> {
@@ -38,7 +46,18 @@ impl<W: io::Write + Send> ConsoleReporter<W> {
             out,
             options,
             error: None,
+            failures: Vec::new(),
+            heard_cases: false,
+            secrets: None,
         }
+    }
+
+    /// Scrubs the failures' detail, printed at the end, of the values `secrets` holds by then:
+    /// the run scrubs its report so once more, and the detail was rendered as each case
+    /// finished.
+    pub fn with_secrets(mut self, secrets: SecretValues) -> Self {
+        self.secrets = Some(secrets);
+        self
     }
 
     /// The first write error, if any; later events are not written after one.
@@ -76,8 +95,38 @@ impl<W: io::Write + Send> EventSink for ConsoleReporter<W> {
     fn on_event(&mut self, event: RunEvent<'_>) {
         let text = match event {
             RunEvent::RunStarted { total, target } => render_started(total, target, self.style()),
-            RunEvent::CaseFinished(case) => render_finished(case, self.options, self.style()),
-            RunEvent::RunFinished(report) => render_report_end(report, self.style()),
+            RunEvent::CaseFinished { position, case } => {
+                self.heard_cases = true;
+                if case.verdict.needs_attention() {
+                    let mut detail = String::new();
+                    render_case(case, self.style(), &mut detail);
+                    self.failures.push((position, detail));
+                }
+                render_finished(case, self.options, self.style())
+            }
+            RunEvent::RunFinished(report) => {
+                let failures = if self.heard_cases {
+                    // Plan order, as the report lists them.
+                    self.failures.sort_by_key(|(position, _)| *position);
+                    let secrets = self.secrets.as_ref();
+                    std::mem::take(&mut self.failures)
+                        .into_iter()
+                        .map(|(_, detail)| match secrets {
+                            Some(secrets) => secrets.redact(&detail).into_owned(),
+                            None => detail,
+                        })
+                        .collect()
+                } else {
+                    let mut details = Vec::new();
+                    for case in report.cases.iter().filter(|c| c.verdict.needs_attention()) {
+                        let mut detail = String::new();
+                        render_case(case, self.style(), &mut detail);
+                        details.push(detail);
+                    }
+                    details
+                };
+                render_report_end(report, &failures, self.style())
+            }
         };
         self.emit(&text);
     }
@@ -117,17 +166,12 @@ fn render_finished(case: &CaseOutcome, options: ConsoleOptions, style: Style) ->
 }
 
 /// The failures in detail (suite order), then the summary line.
-fn render_report_end(report: &RunReport, style: Style) -> String {
+fn render_report_end(report: &RunReport, failures: &[String], style: Style) -> String {
     let mut out = String::new();
-    let bad: Vec<&CaseOutcome> = report
-        .cases
-        .iter()
-        .filter(|c| c.verdict.needs_attention())
-        .collect();
-    if !bad.is_empty() {
+    if !failures.is_empty() {
         let _ = writeln!(out, "\n{}\n", style.bold("Failures:"));
-        for case in bad {
-            render_case(case, style, &mut out);
+        for detail in failures {
+            out.push_str(detail);
             out.push('\n');
         }
     }
@@ -276,7 +320,7 @@ mod tests {
             coverage: None,
             unexpected_passes: vec![],
         };
-        let text = render_report_end(&report, Style { color: false });
+        let text = render_report_end(&report, &[], Style { color: false });
         let expected =
             format!("retried: requests sent again after a transport failure:\n  {note}\n");
         assert!(text.contains(&expected), "{text}");

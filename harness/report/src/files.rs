@@ -1,14 +1,11 @@
-//! Writing the report files of a run into a directory (`reports/` by default).
+//! Where the report files of a run go: their names in the report directory (`reports/` by
+//! default), the write under a temporary name and a rename, and the proofs left beside them.
 
 use std::fs;
 use std::io::{self, BufWriter, Write as _};
 use std::path::{Path, PathBuf};
 
-use harness_core::outcome::RunReport;
-
-use crate::html::{Proofs, write_html};
-use crate::json::write_json;
-use crate::junit::{JunitFlavor, write_junit};
+use crate::html::Proofs;
 
 /// The JUnit file name inside the report directory.
 pub const JUNIT_FILE: &str = "junit.xml";
@@ -34,7 +31,7 @@ pub struct WriteError {
 
 impl WriteError {
     /// Wraps the error in an `io::Error` of the same kind, so the message names the file.
-    fn into_io(path: &Path, source: io::Error) -> io::Error {
+    pub(crate) fn into_io(path: &Path, source: io::Error) -> io::Error {
         let kind = source.kind();
         io::Error::new(
             kind,
@@ -46,37 +43,22 @@ impl WriteError {
     }
 }
 
-/// Creates `dir` and writes `junit.xml` (of `flavor`) and `report.json` into it; returns the
-/// paths written. Called also for failed and interrupted runs, so each file is written to a
-/// temporary name first and renamed: a reader never sees half a file.
-pub fn write_reports(
-    report: &RunReport,
-    dir: &Path,
-    flavor: JunitFlavor,
-) -> io::Result<Vec<PathBuf>> {
-    fs::create_dir_all(dir).map_err(|e| WriteError::into_io(dir, e))?;
-    let junit = dir.join(JUNIT_FILE);
-    write_file(&junit, |out| write_junit(report, flavor, out))?;
-    let json = dir.join(JSON_FILE);
-    write_file(&json, |out| write_json(report, out))?;
-    // A mutants run left in the same folder shows up in the page too.
+/// The proofs a `mutants` or `variants` run left in `dir`, shown in the page too: the two
+/// halves of the suite's proof.
+pub(crate) fn read_proofs(dir: &Path) -> Proofs {
     let read = |name: &str| -> Option<serde_json::Value> {
         fs::read_to_string(dir.join(name))
             .ok()
             .and_then(|text| serde_json::from_str(&text).ok())
     };
-    // So does a variants run: the two halves of the suite's proof.
-    let proofs = Proofs {
+    Proofs {
         mutants: read(MUTANTS_FILE),
         variants: read(VARIANTS_FILE),
-    };
-    let html = dir.join(HTML_FILE);
-    write_file(&html, |out| write_html(report, &proofs, out))?;
-    Ok(vec![junit, json, html])
+    }
 }
 
 /// Writes `path` through `write` via a sibling temporary file and a rename.
-fn write_file(
+pub(crate) fn write_file(
     path: &Path,
     write: impl FnOnce(&mut BufWriter<fs::File>) -> io::Result<()>,
 ) -> io::Result<()> {

@@ -4,7 +4,9 @@
 //!
 //! `page` gathers the data, redacted and with control characters made visible; the askama
 //! templates under `templates/report/` lay it out and escape every value. Nothing from a
-//! target is ever written raw.
+//! target is ever written raw. The page is its head (summary, coverage, proofs, the cases'
+//! table, from the cases' heads), each case's details (its piece, rendered as the case
+//! finished) and its end.
 
 mod page;
 mod proof;
@@ -12,19 +14,43 @@ mod proof;
 use std::io;
 
 use askama::Template as _;
-use harness_core::outcome::RunReport;
+use harness_core::outcome::{CaseOutcome, RunReport};
 
-use self::page::Page;
+use self::page::{Details, PAGE_END, Page, case_view};
 pub use self::proof::Proofs;
+use crate::piece::{Fragments, Part};
 
-/// Writes the HTML report, with the proofs' matrices when there are any.
-pub fn write_html(report: &RunReport, proofs: &Proofs, mut out: impl io::Write) -> io::Result<()> {
+/// Writes `report.html` of `report`, whose cases may be heads only: each case's details come
+/// from `fragments`, in the report's order.
+pub(crate) fn assemble_html(
+    report: &RunReport,
+    proofs: &Proofs,
+    fragments: &mut dyn Fragments,
+    mut out: impl io::Write,
+) -> io::Result<()> {
     Page::new(report, proofs).write_into(&mut out)?;
+    let mut buf = Vec::new();
+    for index in 0..report.cases.len() {
+        buf.clear();
+        fragments.fragment(index, Part::Html, &mut buf)?;
+        out.write_all(&buf)?;
+    }
+    out.write_all(PAGE_END.as_bytes())?;
     out.flush()
+}
+
+/// Renders the details of `case` as the page holds them, the line break before them included.
+pub(crate) fn render_details(case: &CaseOutcome, out: &mut Vec<u8>) -> io::Result<()> {
+    out.push(b'\n');
+    Details {
+        case: &case_view(case),
+    }
+    .write_into(out)
 }
 
 #[cfg(test)]
 mod tests {
+    use crate::render::write_html;
     use harness_core::model::{Format, Level};
     use harness_core::outcome::{CaseOutcome, CheckOutcome, Summary, TargetInfo, Verdict};
 

@@ -1,32 +1,116 @@
 //! `report.json`: the run report as pretty JSON, fields in declaration order, secrets redacted.
+//!
+//! Written as its head (every field of the report, `cases` empty), each case's object (its
+//! piece, rendered as the case finished) and its tail: the same bytes serde_json writes for the
+//! whole report at once.
 
 use std::io;
 
-use harness_core::outcome::RunReport;
+use harness_core::outcome::{
+    CaseOutcome, CoverageSummary, ReportBodies, RunReport, Summary, TargetInfo,
+};
 use serde::Serialize;
 use serde_json::ser::{CharEscape, Formatter, PrettyFormatter};
 
+use crate::piece::{Fragments, Part};
 use crate::sanitize::redact;
 
-/// Writes `report` as pretty-printed JSON followed by a newline.
-///
-/// Field order is the order of the outcome types' declarations, so diffs between two reports
-/// stay readable. Every string, keys included, passes through redaction as a second line of
-/// defence after the runner's. The report is written as it is serialized: no copy of it as a
-/// JSON tree is built first, which cost several times the report's size at its peak.
-pub fn write_json(report: &RunReport, out: impl io::Write) -> io::Result<()> {
-    write_redacted(report, out)
+/// Where a case's object sits: in the `cases` array of the top-level object.
+const CASE_INDENT: &[u8] = b"    ";
+/// The `cases` array of the head, empty: a key at depth one is the only line that starts so
+/// (a string holds no raw line break).
+const EMPTY_CASES: &[u8] = b"\n  \"cases\": []";
+
+/// Writes `report.json` of `report`, whose cases may be heads only: each case's object comes
+/// from `fragments`, in the report's order.
+pub(crate) fn assemble_json(
+    report: &RunReport,
+    fragments: &mut dyn Fragments,
+    mut out: impl io::Write,
+) -> io::Result<()> {
+    let mut head = Vec::new();
+    serialize_redacted(&Head::of(report), &mut head)?;
+    let at = head
+        .windows(EMPTY_CASES.len())
+        .position(|w| w == EMPTY_CASES)
+        .ok_or_else(|| io::Error::other("the report's head has no `cases` array"))?;
+    // Up to and with the `[`; the `]` and the rest are the tail.
+    let (before, tail) = head.split_at(at + EMPTY_CASES.len() - 1);
+    out.write_all(before)?;
+    let mut buf = Vec::new();
+    for index in 0..report.cases.len() {
+        // PrettyFormatter's separators: a line break, then the value at its depth.
+        out.write_all(if index == 0 { b"\n" } else { b",\n" })?;
+        out.write_all(CASE_INDENT)?;
+        buf.clear();
+        fragments.fragment(index, Part::Json, &mut buf)?;
+        out.write_all(&buf)?;
+    }
+    if !report.cases.is_empty() {
+        out.write_all(b"\n  ")?;
+    }
+    out.write_all(tail)?;
+    out.write_all(b"\n")?;
+    out.flush()
 }
 
-fn write_redacted(value: &impl Serialize, mut out: impl io::Write) -> io::Result<()> {
+/// Renders `case` as its object in the `cases` array, indented for that depth.
+pub(crate) fn render_case(case: &CaseOutcome, out: &mut Vec<u8>) -> io::Result<()> {
+    let mut object = Vec::new();
+    serialize_redacted(case, &mut object)?;
+    // A JSON string holds no raw line break, so every one is the formatter's.
+    for (i, line) in object.split(|&b| b == b'\n').enumerate() {
+        if i > 0 {
+            out.push(b'\n');
+            out.extend_from_slice(CASE_INDENT);
+        }
+        out.extend_from_slice(line);
+    }
+    Ok(())
+}
+
+/// `RunReport`'s fields in its order with `cases` empty: what `report.json` holds around the
+/// cases. A test keeps it in step with `RunReport`.
+#[derive(Serialize)]
+struct Head<'a> {
+    tool: &'a str,
+    started_at: &'a str,
+    duration_secs: f64,
+    target: &'a TargetInfo,
+    strict: bool,
+    interrupted: bool,
+    report_bodies: ReportBodies,
+    summary: &'a Summary,
+    cases: &'a [CaseOutcome],
+    coverage: &'a Option<CoverageSummary>,
+    unexpected_passes: &'a [String],
+}
+
+impl<'a> Head<'a> {
+    fn of(report: &'a RunReport) -> Self {
+        Head {
+            tool: &report.tool,
+            started_at: &report.started_at,
+            duration_secs: report.duration_secs,
+            target: &report.target,
+            strict: report.strict,
+            interrupted: report.interrupted,
+            report_bodies: report.report_bodies,
+            summary: &report.summary,
+            cases: &[],
+            coverage: &report.coverage,
+            unexpected_passes: &report.unexpected_passes,
+        }
+    }
+}
+
+fn serialize_redacted(value: &impl Serialize, out: &mut Vec<u8>) -> io::Result<()> {
     let formatter = Redacting {
         inner: PrettyFormatter::new(),
         string: None,
     };
-    let mut serializer = serde_json::Serializer::with_formatter(&mut out, formatter);
-    value.serialize(&mut serializer).map_err(io::Error::other)?;
-    out.write_all(b"\n")?;
-    out.flush()
+    let mut serializer = serde_json::Serializer::with_formatter(out, formatter);
+    value.serialize(&mut serializer).map_err(io::Error::other)
 }
 
 /// Pretty JSON whose strings are redacted: a string's text is gathered as serde_json hands it
@@ -176,8 +260,34 @@ mod tests {
 
     fn written(value: &impl Serialize) -> String {
         let mut out = Vec::new();
-        write_redacted(value, &mut out).expect("writes");
+        serialize_redacted(value, &mut out).expect("writes");
+        out.push(b'\n');
         String::from_utf8(out).expect("UTF-8")
+    }
+
+    #[test]
+    fn the_head_is_the_report_without_its_cases() {
+        let report = RunReport {
+            tool: "t".to_owned(),
+            started_at: "s".to_owned(),
+            duration_secs: 1.5,
+            target: TargetInfo {
+                url: "u".to_owned(),
+                kind: "k".to_owned(),
+                capabilities: vec!["c".to_owned()],
+                retries: vec!["r".to_owned()],
+            },
+            strict: true,
+            interrupted: true,
+            report_bodies: ReportBodies::Failing,
+            summary: Summary::default(),
+            cases: Vec::new(),
+            coverage: Some(CoverageSummary::default()),
+            unexpected_passes: vec!["p".to_owned()],
+        };
+        let head = serde_json::to_string_pretty(&Head::of(&report)).expect("head");
+        let whole = serde_json::to_string_pretty(&report).expect("report");
+        assert_eq!(head, whole);
     }
 
     #[test]

@@ -3,17 +3,26 @@
 //!
 //! Both are flat (`<testsuites>` → one `<testsuite>` per case file → one `<testcase>` per case,
 //! row and format), with `classname` always set and classname+name unique in the file; see
-//! `shared/junit/README.md` for why each rule exists. `plan` decides the content once; both
+//! `shared/junit/README.md` for why each rule exists. `testcase` renders each case's element
+//! on its own as the case finishes; `plan` decides the rest from the cases' heads; both
 //! flavors lay it out through one quick-xml `Writer` (`xml`), which does all the escaping.
 
 mod ant;
 mod common;
 mod plan;
+mod testcase;
 mod xml;
 
 use std::io;
 
-use harness_core::outcome::RunReport;
+use harness_core::outcome::{CaseOutcome, RunReport};
+
+use quick_xml::Writer;
+use quick_xml::events::{BytesStart, Event};
+
+pub(crate) use self::testcase::case_output;
+use self::testcase::plan_case;
+use crate::piece::Fragments;
 
 /// Which JUnit dialect to write.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -36,36 +45,47 @@ pub struct JunitOptions {
     pub hostname: Option<String>,
 }
 
-/// Writes `report` as JUnit XML of `flavor`, with the machine's host name.
-pub fn write_junit(report: &RunReport, flavor: JunitFlavor, out: impl io::Write) -> io::Result<()> {
-    let options = JunitOptions {
-        flavor,
-        hostname: None,
-    };
-    write_junit_with(report, &options, out)
-}
-
-/// Writes `report` as JUnit XML as `options` say. Every text is redacted (`cwt=…`,
-/// `password=…`) and stripped of characters XML 1.0 forbids; failure texts are capped at
-/// 64 KiB.
-pub fn write_junit_with(
+/// Writes the JUnit file of `report`, whose cases may be heads only: each testcase comes from
+/// `fragments`, in the report's order.
+pub(crate) fn assemble_junit(
     report: &RunReport,
     options: &JunitOptions,
+    fragments: &mut dyn Fragments,
     out: impl io::Write,
 ) -> io::Result<()> {
     let hostname = options.hostname.clone().unwrap_or_else(local_hostname);
     let plan = plan::plan(report, &hostname);
     match options.flavor {
-        JunitFlavor::Common => common::write_common(&plan, out),
-        JunitFlavor::Ant => ant::write_ant(&plan, out),
+        JunitFlavor::Common => common::write_common(&plan, fragments, out),
+        JunitFlavor::Ant => ant::write_ant(&plan, fragments, out),
     }
 }
 
-/// Writes `report` as JUnit XML into a string.
-pub fn junit_string(report: &RunReport, options: &JunitOptions) -> io::Result<String> {
-    let mut buf = Vec::new();
-    write_junit_with(report, options, &mut buf)?;
-    String::from_utf8(buf).map_err(io::Error::other)
+/// Renders `case`'s `<testcase>` of `flavor` as the whole file holds it: the line break and
+/// indentation before it included, so fragments laid end to end are the file's body. Its name
+/// is the one the case alone gives; the file adds `#2`… where two collide.
+pub(crate) fn render_testcase(
+    case: &CaseOutcome,
+    flavor: JunitFlavor,
+    strict: bool,
+    out: &mut Vec<u8>,
+) -> io::Result<()> {
+    let planned = plan_case(case, strict);
+    let indent = match flavor {
+        JunitFlavor::Common => common::INDENT,
+        JunitFlavor::Ant => ant::INDENT,
+    };
+    // The element's two ancestors set the writer's depth; only what follows them is kept.
+    let mut writer = Writer::new_with_indent(Vec::new(), b' ', indent);
+    writer.write_event(Event::Start(BytesStart::new("testsuites")))?;
+    writer.write_event(Event::Start(BytesStart::new("testsuite")))?;
+    let start = writer.get_ref().len();
+    match flavor {
+        JunitFlavor::Common => common::write_case(&mut writer, &planned)?,
+        JunitFlavor::Ant => ant::write_case(&mut writer, &planned)?,
+    }
+    out.extend_from_slice(&writer.get_ref()[start..]);
+    Ok(())
 }
 
 /// The host name from `/etc/hostname`, or `localhost` as the Ant schema asks when it cannot
@@ -80,6 +100,7 @@ fn local_hostname() -> String {
 
 #[cfg(test)]
 mod tests {
+    use crate::render::junit_string;
     use harness_core::model::{Format, Level};
     use harness_core::outcome::{CaseOutcome, Summary, TargetInfo, Verdict};
 

@@ -16,8 +16,8 @@ fn console(report: &RunReport, options: ConsoleOptions) -> String {
         total: report.cases.len(),
         target: &report.target,
     });
-    for case in &report.cases {
-        reporter.on_event(RunEvent::CaseFinished(case));
+    for (position, case) in report.cases.iter().enumerate() {
+        reporter.on_event(RunEvent::CaseFinished { position, case });
     }
     reporter.on_event(RunEvent::RunFinished(report));
     assert!(reporter.take_error().is_none());

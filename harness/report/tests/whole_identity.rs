@@ -9,8 +9,12 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use harness_core::model::Level;
-use harness_core::outcome::{RunReport, Summary, UnprovenRow, Verdict};
-use harness_report::{JunitFlavor, JunitOptions, Proofs, write_html, write_json, write_junit_with};
+use harness_core::outcome::{EventSink, RunEvent, RunReport, Summary, UnprovenRow, Verdict};
+use harness_core::secret::SecretValues;
+use harness_report::{
+    HTML_FILE, JSON_FILE, JUNIT_FILE, JunitFlavor, JunitOptions, Proofs, ReportSpool, write_html,
+    write_json, write_junit_with, write_reports_with,
+};
 
 fn fixture_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/whole")
@@ -111,5 +115,113 @@ fn every_file_is_what_the_whole_report_writers_wrote() {
                 path.display()
             );
         }
+    }
+}
+
+fn options(flavor: JunitFlavor) -> JunitOptions {
+    JunitOptions {
+        flavor,
+        hostname: Some("localhost".to_owned()),
+    }
+}
+
+/// The three files in `dir`, with the fixture names of `flavor`.
+fn written(dir: &Path, flavor: JunitFlavor) -> Vec<(&'static str, Vec<u8>)> {
+    let junit = match flavor {
+        JunitFlavor::Common => "junit-common.xml",
+        JunitFlavor::Ant => "junit-ant.xml",
+    };
+    [
+        (junit, JUNIT_FILE),
+        ("report.json", JSON_FILE),
+        ("report.html", HTML_FILE),
+    ]
+    .into_iter()
+    .map(|(suffix, file)| (suffix, std::fs::read(dir.join(file)).expect("written")))
+    .collect()
+}
+
+fn assert_fixture(name: &str, files: Vec<(&'static str, Vec<u8>)>, how: &str) {
+    for (suffix, bytes) in files {
+        let path = fixture_dir().join(format!("{name}.{suffix}"));
+        let expected = std::fs::read(&path).expect("fixture");
+        assert!(bytes == expected, "{how}: {} differs", path.display());
+    }
+}
+
+/// Only the report files are left in `dir`: the spool is gone.
+fn assert_only_reports(dir: &Path) {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("list")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, [JUNIT_FILE, HTML_FILE, JSON_FILE]);
+}
+
+#[test]
+fn write_reports_through_the_spool_writes_the_same_files() {
+    for (name, report) in reports() {
+        for flavor in [JunitFlavor::Common, JunitFlavor::Ant] {
+            let dir = tempfile::tempdir().expect("temp dir");
+            write_reports_with(&report, dir.path(), options(flavor)).expect("write");
+            assert_fixture(name, written(dir.path(), flavor), "write_reports");
+            assert_only_reports(dir.path());
+        }
+    }
+}
+
+/// Plays `report` to a spool as a parallel run does: cases finish last first, and the report
+/// the run ends with holds only their heads.
+fn stream(report: &RunReport, dir: &Path, flavor: JunitFlavor) {
+    let mut spool = ReportSpool::create(dir, options(flavor), report.strict).expect("spool");
+    assert!(spool.writes_cases_out());
+    for (position, case) in report.cases.iter().enumerate().rev() {
+        spool.on_event(RunEvent::CaseFinished { position, case });
+    }
+    let mut heads = report.clone();
+    for case in &mut heads.cases {
+        case.shed_details();
+    }
+    spool.finish(&heads).expect("finish");
+}
+
+#[test]
+fn streamed_cases_finishing_out_of_order_write_the_same_files() {
+    for (name, report) in reports() {
+        for flavor in [JunitFlavor::Common, JunitFlavor::Ant] {
+            let dir = tempfile::tempdir().expect("temp dir");
+            stream(&report, dir.path(), flavor);
+            assert_fixture(name, written(dir.path(), flavor), "streamed");
+            assert_only_reports(dir.path());
+        }
+    }
+}
+
+#[test]
+fn a_secret_learned_after_its_case_was_spooled_reaches_no_file() {
+    let late = "late-token-0123456789";
+    let mut report = common::sample_report();
+    report.cases[1].steps[0].checks[1].message = format!("saw {late} here");
+    report.cases[0].reason = Some(format!("also {late}"));
+    let secrets = SecretValues::new();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut spool = ReportSpool::create(dir.path(), options(JunitFlavor::Common), false)
+        .expect("spool")
+        .with_secrets(secrets.clone());
+    for (position, case) in report.cases.iter().enumerate() {
+        spool.on_event(RunEvent::CaseFinished { position, case });
+    }
+    // Learned once every case was spooled; the run scrubs its report of it, the spool its pieces.
+    secrets.add(late);
+    for case in &mut report.cases {
+        secrets.redact_case(case);
+        case.shed_details();
+    }
+    spool.finish(&report).expect("finish");
+    for (suffix, bytes) in written(dir.path(), JunitFlavor::Common) {
+        let text = String::from_utf8(bytes).expect("UTF-8");
+        assert!(!text.contains(late), "{suffix}");
+        assert!(text.contains("[redacted]"), "{suffix}");
     }
 }

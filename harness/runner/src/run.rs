@@ -142,7 +142,14 @@ pub async fn run_suite(
                 }
                 // On the final verdict, before any reporter sees it or the run keeps it.
                 retain_for_report(&mut outcome, opts.report_bodies);
-                sink.on_event(RunEvent::CaseFinished(&outcome));
+                sink.on_event(RunEvent::CaseFinished {
+                    position,
+                    case: &outcome,
+                });
+                // Written out already: the run keeps what its summary and the files' heads read.
+                if sink.writes_cases_out() {
+                    outcome.shed_details();
+                }
                 finished[position] = Some(outcome);
             }
             Ok(None) => {}

@@ -257,7 +257,7 @@ struct AfterCases<F: FnMut() + Send> {
 
 impl<F: FnMut() + Send> EventSink for AfterCases<F> {
     fn on_event(&mut self, event: RunEvent<'_>) {
-        if let RunEvent::CaseFinished(_) = event {
+        if let RunEvent::CaseFinished { .. } = event {
             self.finished += 1;
             if self.finished >= self.after
                 && let Some(mut then) = self.then.take()

@@ -35,7 +35,18 @@ pub(crate) struct Page {
     pub unexpected_passes: String,
     pub mutants: Option<Vec<MutantRow>>,
     pub variants: Option<Vec<VariantRow>>,
-    pub cases: Vec<CaseView>,
+    /// Each case's line in the table (the details follow the page's head as pieces).
+    pub cases: Vec<CaseRow>,
+}
+
+/// What the page holds after the last case's details.
+pub(crate) const PAGE_END: &str = "\n</body>\n</html>";
+
+/// The details of one case: its piece of the page, after the page's head.
+#[derive(Debug, Template)]
+#[template(path = "report/case.html", whitespace = "minimize")]
+pub(crate) struct Details<'a> {
+    pub case: &'a CaseView,
 }
 
 /// Which checklist rows have a case and which the run proved on its target.
@@ -59,9 +70,9 @@ pub(crate) struct UnprovenGroup {
     pub rows: String,
 }
 
-/// One case: its line in the table and its details.
+/// One case's line in the table: what its head holds.
 #[derive(Debug)]
-pub(crate) struct CaseView {
+pub(crate) struct CaseRow {
     /// The `id` of its details, without the `c` prefix: the name with every character but
     /// ASCII letters and digits as `-`.
     pub anchor: String,
@@ -70,7 +81,6 @@ pub(crate) struct CaseView {
     /// Failed, errored or non-strict: listed under "Needs attention", details open.
     pub needs_attention: bool,
     pub name: String,
-    pub title: String,
     /// The checklist rows it proves, comma-separated.
     pub spec: String,
     pub file: String,
@@ -78,6 +88,17 @@ pub(crate) struct CaseView {
     /// Milliseconds, no decimals.
     pub ms: String,
     pub reason: String,
+}
+
+/// One case's details: its steps and its timeline.
+#[derive(Debug)]
+pub(crate) struct CaseView {
+    /// As in its [`CaseRow`].
+    pub anchor: String,
+    pub verdict: &'static str,
+    pub needs_attention: bool,
+    pub name: String,
+    pub title: String,
     /// The steps, then a `session` row for checks that belong to no step.
     pub rows: Vec<StepRow>,
     pub timeline: Vec<EventRow>,
@@ -122,7 +143,8 @@ pub(crate) struct EventRow {
 }
 
 impl Page {
-    /// The page of `report`, with the proofs' matrices when there are any.
+    /// The head of the page of `report` (whose cases may be heads only), with the proofs'
+    /// matrices when there are any.
     pub(crate) fn new(report: &RunReport, proofs: &Proofs) -> Page {
         Page {
             tool: safe(&report.tool),
@@ -137,12 +159,12 @@ impl Page {
             unexpected_passes: safe(&report.unexpected_passes.join(", ")),
             mutants: proofs.mutants.as_ref().and_then(mutant_rows),
             variants: proofs.variants.as_ref().and_then(variant_rows),
-            cases: report.cases.iter().map(case_view).collect(),
+            cases: report.cases.iter().map(case_row).collect(),
         }
     }
 
     /// The cases listed under "Needs attention".
-    pub(crate) fn attention(&self) -> Vec<&CaseView> {
+    pub(crate) fn attention(&self) -> Vec<&CaseRow> {
         self.cases.iter().filter(|c| c.needs_attention).collect()
     }
 }
@@ -178,7 +200,23 @@ fn anchor(name: &str) -> String {
         .collect()
 }
 
-fn case_view(case: &CaseOutcome) -> CaseView {
+fn case_row(case: &CaseOutcome) -> CaseRow {
+    CaseRow {
+        // Redacted first: the anchor shows in the page too.
+        anchor: anchor(&redact(&case.name)),
+        verdict: case.verdict.name(),
+        needs_attention: case.verdict.needs_attention(),
+        name: safe(&case.name),
+        spec: safe(&case.spec.join(", ")),
+        file: safe(&case.file),
+        line: case.line,
+        ms: format!("{:.0}", case.duration_secs * 1000.0),
+        reason: safe(case.reason.as_deref().unwrap_or("")),
+    }
+}
+
+/// The details of `case`, from its steps, session checks and timeline.
+pub(crate) fn case_view(case: &CaseOutcome) -> CaseView {
     let mut rows: Vec<StepRow> = case.steps.iter().map(step_row).collect();
     if !case.session_checks.is_empty() {
         rows.push(StepRow {
@@ -195,11 +233,6 @@ fn case_view(case: &CaseOutcome) -> CaseView {
         needs_attention: case.verdict.needs_attention(),
         name: safe(&case.name),
         title: safe(&case.title),
-        spec: safe(&case.spec.join(", ")),
-        file: safe(&case.file),
-        line: case.line,
-        ms: format!("{:.0}", case.duration_secs * 1000.0),
-        reason: safe(case.reason.as_deref().unwrap_or("")),
         rows,
         timeline: case.timeline.iter().map(event_row).collect(),
     }

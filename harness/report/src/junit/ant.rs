@@ -10,8 +10,15 @@ use std::io;
 use chrono::Utc;
 use quick_xml::Writer;
 
-use super::plan::{CasePlan, CaseStatus, Plan, SuitePlan};
-use super::xml::{finish_document, seconds, start_document, text, write_properties, write_result};
+use super::plan::{Plan, SuitePlan};
+use super::testcase::{CasePlan, CaseStatus};
+use super::xml::{
+    copy_testcase, finish_document, seconds, start_document, text, write_properties, write_result,
+};
+use crate::piece::{Fragments, Part};
+
+/// Spaces per level of nesting.
+pub(crate) const INDENT: usize = 2;
 
 /// Used when `started_at` does not parse: the schema requires a timestamp.
 const FALLBACK_TIMESTAMP: &str = "1970-01-01T00:00:00";
@@ -31,8 +38,13 @@ struct SuiteHeader<'a> {
     hostname: &'a str,
 }
 
-/// Writes `plan` so that it validates against the Ant schema.
-pub(crate) fn write_ant(plan: &Plan, out: impl io::Write) -> io::Result<()> {
+/// Writes `plan` so that it validates against the Ant schema, each testcase (and the output of
+/// a non-strict one) copied from `fragments`.
+pub(crate) fn write_ant(
+    plan: &Plan,
+    fragments: &mut dyn Fragments,
+    out: impl io::Write,
+) -> io::Result<()> {
     let timestamp = plan.timestamp.map_or_else(
         || FALLBACK_TIMESTAMP.to_owned(),
         |t| {
@@ -49,12 +61,12 @@ pub(crate) fn write_ant(plan: &Plan, out: impl io::Write) -> io::Result<()> {
         timestamp,
         hostname,
     };
-    let mut writer = start_document(out, 2)?;
+    let mut writer = start_document(out, INDENT)?;
     writer
         .create_element("testsuites")
         .write_inner_content(|writer| {
             for (id, suite) in plan.suites.iter().enumerate() {
-                write_suite(writer, plan, suite, id, &header)?;
+                write_suite(writer, plan, suite, id, &header, fragments)?;
             }
             Ok(())
         })?;
@@ -67,6 +79,7 @@ fn write_suite<W: io::Write>(
     suite: &SuitePlan,
     id: usize,
     header: &SuiteHeader<'_>,
+    fragments: &mut dyn Fragments,
 ) -> io::Result<()> {
     let (tests, failures, errors, skipped) = suite.counts();
     let (package, name) = package_and_name(&suite.file);
@@ -88,11 +101,12 @@ fn write_suite<W: io::Write>(
     }
     // Testcase output is not allowed, so each case's output goes here under its own heading.
     let mut system_out = String::new();
-    for case in &suite.cases {
-        if let Some(output) = &case.output {
-            let _ = writeln!(system_out, "--- {} {}", case.classname, case.name);
-            system_out.push_str(output);
-        }
+    let mut buf = Vec::new();
+    for case in suite.cases.iter().filter(|c| c.non_strict) {
+        buf.clear();
+        fragments.fragment(case.index, Part::TestcaseOutput, &mut buf)?;
+        let _ = writeln!(system_out, "--- {} {}", case.classname, case.name);
+        system_out.push_str(std::str::from_utf8(&buf).map_err(io::Error::other)?);
     }
     let time = seconds(suite.time);
     let numbers = [id, tests, failures, errors, skipped].map(|n| n.to_string());
@@ -114,7 +128,7 @@ fn write_suite<W: io::Write>(
         .write_inner_content(|writer| {
             write_properties(writer, &properties)?;
             for case in &suite.cases {
-                write_case(writer, case)?;
+                copy_testcase(writer, fragments, case, &mut buf)?;
             }
             writer
                 .create_element("system-out")
@@ -127,7 +141,7 @@ fn write_suite<W: io::Write>(
     Ok(())
 }
 
-fn write_case<W: io::Write>(writer: &mut Writer<W>, case: &CasePlan) -> io::Result<()> {
+pub(crate) fn write_case<W: io::Write>(writer: &mut Writer<W>, case: &CasePlan) -> io::Result<()> {
     let time = seconds(case.time);
     let element = writer.create_element("testcase").with_attributes([
         ("name", case.name.as_str()),

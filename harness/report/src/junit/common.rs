@@ -7,16 +7,28 @@ use std::io;
 use chrono::{DateTime, FixedOffset};
 use quick_xml::Writer;
 
-use super::plan::{CasePlan, CaseStatus, Plan, SuitePlan};
-use super::xml::{finish_document, seconds, start_document, text, write_properties, write_result};
+use super::plan::{Plan, SuitePlan};
+use super::testcase::{CasePlan, CaseStatus};
+use super::xml::{
+    copy_testcase, finish_document, seconds, start_document, text, write_properties, write_result,
+};
+use crate::piece::Fragments;
+
+/// Spaces per level of nesting.
+pub(crate) const INDENT: usize = 4;
 
 /// RFC 3339 with milliseconds, as CI readers (and quick-junit) write it.
 fn rfc3339(timestamp: &DateTime<FixedOffset>) -> String {
     timestamp.format("%Y-%m-%dT%H:%M:%S%.3f%:z").to_string()
 }
 
-/// Writes `plan` as `<testsuites>` → `<testsuite>` per file → `<testcase>` per case.
-pub(crate) fn write_common(plan: &Plan, out: impl io::Write) -> io::Result<()> {
+/// Writes `plan` as `<testsuites>` → `<testsuite>` per file → `<testcase>` per case, each
+/// testcase copied from `fragments`.
+pub(crate) fn write_common(
+    plan: &Plan,
+    fragments: &mut dyn Fragments,
+    out: impl io::Write,
+) -> io::Result<()> {
     let mut totals = (0, 0, 0, 0);
     for suite in &plan.suites {
         let (tests, failures, errors, skipped) = suite.counts();
@@ -30,7 +42,7 @@ pub(crate) fn write_common(plan: &Plan, out: impl io::Write) -> io::Result<()> {
         [tests, skipped, failures, errors].map(|n| n.to_string());
     let timestamp = plan.timestamp.as_ref().map(rfc3339);
     let time = seconds(plan.time);
-    let mut writer = start_document(out, 4)?;
+    let mut writer = start_document(out, INDENT)?;
     let mut element = writer.create_element("testsuites").with_attributes([
         ("name", plan.name.as_str()),
         ("tests", tests.as_str()),
@@ -45,7 +57,7 @@ pub(crate) fn write_common(plan: &Plan, out: impl io::Write) -> io::Result<()> {
         .with_attribute(("time", time.as_str()))
         .write_inner_content(|writer| {
             for suite in &plan.suites {
-                write_suite(writer, plan, suite, timestamp.as_deref())?;
+                write_suite(writer, plan, suite, timestamp.as_deref(), fragments)?;
             }
             Ok(())
         })?;
@@ -57,6 +69,7 @@ fn write_suite<W: io::Write>(
     plan: &Plan,
     suite: &SuitePlan,
     timestamp: Option<&str>,
+    fragments: &mut dyn Fragments,
 ) -> io::Result<()> {
     let (tests, failures, errors, skipped) = suite.counts();
     let [tests, skipped, errors, failures] =
@@ -83,15 +96,16 @@ fn write_suite<W: io::Write>(
             if !plan.properties.is_empty() {
                 write_properties(writer, &plan.properties)?;
             }
+            let mut buf = Vec::new();
             for case in &suite.cases {
-                write_case(writer, case)?;
+                copy_testcase(writer, fragments, case, &mut buf)?;
             }
             Ok(())
         })?;
     Ok(())
 }
 
-fn write_case<W: io::Write>(writer: &mut Writer<W>, case: &CasePlan) -> io::Result<()> {
+pub(crate) fn write_case<W: io::Write>(writer: &mut Writer<W>, case: &CasePlan) -> io::Result<()> {
     let time = seconds(case.time);
     let line = case.line.to_string();
     let element = writer.create_element("testcase").with_attributes([

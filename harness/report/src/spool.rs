@@ -1,0 +1,264 @@
+//! The report spool: a streamed run's report files, written case by case.
+//!
+//! As each case finishes, its pieces of the three files (`fragment`) are rendered at once and
+//! appended to one temporary file in the report directory, with an index entry in memory
+//! (plan position, where its bytes are); the run then keeps only the case's head. At the end,
+//! each file is its head (summary, coverage, JUnit counts, from the heads), the pieces copied
+//! from the spool in plan order, and its tail, written under a temporary name and renamed as
+//! `files` always did; the spool is removed. `write_reports` goes through here too, so there is
+//! one way the files are made.
+
+use std::fs::{self, File};
+use std::hash::{DefaultHasher, Hash as _, Hasher as _};
+use std::io::{self, BufWriter, Read as _, Seek as _, SeekFrom, Write as _};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use harness_core::outcome::{CaseOutcome, EventSink, RunEvent, RunReport};
+use harness_core::secret::SecretValues;
+
+use crate::files::{HTML_FILE, JSON_FILE, JUNIT_FILE, WriteError, read_proofs, write_file};
+use crate::html::assemble_html;
+use crate::json::assemble_json;
+use crate::junit::{JunitFlavor, JunitOptions, assemble_junit};
+use crate::piece::{Fragments, Part};
+use crate::render::render_part;
+
+/// Tells apart the spools of one process (tests write several at once).
+static SPOOLS: AtomicUsize = AtomicUsize::new(0);
+
+/// The report files of a run in the making: create it before the run, let it hear the run's
+/// events (it is an [`EventSink`]), then [`finish`](ReportSpool::finish) it with the report.
+#[derive(Debug)]
+pub struct ReportSpool {
+    dir: PathBuf,
+    path: PathBuf,
+    file: Option<BufWriter<File>>,
+    /// Bytes written to the spool so far: where the next case's pieces start.
+    end: u64,
+    entries: Vec<Entry>,
+    junit: JunitOptions,
+    strict: bool,
+    secrets: Option<SecretValues>,
+    /// The first error of a piece heard through `on_event`, which cannot return one.
+    error: Option<io::Error>,
+    piece: Vec<u8>,
+}
+
+/// Where one case's pieces are in the spool.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    position: usize,
+    /// A hash of the case's name, to pair the entry with the report's case.
+    name: u64,
+    offset: u64,
+    /// Bytes of each part, in the order of [`Part::ALL`].
+    lens: [u64; 4],
+}
+
+impl ReportSpool {
+    /// Creates `dir` and the spool in it. `junit` says which flavor the testcases are written
+    /// in; `strict` must be the run's (a non-strict case fails its testcase under it).
+    pub fn create(dir: &Path, junit: JunitOptions, strict: bool) -> io::Result<ReportSpool> {
+        let mut spool = ReportSpool::open(dir, junit, strict);
+        match spool.error.take() {
+            Some(error) => Err(error),
+            None => Ok(spool),
+        }
+    }
+
+    /// [`create`](ReportSpool::create), keeping the error for [`finish`](ReportSpool::finish)
+    /// to return: a run whose report folder cannot be written to still runs, reports to the
+    /// console, and says at the end which file it could not write.
+    pub fn open(dir: &Path, junit: JunitOptions, strict: bool) -> ReportSpool {
+        let n = SPOOLS.fetch_add(1, Ordering::Relaxed);
+        let path = dir.join(format!(".report-spool-{}-{n}.tmp", std::process::id()));
+        let file = fs::create_dir_all(dir)
+            .map_err(|e| WriteError::into_io(dir, e))
+            .and_then(|()| File::create(&path).map_err(|e| WriteError::into_io(&path, e)));
+        let (file, error) = match file {
+            Ok(file) => (Some(BufWriter::new(file)), None),
+            Err(error) => (None, Some(error)),
+        };
+        ReportSpool {
+            dir: dir.to_owned(),
+            path,
+            file,
+            end: 0,
+            entries: Vec::new(),
+            junit,
+            strict,
+            secrets: None,
+            error,
+            piece: Vec::new(),
+        }
+    }
+
+    /// Scrubs every piece, as it is copied into its file, of the values `secrets` holds by
+    /// then: a token registered after a case was spooled (the run's last scrub of its report)
+    /// still never reaches a file.
+    pub fn with_secrets(mut self, secrets: SecretValues) -> ReportSpool {
+        self.secrets = Some(secrets);
+        self
+    }
+
+    /// Renders the pieces of the case at `position` of the plan and appends them to the spool.
+    pub fn add(&mut self, position: usize, case: &CaseOutcome) -> io::Result<()> {
+        let Some(file) = self.file.as_mut() else {
+            return Err(io::Error::other("the spool is closed"));
+        };
+        let mut lens = [0; 4];
+        for (len, part) in lens.iter_mut().zip(Part::ALL) {
+            self.piece.clear();
+            render_part(case, part, self.junit.flavor, self.strict, &mut self.piece)?;
+            file.write_all(&self.piece)
+                .map_err(|e| WriteError::into_io(&self.path, e))?;
+            *len = self.piece.len() as u64;
+        }
+        self.entries.push(Entry {
+            position,
+            name: name_hash(&case.name),
+            offset: self.end,
+            lens,
+        });
+        self.end += lens.iter().sum::<u64>();
+        Ok(())
+    }
+
+    /// Writes `junit.xml`, `report.json` and `report.html` of `report` into the directory and
+    /// removes the spool; returns the paths written. `report` lists the spooled cases (whole or
+    /// heads only) in plan order; a case the spool does not hold is rendered from the report.
+    pub fn finish(mut self, report: &RunReport) -> io::Result<Vec<PathBuf>> {
+        if let Some(error) = self.error.take() {
+            return Err(error);
+        }
+        if let Some(mut file) = self.file.take() {
+            file.flush()
+                .map_err(|e| WriteError::into_io(&self.path, e))?;
+        }
+        let spooled = File::open(&self.path).map_err(|e| WriteError::into_io(&self.path, e))?;
+        self.entries.sort_by_key(|e| e.position);
+        // The report holds the finished cases in plan order, as the entries sorted are.
+        let mut entries = self.entries.iter().copied().peekable();
+        let aligned: Vec<Option<Entry>> = report
+            .cases
+            .iter()
+            .map(|case| entries.next_if(|e| e.name == name_hash(&case.name)))
+            .collect();
+        let mut pieces = Spooled {
+            file: spooled,
+            entries: aligned,
+            cases: &report.cases,
+            junit: &self.junit,
+            strict: self.strict,
+            secrets: self.secrets.as_ref(),
+        };
+        let junit = self.dir.join(JUNIT_FILE);
+        write_file(&junit, |out| {
+            assemble_junit(report, &self.junit, &mut pieces, out)
+        })?;
+        let json = self.dir.join(JSON_FILE);
+        write_file(&json, |out| assemble_json(report, &mut pieces, out))?;
+        let proofs = read_proofs(&self.dir);
+        let html = self.dir.join(HTML_FILE);
+        write_file(&html, |out| {
+            assemble_html(report, &proofs, &mut pieces, out)
+        })?;
+        Ok(vec![junit, json, html])
+    }
+}
+
+/// Creates `dir` and writes `junit.xml` (of `flavor`) and `report.json` and `report.html` into
+/// it; returns the paths written. Called also for failed and interrupted runs, so each file is
+/// written to a temporary name first and renamed: a reader never sees half a file.
+pub fn write_reports(
+    report: &RunReport,
+    dir: &Path,
+    flavor: JunitFlavor,
+) -> io::Result<Vec<PathBuf>> {
+    let options = JunitOptions {
+        flavor,
+        hostname: None,
+    };
+    write_reports_with(report, dir, options)
+}
+
+/// [`write_reports`] with the JUnit file as `junit` says. The cases go through the spool one by
+/// one as a streamed run's do: one way to make the files.
+pub fn write_reports_with(
+    report: &RunReport,
+    dir: &Path,
+    junit: JunitOptions,
+) -> io::Result<Vec<PathBuf>> {
+    let mut spool = ReportSpool::create(dir, junit, report.strict)?;
+    for (position, case) in report.cases.iter().enumerate() {
+        spool.add(position, case)?;
+    }
+    spool.finish(report)
+}
+
+impl Drop for ReportSpool {
+    fn drop(&mut self) {
+        // Finished or not, the spool is scratch: it never outlives the run.
+        drop(self.file.take());
+        let _ = fs::remove_file(&self.path);
+    }
+}
+
+impl EventSink for ReportSpool {
+    fn on_event(&mut self, event: RunEvent<'_>) {
+        if let RunEvent::CaseFinished { position, case } = event
+            && self.error.is_none()
+            && let Err(e) = self.add(position, case)
+        {
+            // Kept for `finish`; the run goes on, the console still reports it.
+            self.error = Some(e);
+        }
+    }
+
+    fn writes_cases_out(&self) -> bool {
+        true
+    }
+}
+
+fn name_hash(name: &str) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    name.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// The pieces of the report's cases, read back from the spool.
+struct Spooled<'a> {
+    file: File,
+    /// The spool's entry of each of the report's cases.
+    entries: Vec<Option<Entry>>,
+    cases: &'a [CaseOutcome],
+    junit: &'a JunitOptions,
+    strict: bool,
+    secrets: Option<&'a SecretValues>,
+}
+
+impl Fragments for Spooled<'_> {
+    fn fragment(&mut self, index: usize, part: Part, out: &mut Vec<u8>) -> io::Result<()> {
+        let Some(entry) = self.entries.get(index).copied().flatten() else {
+            let case = self
+                .cases
+                .get(index)
+                .ok_or_else(|| io::Error::other(format!("no case at {index} of the report")))?;
+            return render_part(case, part, self.junit.flavor, self.strict, out);
+        };
+        let at = Part::ALL.iter().position(|p| *p == part).unwrap_or(0);
+        let offset = entry.offset + entry.lens[..at].iter().sum::<u64>();
+        let start = out.len();
+        self.file.seek(SeekFrom::Start(offset))?;
+        (&mut self.file).take(entry.lens[at]).read_to_end(out)?;
+        if let Some(secrets) = self.secrets {
+            let text = std::str::from_utf8(&out[start..]).map_err(io::Error::other)?;
+            if let std::borrow::Cow::Owned(clean) = secrets.redact(text) {
+                out.truncate(start);
+                out.extend_from_slice(clean.as_bytes());
+            }
+        }
+        Ok(())
+    }
+}
