@@ -16,7 +16,7 @@ use std::io;
 use askama::Template as _;
 use harness_core::outcome::{CaseOutcome, RunReport};
 
-use self::page::{Details, PAGE_END, Page, case_view};
+use self::page::{Details, PAGE_END, Page, Row, TABLE_END, case_row, case_view};
 pub use self::proof::Proofs;
 use crate::piece::{Fragments, Part};
 
@@ -29,6 +29,15 @@ pub(crate) fn assemble_html(
     mut out: impl io::Write,
 ) -> io::Result<()> {
     Page::new(report, proofs).write_into(&mut out)?;
+    // One line at a time: the table of a long run is never in memory whole.
+    for case in &report.cases {
+        out.write_all(b"\n")?;
+        Row {
+            case: &case_row(case),
+        }
+        .write_into(&mut out)?;
+    }
+    out.write_all(TABLE_END.as_bytes())?;
     let mut buf = Vec::new();
     for index in 0..report.cases.len() {
         buf.clear();

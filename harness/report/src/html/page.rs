@@ -35,12 +35,23 @@ pub(crate) struct Page {
     pub unexpected_passes: String,
     pub mutants: Option<Vec<MutantRow>>,
     pub variants: Option<Vec<VariantRow>>,
-    /// Each case's line in the table (the details follow the page's head as pieces).
-    pub cases: Vec<CaseRow>,
+    /// The cases listed under "Needs attention" (each case's line in the table follows the
+    /// page's head, one at a time).
+    pub attention: Vec<CaseRow>,
 }
+
+/// What follows the last line of the cases table, before the first case's details.
+pub(crate) const TABLE_END: &str = "\n</table>\n<h2>Details</h2>";
 
 /// What the page holds after the last case's details.
 pub(crate) const PAGE_END: &str = "\n</body>\n</html>";
+
+/// One case's line in the cases table.
+#[derive(Debug, Template)]
+#[template(path = "report/case_row.html", whitespace = "minimize")]
+pub(crate) struct Row<'a> {
+    pub case: &'a CaseRow,
+}
 
 /// The details of one case: its piece of the page, after the page's head.
 #[derive(Debug, Template)]
@@ -78,8 +89,6 @@ pub(crate) struct CaseRow {
     pub anchor: String,
     /// The verdict's name, which is also the row's CSS class.
     pub verdict: &'static str,
-    /// Failed, errored or non-strict: listed under "Needs attention", details open.
-    pub needs_attention: bool,
     pub name: String,
     /// The checklist rows it proves, comma-separated.
     pub spec: String,
@@ -159,13 +168,13 @@ impl Page {
             unexpected_passes: safe(&report.unexpected_passes.join(", ")),
             mutants: proofs.mutants.as_ref().and_then(mutant_rows),
             variants: proofs.variants.as_ref().and_then(variant_rows),
-            cases: report.cases.iter().map(case_row).collect(),
+            attention: report
+                .cases
+                .iter()
+                .filter(|c| c.verdict.needs_attention())
+                .map(case_row)
+                .collect(),
         }
-    }
-
-    /// The cases listed under "Needs attention".
-    pub(crate) fn attention(&self) -> Vec<&CaseRow> {
-        self.cases.iter().filter(|c| c.needs_attention).collect()
     }
 }
 
@@ -200,12 +209,12 @@ fn anchor(name: &str) -> String {
         .collect()
 }
 
-fn case_row(case: &CaseOutcome) -> CaseRow {
+/// The line of `case` in the cases table, from its head.
+pub(crate) fn case_row(case: &CaseOutcome) -> CaseRow {
     CaseRow {
         // Redacted first: the anchor shows in the page too.
         anchor: anchor(&redact(&case.name)),
         verdict: case.verdict.name(),
-        needs_attention: case.verdict.needs_attention(),
         name: safe(&case.name),
         spec: safe(&case.spec.join(", ")),
         file: safe(&case.file),

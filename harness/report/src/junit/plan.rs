@@ -48,18 +48,18 @@ impl SuitePlan {
     }
 }
 
-/// What the file says of one case outside its `<testcase>` element.
+/// What the file says of one case outside its `<testcase>` element: small, as there is one
+/// for every case of a run.
 #[derive(Debug)]
 pub(crate) struct CaseHead {
     /// Its place in the report's cases.
     pub index: usize,
-    pub classname: String,
-    /// Unique in the file: the testcase's own name plus `suffix`.
-    pub name: String,
-    /// What makes the name unique (`#2`…), added to the name its testcase was written with.
+    /// What makes the name unique (`#2`…), added to the name its testcase was written with;
+    /// empty (no allocation) for nearly every case.
     pub suffix: String,
     pub kind: StatusKind,
-    pub non_strict: bool,
+    /// A non-strict case's classname and unique name, which the Ant flavor lists at suite level.
+    pub non_strict: Option<(String, String)>,
 }
 
 /// How a testcase ended, in JUnit's four counts.
@@ -102,13 +102,12 @@ pub(crate) fn plan(report: &RunReport, hostname: &str) -> Plan {
     for (index, case) in report.cases.iter().enumerate() {
         let (classname, base) = base_names(case);
         let name = unique_name(&classname, &base, &mut seen);
+        let suffix = name[base.len()..].to_owned();
         let head = CaseHead {
             index,
-            suffix: name[base.len()..].to_owned(),
-            classname,
-            name,
+            suffix,
             kind: StatusKind::of(case.verdict, report.strict),
-            non_strict: case.verdict == Verdict::NonStrict,
+            non_strict: (case.verdict == Verdict::NonStrict).then_some((classname, name)),
         };
         let file = clean(&case.file);
         let index = match suites.iter().position(|s| s.file == file) {
