@@ -18,14 +18,14 @@ use harness_core::outcome::{CaseOutcome, RunReport};
 
 use self::page::{Details, PAGE_END, Page, Row, TABLE_END, case_row, case_view};
 pub use self::proof::Proofs;
-use crate::piece::{Fragments, Part};
+use crate::piece::{Part, Pieces};
 
 /// Writes `report.html` of `report`, whose cases may be heads only: each case's details come
-/// from `fragments`, in the report's order.
+/// from `pieces`, in the report's order.
 pub(crate) fn assemble_html(
     report: &RunReport,
     proofs: &Proofs,
-    fragments: &mut dyn Fragments,
+    pieces: &mut dyn Pieces,
     mut out: impl io::Write,
 ) -> io::Result<()> {
     Page::new(report, proofs).write_into(&mut out)?;
@@ -41,7 +41,7 @@ pub(crate) fn assemble_html(
     let mut buf = Vec::new();
     for index in 0..report.cases.len() {
         buf.clear();
-        fragments.fragment(index, Part::Html, &mut buf)?;
+        pieces.piece(index, Part::Html, &mut buf)?;
         out.write_all(&buf)?;
     }
     out.write_all(PAGE_END.as_bytes())?;

@@ -12,7 +12,7 @@ use harness_core::outcome::{
 use serde::Serialize;
 use serde_json::ser::{CharEscape, Formatter, PrettyFormatter};
 
-use crate::piece::{Fragments, Part};
+use crate::piece::{Part, Pieces};
 use crate::sanitize::redact;
 
 /// Where a case's object sits: in the `cases` array of the top-level object.
@@ -22,10 +22,10 @@ const CASE_INDENT: &[u8] = b"    ";
 const EMPTY_CASES: &[u8] = b"\n  \"cases\": []";
 
 /// Writes `report.json` of `report`, whose cases may be heads only: each case's object comes
-/// from `fragments`, in the report's order.
+/// from `pieces`, in the report's order.
 pub(crate) fn assemble_json(
     report: &RunReport,
-    fragments: &mut dyn Fragments,
+    pieces: &mut dyn Pieces,
     mut out: impl io::Write,
 ) -> io::Result<()> {
     let mut head = Vec::new();
@@ -43,7 +43,7 @@ pub(crate) fn assemble_json(
         out.write_all(if index == 0 { b"\n" } else { b",\n" })?;
         out.write_all(CASE_INDENT)?;
         buf.clear();
-        fragments.fragment(index, Part::Json, &mut buf)?;
+        pieces.piece(index, Part::Json, &mut buf)?;
         out.write_all(&buf)?;
     }
     if !report.cases.is_empty() {

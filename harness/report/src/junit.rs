@@ -22,7 +22,7 @@ use quick_xml::events::{BytesStart, Event};
 
 pub(crate) use self::testcase::case_output;
 use self::testcase::plan_case;
-use crate::piece::Fragments;
+use crate::piece::Pieces;
 
 /// Which JUnit dialect to write.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -46,23 +46,23 @@ pub struct JunitOptions {
 }
 
 /// Writes the JUnit file of `report`, whose cases may be heads only: each testcase comes from
-/// `fragments`, in the report's order.
+/// `pieces`, in the report's order.
 pub(crate) fn assemble_junit(
     report: &RunReport,
     options: &JunitOptions,
-    fragments: &mut dyn Fragments,
+    pieces: &mut dyn Pieces,
     out: impl io::Write,
 ) -> io::Result<()> {
     let hostname = options.hostname.clone().unwrap_or_else(local_hostname);
     let plan = plan::plan(report, &hostname);
     match options.flavor {
-        JunitFlavor::Common => common::write_common(&plan, fragments, out),
-        JunitFlavor::Ant => ant::write_ant(&plan, fragments, out),
+        JunitFlavor::Common => common::write_common(&plan, pieces, out),
+        JunitFlavor::Ant => ant::write_ant(&plan, pieces, out),
     }
 }
 
 /// Renders `case`'s `<testcase>` of `flavor` as the whole file holds it: the line break and
-/// indentation before it included, so fragments laid end to end are the file's body. Its name
+/// indentation before it included, so pieces laid end to end are the file's body. Its name
 /// is the one the case alone gives; the file adds `#2`… where two collide.
 pub(crate) fn render_testcase(
     case: &CaseOutcome,

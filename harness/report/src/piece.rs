@@ -26,7 +26,7 @@ impl Part {
 }
 
 /// Where the assembly of a file gets the pieces of the report's cases.
-pub(crate) trait Fragments {
+pub(crate) trait Pieces {
     /// Appends `part` of the report's case at `index` (its place in `RunReport::cases`).
-    fn fragment(&mut self, index: usize, part: Part, out: &mut Vec<u8>) -> io::Result<()>;
+    fn piece(&mut self, index: usize, part: Part, out: &mut Vec<u8>) -> io::Result<()>;
 }

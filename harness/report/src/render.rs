@@ -10,7 +10,7 @@ use harness_core::outcome::{CaseOutcome, RunReport};
 use crate::html::{Proofs, assemble_html, render_details};
 use crate::json::{assemble_json, render_case};
 use crate::junit::{JunitFlavor, JunitOptions, assemble_junit, case_output, render_testcase};
-use crate::piece::{Fragments, Part};
+use crate::piece::{Part, Pieces};
 
 /// Renders `part` of `case`; `flavor` and `strict` shape its testcase.
 pub(crate) fn render_part(
@@ -49,8 +49,8 @@ impl<'a> Rendered<'a> {
     }
 }
 
-impl Fragments for Rendered<'_> {
-    fn fragment(&mut self, index: usize, part: Part, out: &mut Vec<u8>) -> io::Result<()> {
+impl Pieces for Rendered<'_> {
+    fn piece(&mut self, index: usize, part: Part, out: &mut Vec<u8>) -> io::Result<()> {
         let case = self
             .cases
             .get(index)
@@ -76,8 +76,8 @@ pub fn write_junit_with(
     options: &JunitOptions,
     out: impl io::Write,
 ) -> io::Result<()> {
-    let mut fragments = Rendered::new(report, options.flavor);
-    assemble_junit(report, options, &mut fragments, out)
+    let mut pieces = Rendered::new(report, options.flavor);
+    assemble_junit(report, options, &mut pieces, out)
 }
 
 /// Writes `report` as JUnit XML into a string.
@@ -94,12 +94,12 @@ pub fn junit_string(report: &RunReport, options: &JunitOptions) -> io::Result<St
 /// defence after the runner's. The report is written as it is serialized: no copy of it as a
 /// JSON tree is built first, which cost several times the report's size at its peak.
 pub fn write_json(report: &RunReport, out: impl io::Write) -> io::Result<()> {
-    let mut fragments = Rendered::new(report, JunitFlavor::Common);
-    assemble_json(report, &mut fragments, out)
+    let mut pieces = Rendered::new(report, JunitFlavor::Common);
+    assemble_json(report, &mut pieces, out)
 }
 
 /// Writes the HTML report, with the proofs' matrices when there are any.
 pub fn write_html(report: &RunReport, proofs: &Proofs, out: impl io::Write) -> io::Result<()> {
-    let mut fragments = Rendered::new(report, JunitFlavor::Common);
-    assemble_html(report, proofs, &mut fragments, out)
+    let mut pieces = Rendered::new(report, JunitFlavor::Common);
+    assemble_html(report, proofs, &mut pieces, out)
 }

@@ -1,12 +1,13 @@
 //! The report spool: a streamed run's report files, written case by case.
 //!
-//! As each case finishes, its pieces of the three files (`fragment`) are rendered at once and
-//! appended to one temporary file in the report directory, with an index entry in memory
+//! As each case finishes, its pieces of the three files (`piece`, made by `render`) are rendered
+//! at once and appended to one temporary file in the report directory, with an index entry in memory
 //! (plan position, where its bytes are); the run then keeps only the case's head. At the end,
 //! each file is its head (summary, coverage, JUnit counts, from the heads), the pieces copied
 //! from the spool in plan order, and its tail, written under a temporary name and renamed as
-//! `files` always did; the spool is removed. `write_reports` goes through here too, so there is
-//! one way the files are made.
+//! `files` always did; the spool is removed (also when the spool is dropped unfinished; only a
+//! process killed outright leaves one behind). `write_reports` goes through here too, so there
+//! is one way the files are made.
 
 use std::fs::{self, File};
 use std::hash::{DefaultHasher, Hash as _, Hasher as _};
@@ -21,7 +22,7 @@ use crate::files::{HTML_FILE, JSON_FILE, JUNIT_FILE, WriteError, read_proofs, wr
 use crate::html::assemble_html;
 use crate::json::assemble_json;
 use crate::junit::{JunitFlavor, JunitOptions, assemble_junit};
-use crate::piece::{Fragments, Part};
+use crate::piece::{Part, Pieces};
 use crate::render::render_part;
 
 /// Tells apart the spools of one process (tests write several at once).
@@ -238,8 +239,8 @@ struct Spooled<'a> {
     secrets: Option<&'a SecretValues>,
 }
 
-impl Fragments for Spooled<'_> {
-    fn fragment(&mut self, index: usize, part: Part, out: &mut Vec<u8>) -> io::Result<()> {
+impl Pieces for Spooled<'_> {
+    fn piece(&mut self, index: usize, part: Part, out: &mut Vec<u8>) -> io::Result<()> {
         let Some(entry) = self.entries.get(index).copied().flatten() else {
             let case = self
                 .cases

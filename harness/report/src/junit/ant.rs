@@ -15,7 +15,7 @@ use super::testcase::{CasePlan, CaseStatus};
 use super::xml::{
     copy_testcase, finish_document, seconds, start_document, text, write_properties, write_result,
 };
-use crate::piece::{Fragments, Part};
+use crate::piece::{Part, Pieces};
 
 /// Spaces per level of nesting.
 pub(crate) const INDENT: usize = 2;
@@ -39,10 +39,10 @@ struct SuiteHeader<'a> {
 }
 
 /// Writes `plan` so that it validates against the Ant schema, each testcase (and the output of
-/// a non-strict one) copied from `fragments`.
+/// a non-strict one) copied from `pieces`.
 pub(crate) fn write_ant(
     plan: &Plan,
-    fragments: &mut dyn Fragments,
+    pieces: &mut dyn Pieces,
     out: impl io::Write,
 ) -> io::Result<()> {
     let timestamp = plan.timestamp.map_or_else(
@@ -66,7 +66,7 @@ pub(crate) fn write_ant(
         .create_element("testsuites")
         .write_inner_content(|writer| {
             for (id, suite) in plan.suites.iter().enumerate() {
-                write_suite(writer, plan, suite, id, &header, fragments)?;
+                write_suite(writer, plan, suite, id, &header, pieces)?;
             }
             Ok(())
         })?;
@@ -79,7 +79,7 @@ fn write_suite<W: io::Write>(
     suite: &SuitePlan,
     id: usize,
     header: &SuiteHeader<'_>,
-    fragments: &mut dyn Fragments,
+    pieces: &mut dyn Pieces,
 ) -> io::Result<()> {
     let (tests, failures, errors, skipped) = suite.counts();
     let (package, name) = package_and_name(&suite.file);
@@ -107,7 +107,7 @@ fn write_suite<W: io::Write>(
             continue;
         };
         buf.clear();
-        fragments.fragment(case.index, Part::TestcaseOutput, &mut buf)?;
+        pieces.piece(case.index, Part::TestcaseOutput, &mut buf)?;
         let _ = writeln!(system_out, "--- {classname} {name}");
         system_out.push_str(std::str::from_utf8(&buf).map_err(io::Error::other)?);
     }
@@ -131,7 +131,7 @@ fn write_suite<W: io::Write>(
         .write_inner_content(|writer| {
             write_properties(writer, &properties)?;
             for case in &suite.cases {
-                copy_testcase(writer, fragments, case, &mut buf)?;
+                copy_testcase(writer, pieces, case, &mut buf)?;
             }
             writer
                 .create_element("system-out")

@@ -12,7 +12,7 @@ use super::testcase::{CasePlan, CaseStatus};
 use super::xml::{
     copy_testcase, finish_document, seconds, start_document, text, write_properties, write_result,
 };
-use crate::piece::Fragments;
+use crate::piece::Pieces;
 
 /// Spaces per level of nesting.
 pub(crate) const INDENT: usize = 4;
@@ -23,10 +23,10 @@ fn rfc3339(timestamp: &DateTime<FixedOffset>) -> String {
 }
 
 /// Writes `plan` as `<testsuites>` → `<testsuite>` per file → `<testcase>` per case, each
-/// testcase copied from `fragments`.
+/// testcase copied from `pieces`.
 pub(crate) fn write_common(
     plan: &Plan,
-    fragments: &mut dyn Fragments,
+    pieces: &mut dyn Pieces,
     out: impl io::Write,
 ) -> io::Result<()> {
     let mut totals = (0, 0, 0, 0);
@@ -57,7 +57,7 @@ pub(crate) fn write_common(
         .with_attribute(("time", time.as_str()))
         .write_inner_content(|writer| {
             for suite in &plan.suites {
-                write_suite(writer, plan, suite, timestamp.as_deref(), fragments)?;
+                write_suite(writer, plan, suite, timestamp.as_deref(), pieces)?;
             }
             Ok(())
         })?;
@@ -69,7 +69,7 @@ fn write_suite<W: io::Write>(
     plan: &Plan,
     suite: &SuitePlan,
     timestamp: Option<&str>,
-    fragments: &mut dyn Fragments,
+    pieces: &mut dyn Pieces,
 ) -> io::Result<()> {
     let (tests, failures, errors, skipped) = suite.counts();
     let [tests, skipped, errors, failures] =
@@ -98,7 +98,7 @@ fn write_suite<W: io::Write>(
             }
             let mut buf = Vec::new();
             for case in &suite.cases {
-                copy_testcase(writer, fragments, case, &mut buf)?;
+                copy_testcase(writer, pieces, case, &mut buf)?;
             }
             Ok(())
         })?;

@@ -10,7 +10,7 @@ use quick_xml::escape::partial_escape;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 
 use super::plan::CaseHead;
-use crate::piece::{Fragments, Part};
+use crate::piece::{Part, Pieces};
 
 /// Starts a document: the UTF-8 declaration, then elements indented by `indent` spaces.
 pub(crate) fn start_document<W: io::Write>(out: W, indent: usize) -> io::Result<Writer<W>> {
@@ -70,33 +70,33 @@ pub(crate) fn write_result<W: io::Write>(
     Ok(())
 }
 
-/// Copies the `<testcase>` of `case` from `fragments` where the writer stands, its name made
+/// Copies the `<testcase>` of `case` from `pieces` where the writer stands, its name made
 /// unique by the file's suffix. The writer's indentation state is left as a written element
 /// leaves it: the next element starts on a line of its own.
 pub(crate) fn copy_testcase<W: io::Write>(
     writer: &mut Writer<W>,
-    fragments: &mut dyn Fragments,
+    pieces: &mut dyn Pieces,
     case: &CaseHead,
     buf: &mut Vec<u8>,
 ) -> io::Result<()> {
     buf.clear();
-    fragments.fragment(case.index, Part::Testcase, buf)?;
+    pieces.piece(case.index, Part::Testcase, buf)?;
     let out = writer.get_mut();
     if case.suffix.is_empty() {
         return out.write_all(buf);
     }
     // The suffix (`#2`…) needs no escaping; it goes right before the name's closing quote.
-    let at = name_end(buf).ok_or_else(|| io::Error::other("a testcase fragment without a name"))?;
+    let at = name_end(buf).ok_or_else(|| io::Error::other("a testcase piece without a name"))?;
     out.write_all(&buf[..at])?;
     out.write_all(case.suffix.as_bytes())?;
     out.write_all(&buf[at..])
 }
 
 /// Where the value of the first `<testcase name="…"` ends: escaped values hold no `"`.
-fn name_end(fragment: &[u8]) -> Option<usize> {
+fn name_end(piece: &[u8]) -> Option<usize> {
     const OPEN: &[u8] = b"<testcase name=\"";
-    let start = fragment.windows(OPEN.len()).position(|w| w == OPEN)? + OPEN.len();
-    let len = fragment[start..].iter().position(|&b| b == b'"')?;
+    let start = piece.windows(OPEN.len()).position(|w| w == OPEN)? + OPEN.len();
+    let len = piece[start..].iter().position(|&b| b == b'"')?;
     Some(start + len)
 }
 
