@@ -236,7 +236,7 @@ async fn cmd_run(args: RunArgs) -> i32 {
         },
         hostname: None,
     };
-    // Cases are spooled as they finish and the run keeps their heads: memory stays flat.
+    // Cases are spooled as they finish and the run keeps only their heads, not their steps.
     let spool = ReportSpool::open(&args.report_dir, junit, args.strict).with_secrets(secrets);
     let mut sink = Tee {
         first: console,

@@ -77,7 +77,8 @@ pub struct RunReport {
     pub report_bodies: ReportBodies,
     /// Counts by verdict.
     pub summary: Summary,
-    /// One outcome per case, row and format, in suite order.
+    /// One outcome per case, row and format, in suite order (each only its head when a sink
+    /// wrote the cases out as they finished: [`EventSink::writes_cases_out`]).
     pub cases: Vec<CaseOutcome>,
     /// Row coverage of the suite (filled by the CLI when the checklist is known).
     #[serde(default)]
@@ -434,9 +435,9 @@ pub trait EventSink: Send {
     fn on_event(&mut self, event: RunEvent<'_>);
 
     /// Whether this sink writes each finished case out when it hears of it (the report files'
-    /// spool), so the run keeps only the case's head ([`CaseOutcome::shed_details`]) and its
-    /// memory stays flat however many cases it runs. No by default: the caller of the run then
-    /// gets every case whole in the report.
+    /// spool), so the run keeps only the case's head ([`CaseOutcome::shed_details`]): its
+    /// memory then grows by a head a case, whatever the case's steps, bodies and timeline. No
+    /// by default: the caller of the run then gets every case whole in the report.
     fn writes_cases_out(&self) -> bool {
         false
     }
