@@ -121,7 +121,10 @@ async fn the_real_suite_streamed_writes_the_files_of_its_whole_report() {
     for (name, flavor) in [("common", JunitFlavor::Common), ("ant", JunitFlavor::Ant)] {
         let out = dir.join(format!("whole-{name}"));
         write_reports_with(&whole, &out, junit(flavor)).expect("whole");
-        assert_same_files(&dir.join(format!("streamed-{name}")), &out);
+        let streamed = dir.join(format!("streamed-{name}"));
+        assert_same_files(&streamed, &out);
+        // The spool is gone: the three files are all the folder holds.
+        assert_eq!(std::fs::read_dir(&streamed).expect("list").count(), 3);
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

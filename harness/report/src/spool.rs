@@ -217,8 +217,9 @@ impl EventSink for ReportSpool {
         }
     }
 
+    /// Only a spool that could be made takes the cases; otherwise the run keeps them whole.
     fn writes_cases_out(&self) -> bool {
-        true
+        self.file.is_some() && self.error.is_none()
     }
 }
 
@@ -261,5 +262,35 @@ impl Pieces for Spooled<'_> {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_spool_that_could_not_be_made_says_which_file_when_finished() {
+        let dir = std::env::temp_dir().join(format!("spool-blocked-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).expect("temp dir");
+        let blocker = dir.join("file");
+        fs::write(&blocker, "not a directory").expect("blocker");
+        let mut spool = ReportSpool::open(&blocker.join("reports"), JunitOptions::default(), false);
+        // Heard cases are not its to keep: the run keeps them.
+        assert!(!spool.writes_cases_out());
+        let report: RunReport = serde_json::from_value(serde_json::json!({
+            "tool": "t", "started_at": "s", "duration_secs": 0.0,
+            "target": {"url": "u", "kind": "k", "capabilities": []},
+            "strict": false, "interrupted": true,
+            "summary": {"total": 0, "passed": 0, "non_strict": 0, "skipped": 0, "failed": 0, "errors": 0},
+            "cases": []
+        }))
+        .expect("a report");
+        spool.on_event(RunEvent::RunFinished(&report));
+        let err = spool.finish(&report).expect_err("no folder");
+        assert!(err.to_string().starts_with("failed to write "), "{err}");
+        assert!(err.to_string().contains("reports"), "{err}");
+        let _ = fs::remove_dir_all(&dir);
     }
 }
