@@ -85,7 +85,7 @@ impl Step {
 /// A case that passes (create, whose added event puts an entry on its timeline, then delete) and
 /// one that fails at its second step (the
 /// subscription it created is there, the case says 404): the first step of the failing case
-/// passes.
+/// passes. Both wait for their added event, so neither timeline is empty by chance.
 const CASES: &str = r#"cases:
   - id: bodies.pass
     title: create and delete a presence subscription
@@ -109,6 +109,9 @@ const CASES: &str = r#"cases:
         request: { method: POST, link: people.presenceSubscriptions, body: { duration: 30, uris: ["{{ contacts.0 }}"] } }
         expect: { status: 201 }
         capture: { sub: self }
+        events:
+          expect:
+            - { type: added, rel: presenceSubscription }
       - name: get
         request: { method: GET, href: "{{ sub }}" }
         expect: { status: 404 }
