@@ -26,6 +26,8 @@ const EXPIRES_AFTER_MS: i64 = 8 * 3600 * 1000;
 pub(crate) struct Shape {
     /// One bit per [`Variant`] (its discriminant).
     flags: u64,
+    /// Absolute hrefs say `https` (the server runs with `--tls`).
+    secure: bool,
     host_len: usize,
     host: [u8; MAX_HOST],
     /// Wall-clock ms for the `expires` property of ExtraProperties.
@@ -36,6 +38,7 @@ impl Shape {
     /// No variant: today's spelling.
     pub(crate) const PLAIN: Shape = Shape {
         flags: 0,
+        secure: false,
         host_len: 0,
         host: [0; MAX_HOST],
         expires_ms: 0,
@@ -50,6 +53,7 @@ impl Shape {
         }
         let mut shape = Self::with(variants.iter().copied());
         if shape.has(Variant::AbsoluteHrefs) {
+            shape.secure = world.config.tls.is_some();
             if host.len() > MAX_HOST {
                 shape.set_host(&world.local_addr.to_string());
             } else {
@@ -94,7 +98,7 @@ impl Shape {
         }
         let mut out = String::with_capacity(href.len() + MAX_HOST);
         if absolute {
-            out.push_str("http://");
+            out.push_str(if self.secure { "https://" } else { "http://" });
             out.push_str(self.host());
         }
         if encode {
@@ -309,6 +313,8 @@ mod tests {
             "http://127.0.0.1:8080/a/m?presenceSubscriptionId=ab%3D%3D&x=1"
         );
         assert_eq!(s.href("http://h/x@y"), "http://h/x@y");
+        s.secure = true;
+        assert_eq!(s.href("/a/m"), "https://127.0.0.1:8080/a/m");
     }
 
     #[test]
