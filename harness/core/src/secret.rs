@@ -14,6 +14,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::io;
 use std::sync::{Arc, PoisonError, RwLock};
 
 use memchr::memmem;
@@ -118,6 +119,12 @@ impl SecretValues {
         redact_with(text, &self.snapshot())
     }
 
+    /// Copies `input` to `out` with every registered value replaced, a chunk at a time, so a
+    /// large text is never held whole (a report file's piece of a long case).
+    pub fn redact_copy(&self, input: impl io::Read, out: &mut dyn io::Write) -> io::Result<()> {
+        redact_copy_in_chunks(input, out, &self.snapshot(), COPY_CHUNK)
+    }
+
     /// Redacts every string (keys included) of a JSON value in place.
     pub fn redact_json(&self, value: &mut Value) {
         let values = self.snapshot();
@@ -160,6 +167,68 @@ fn redact_with<'a>(text: &'a str, values: &[Secret]) -> Cow<'a, str> {
         }
     }
     out
+}
+
+/// How much of its input [`SecretValues::redact_copy`] reads at a time.
+const COPY_CHUNK: usize = 64 * 1024;
+
+fn redact_copy_in_chunks(
+    mut input: impl io::Read,
+    out: &mut dyn io::Write,
+    values: &[Secret],
+    chunk: usize,
+) -> io::Result<()> {
+    let Some(longest) = values.iter().map(|v| v.text.len()).max() else {
+        io::copy(&mut input, out)?;
+        return Ok(());
+    };
+    let mut buf: Vec<u8> = Vec::with_capacity(chunk + longest);
+    let mut at_end = false;
+    while !at_end {
+        let kept = buf.len();
+        buf.resize(kept + chunk, 0);
+        let mut filled = kept;
+        while filled < buf.len() {
+            match input.read(&mut buf[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        at_end = filled < buf.len();
+        buf.truncate(filled);
+        // A value found starting before `safe` ends inside `buf`: none is longer than
+        // `longest`. What lies beyond waits for the next chunk, where a value may complete.
+        let safe = if at_end {
+            buf.len()
+        } else {
+            (buf.len() + 1).saturating_sub(longest)
+        };
+        let mut at = 0;
+        while at < safe {
+            // The leftmost value; among values starting there, the longest (they are sorted
+            // longest first and `min_by_key` keeps the first minimum).
+            let found = values
+                .iter()
+                .filter_map(|v| v.finder.find(&buf[at..]).map(|i| (at + i, v.text.len())))
+                .filter(|&(start, _)| start < safe)
+                .min_by_key(|&(start, _)| start);
+            match found {
+                Some((start, len)) => {
+                    out.write_all(&buf[at..start])?;
+                    out.write_all(REDACTED.as_bytes())?;
+                    at = start + len;
+                }
+                None => {
+                    out.write_all(&buf[at..safe])?;
+                    at = safe;
+                }
+            }
+        }
+        buf.drain(..at.min(buf.len()));
+    }
+    Ok(())
 }
 
 fn in_place(text: &mut String, values: &[Secret]) {
@@ -302,5 +371,37 @@ mod tests {
         s.add(JWT);
         let shown = format!("{s:?}");
         assert!(!shown.contains("eyJ"), "{shown}");
+    }
+
+    #[test]
+    fn a_copy_in_chunks_redacts_values_across_chunk_borders() {
+        let s = SecretValues::new();
+        s.add("TOKEN-abcdefgh");
+        s.add("pass-12345678");
+        let values = s.snapshot();
+        for chunk in [1, 5, 13, 14, 15, 64, 1000] {
+            for lead in 0..20 {
+                let text = format!(
+                    "{}TOKEN-abcdefgh|pass-12345678TOKEN-abcdefghTOKEN-abc{}",
+                    "x".repeat(lead),
+                    "y".repeat(lead)
+                );
+                let mut out = Vec::new();
+                redact_copy_in_chunks(text.as_bytes(), &mut out, &values, chunk).expect("copies");
+                assert_eq!(
+                    String::from_utf8(out).expect("UTF-8"),
+                    s.redact(&text),
+                    "chunk {chunk}, lead {lead}"
+                );
+            }
+        }
+        let mut out = Vec::new();
+        SecretValues::new()
+            .redact_copy("TOKEN-abcdefgh".as_bytes(), &mut out)
+            .expect("copies");
+        assert_eq!(
+            out, b"TOKEN-abcdefgh",
+            "nothing registered, nothing changes"
+        );
     }
 }

@@ -38,19 +38,16 @@ pub(crate) fn assemble_html(
         .write_into(&mut out)?;
     }
     out.write_all(TABLE_END.as_bytes())?;
-    let mut buf = Vec::new();
     for index in 0..report.cases.len() {
-        buf.clear();
-        pieces.piece(index, Part::Html, &mut buf)?;
-        out.write_all(&buf)?;
+        pieces.piece(index, Part::Html, &mut out)?;
     }
     out.write_all(PAGE_END.as_bytes())?;
     out.flush()
 }
 
 /// Renders the details of `case` as the page holds them, the line break before them included.
-pub(crate) fn render_details(case: &CaseOutcome, out: &mut Vec<u8>) -> io::Result<()> {
-    out.push(b'\n');
+pub(crate) fn render_details(case: &CaseOutcome, out: &mut dyn io::Write) -> io::Result<()> {
+    out.write_all(b"\n")?;
     Details {
         case: &case_view(case),
     }

@@ -37,14 +37,11 @@ pub(crate) fn assemble_json(
     // Up to and with the `[`; the `]` and the rest are the tail.
     let (before, tail) = head.split_at(at + EMPTY_CASES.len() - 1);
     out.write_all(before)?;
-    let mut buf = Vec::new();
     for index in 0..report.cases.len() {
         // PrettyFormatter's separators: a line break, then the value at its depth.
         out.write_all(if index == 0 { b"\n" } else { b",\n" })?;
         out.write_all(CASE_INDENT)?;
-        buf.clear();
-        pieces.piece(index, Part::Json, &mut buf)?;
-        out.write_all(&buf)?;
+        pieces.piece(index, Part::Json, &mut out)?;
     }
     if !report.cases.is_empty() {
         out.write_all(b"\n  ")?;
@@ -55,18 +52,32 @@ pub(crate) fn assemble_json(
 }
 
 /// Renders `case` as its object in the `cases` array, indented for that depth.
-pub(crate) fn render_case(case: &CaseOutcome, out: &mut Vec<u8>) -> io::Result<()> {
-    let mut object = Vec::new();
-    serialize_redacted(case, &mut object)?;
-    // A JSON string holds no raw line break, so every one is the formatter's.
-    for (i, line) in object.split(|&b| b == b'\n').enumerate() {
-        if i > 0 {
-            out.push(b'\n');
-            out.extend_from_slice(CASE_INDENT);
+pub(crate) fn render_case(case: &CaseOutcome, out: &mut dyn io::Write) -> io::Result<()> {
+    serialize_redacted(case, Indented(out))
+}
+
+/// Writes through, indenting every line after the first by [`CASE_INDENT`]: a JSON string
+/// holds no raw line break, so every one is the formatter's. Nothing is buffered here, so a
+/// long case's object is never held whole.
+struct Indented<'a>(&'a mut dyn io::Write);
+
+impl io::Write for Indented<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let mut lines = buf.split(|&b| b == b'\n');
+        if let Some(first) = lines.next() {
+            self.0.write_all(first)?;
         }
-        out.extend_from_slice(line);
+        for line in lines {
+            self.0.write_all(b"\n")?;
+            self.0.write_all(CASE_INDENT)?;
+            self.0.write_all(line)?;
+        }
+        Ok(buf.len())
     }
-    Ok(())
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
 }
 
 /// `RunReport`'s fields in its order with `cases` empty: what `report.json` holds around the
@@ -104,7 +115,7 @@ impl<'a> Head<'a> {
     }
 }
 
-fn serialize_redacted(value: &impl Serialize, out: &mut Vec<u8>) -> io::Result<()> {
+fn serialize_redacted(value: &impl Serialize, out: impl io::Write) -> io::Result<()> {
     let formatter = Redacting {
         inner: PrettyFormatter::new(),
         string: None,

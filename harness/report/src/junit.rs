@@ -68,7 +68,7 @@ pub(crate) fn render_testcase(
     case: &CaseOutcome,
     flavor: JunitFlavor,
     strict: bool,
-    out: &mut Vec<u8>,
+    out: &mut dyn io::Write,
 ) -> io::Result<()> {
     let planned = plan_case(case, strict);
     let indent = match flavor {
@@ -84,8 +84,7 @@ pub(crate) fn render_testcase(
         JunitFlavor::Common => common::write_case(&mut writer, &planned)?,
         JunitFlavor::Ant => ant::write_case(&mut writer, &planned)?,
     }
-    out.extend_from_slice(&writer.get_ref()[start..]);
-    Ok(())
+    out.write_all(&writer.get_ref()[start..])
 }
 
 /// The host name from `/etc/hostname`, or `localhost` as the Ant schema asks when it cannot

@@ -27,6 +27,6 @@ impl Part {
 
 /// Where the assembly of a file gets the pieces of the report's cases.
 pub(crate) trait Pieces {
-    /// Appends `part` of the report's case at `index` (its place in `RunReport::cases`).
-    fn piece(&mut self, index: usize, part: Part, out: &mut Vec<u8>) -> io::Result<()>;
+    /// Writes `part` of the report's case at `index` (its place in `RunReport::cases`).
+    fn piece(&mut self, index: usize, part: Part, out: &mut dyn io::Write) -> io::Result<()>;
 }

@@ -18,14 +18,11 @@ pub(crate) fn render_part(
     part: Part,
     flavor: JunitFlavor,
     strict: bool,
-    out: &mut Vec<u8>,
+    out: &mut dyn io::Write,
 ) -> io::Result<()> {
     match part {
         Part::Testcase => render_testcase(case, flavor, strict, out),
-        Part::TestcaseOutput => {
-            out.extend_from_slice(case_output(case).unwrap_or_default().as_bytes());
-            Ok(())
-        }
+        Part::TestcaseOutput => out.write_all(case_output(case).unwrap_or_default().as_bytes()),
         Part::Json => render_case(case, out),
         Part::Html => render_details(case, out),
     }
@@ -50,7 +47,7 @@ impl<'a> Rendered<'a> {
 }
 
 impl Pieces for Rendered<'_> {
-    fn piece(&mut self, index: usize, part: Part, out: &mut Vec<u8>) -> io::Result<()> {
+    fn piece(&mut self, index: usize, part: Part, out: &mut dyn io::Write) -> io::Result<()> {
         let case = self
             .cases
             .get(index)

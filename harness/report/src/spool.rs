@@ -43,7 +43,24 @@ pub struct ReportSpool {
     secrets: Option<SecretValues>,
     /// The first error of a piece heard through `on_event`, which cannot return one.
     error: Option<io::Error>,
-    piece: Vec<u8>,
+}
+
+/// A writer that counts what it passes on: where each piece ends in the spool.
+struct Counted<'a, W: io::Write> {
+    out: &'a mut W,
+    bytes: u64,
+}
+
+impl<W: io::Write> io::Write for Counted<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.out.write(buf)?;
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
 }
 
 /// Where one case's pieces are in the spool.
@@ -91,7 +108,6 @@ impl ReportSpool {
             strict,
             secrets: None,
             error,
-            piece: Vec::new(),
         }
     }
 
@@ -110,11 +126,14 @@ impl ReportSpool {
         };
         let mut lens = [0; 4];
         for (len, part) in lens.iter_mut().zip(Part::ALL) {
-            self.piece.clear();
-            render_part(case, part, self.junit.flavor, self.strict, &mut self.piece)?;
-            file.write_all(&self.piece)
+            // Rendered straight into the spool: a long case's pieces are never held whole.
+            let mut counted = Counted {
+                out: file,
+                bytes: 0,
+            };
+            render_part(case, part, self.junit.flavor, self.strict, &mut counted)
                 .map_err(|e| WriteError::into_io(&self.path, e))?;
-            *len = self.piece.len() as u64;
+            *len = counted.bytes;
         }
         self.entries.push(Entry {
             position,
@@ -241,7 +260,7 @@ struct Spooled<'a> {
 }
 
 impl Pieces for Spooled<'_> {
-    fn piece(&mut self, index: usize, part: Part, out: &mut Vec<u8>) -> io::Result<()> {
+    fn piece(&mut self, index: usize, part: Part, out: &mut dyn io::Write) -> io::Result<()> {
         let Some(entry) = self.entries.get(index).copied().flatten() else {
             let case = self
                 .cases
@@ -251,17 +270,12 @@ impl Pieces for Spooled<'_> {
         };
         let at = Part::ALL.iter().position(|p| *p == part).unwrap_or(0);
         let offset = entry.offset + entry.lens[..at].iter().sum::<u64>();
-        let start = out.len();
         self.file.seek(SeekFrom::Start(offset))?;
-        (&mut self.file).take(entry.lens[at]).read_to_end(out)?;
-        if let Some(secrets) = self.secrets {
-            let text = std::str::from_utf8(&out[start..]).map_err(io::Error::other)?;
-            if let std::borrow::Cow::Owned(clean) = secrets.redact(text) {
-                out.truncate(start);
-                out.extend_from_slice(clean.as_bytes());
-            }
+        let spooled = (&mut self.file).take(entry.lens[at]);
+        match self.secrets {
+            Some(secrets) => secrets.redact_copy(spooled, out),
+            None => io::copy(&mut io::BufReader::new(spooled), out).map(drop),
         }
-        Ok(())
     }
 }
 
