@@ -94,7 +94,7 @@ const CASES: &str = r#"cases:
       - name: create
         request: { method: POST, link: people.presenceSubscriptions, body: { duration: 30, uris: ["{{ contacts.0 }}"] } }
         expect: { status: 201 }
-        capture: { sub: self }
+        capture: { sub: "$.self" }
         events:
           expect:
             - { type: added, rel: presenceSubscription }
@@ -108,7 +108,7 @@ const CASES: &str = r#"cases:
       - name: create
         request: { method: POST, link: people.presenceSubscriptions, body: { duration: 30, uris: ["{{ contacts.0 }}"] } }
         expect: { status: 201 }
-        capture: { sub: self }
+        capture: { sub: "$.self" }
         events:
           expect:
             - { type: added, rel: presenceSubscription }

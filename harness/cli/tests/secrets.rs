@@ -33,7 +33,7 @@ cases:
         expect:
           status: 200
           select:
-            - { path: "$.access_token", equals: "not-the-token" }
+            - { query: "$.access_token", equals: "not-the-token" }
 
   - id: leak.token-snapshot
     title: snapshots a token answer (recorded in the target's store; not a UCWA body, so it fails)

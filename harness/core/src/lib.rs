@@ -9,6 +9,7 @@ pub mod diag;
 pub mod loader;
 pub mod model;
 pub mod outcome;
+pub mod plan;
 pub mod proven;
 pub mod secret;
 pub mod suite;

@@ -25,6 +25,7 @@ pub use self::step_names::step_name;
 use crate::checklist::Checklist;
 use crate::diag::{LoadError, LoadErrors, SourceFile};
 use crate::model::CaseFile;
+use crate::plan::compile_case;
 pub use crate::suite::{CaseRun, FilterError, Suite, SuiteCase, run_name};
 use crate::yaml::{parse_error, span_range};
 
@@ -105,6 +106,7 @@ fn check_file(
         .map(|case| SuiteCase {
             line: case.id.referenced.line(),
             file: src.path.clone(),
+            plan: compile_case(&case),
             case,
         })
         .collect())

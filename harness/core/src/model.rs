@@ -22,7 +22,8 @@ pub use self::control::{
 };
 pub use self::event::{EventMatch, EventsExpect};
 pub use self::expect::{
-    BodyExpect, ErrorExpect, Expect, HeaderExpect, ResourceExpect, SelectExpect, SnapshotSpec,
+    BodyExpect, ErrorExpect, Expect, HeaderExpect, ResourceExpect, SelectExpect, Shape,
+    SnapshotSpec,
 };
 pub use self::request::{Auth, LINK_NAMES, Method, RawBody, RequestSpec};
 pub use self::step::{Step, When};

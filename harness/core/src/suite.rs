@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use globset::{Glob, GlobMatcher};
 
 use crate::model::{Case, Format};
+use crate::plan::CasePlan;
 
 /// Every case of a suite, in file order and, within a file, in written order.
 #[derive(Debug, Clone, Default)]
@@ -20,6 +21,8 @@ pub struct Suite {
 pub struct SuiteCase {
     /// The case as parsed.
     pub case: Case,
+    /// The case compiled: what the runner executes.
+    pub plan: CasePlan,
     /// The file, as found under the directory given to [`load_suite`](crate::loader::load_suite)
     /// (relative when it was).
     pub file: PathBuf,

@@ -78,7 +78,7 @@ cases:
     title: t
     steps:
       - request: { method: POST, link: people.presenceSubscriptions }
-        capture: { sub: self }
+        capture: { sub: "$.self" }
       - request: { method: DELETE, href: "{{ subb }}" }
 "#,
     );

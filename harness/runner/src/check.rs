@@ -2,6 +2,6 @@
 
 pub mod events;
 pub mod parity;
-pub mod resource;
+pub mod query;
 pub mod response;
 pub mod snapshot;

@@ -6,13 +6,13 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-use harness_core::loader::{SuiteCase, step_name};
-use harness_core::model::{Capability, Format, Level, Row, Step};
+use harness_core::loader::SuiteCase;
+use harness_core::model::{Capability, Format, Level, Row};
 use harness_core::outcome::{
     CaseOutcome, ReportBodies, StepOutcome, TimelineEntry, Verdict, first_check_with, verdict_of,
     worst,
 };
-use harness_core::template::render_str;
+use harness_core::plan::{ControlAction, PlanStep};
 use tokio::task::JoinHandle;
 
 use crate::check::events::{PendingForbid, judge_forbids};
@@ -26,10 +26,8 @@ use crate::request::Vars;
 pub use crate::requirements::required_capabilities;
 use crate::retention::shed_behind;
 use crate::session::Session;
-use crate::step::{StepContext, run_step, step_line};
+use crate::step::{StepContext, run_step};
 use crate::target::Target;
-
-pub use crate::check::resource::PREEXISTING;
 
 /// One case to run: the case, its table row if any, and the format.
 #[derive(Debug, Clone, Copy)]
@@ -80,15 +78,22 @@ pub fn skip_reason(case: &SuiteCase, row: Option<&Row>, target: &Target) -> Opti
             )
         });
     }
-    for step in &case.case.steps {
-        if let Some(cond) = step.control.as_ref().and_then(|c| c.condition.as_ref()) {
+    let mut vars: Option<Vars> = None;
+    for step in &case.plan.steps {
+        if let Some(ControlAction::Condition {
+            name, operation, ..
+        }) = step.control()
+        {
             // Table rows may name the condition; render it with the case and row variables.
-            let mut vars: Vars = case.case.vars.clone();
-            if let Some(row) = row {
-                vars.extend(row.vars.clone());
-            }
-            let name = render_str(&cond.name.value, &vars).unwrap_or_default();
-            let operation = render_str(&cond.operation.value, &vars).unwrap_or_default();
+            let vars = vars.get_or_insert_with(|| {
+                let mut vars: Vars = case.case.vars.clone();
+                if let Some(row) = row {
+                    vars.extend(row.vars.clone());
+                }
+                vars
+            });
+            let name = name.render(vars).unwrap_or_default();
+            let operation = operation.render(vars).unwrap_or_default();
             let caps = &target.capabilities;
             if !caps.conditions.iter().any(|c| c == &name) {
                 return Some(format!("the target does not offer the condition `{name}`"));
@@ -216,11 +221,10 @@ async fn run_case_unredacted(
         }
     };
     let mut vars: Vars = session.vars();
-    if counts_subscriptions(case) {
+    let mut preexisting = Vec::new();
+    if run.case.plan.counts_subscriptions {
         match session.preexisting_subscriptions().await {
-            Ok(hrefs) => {
-                vars.insert(PREEXISTING.into(), serde_json::json!(hrefs));
-            }
+            Ok(hrefs) => preexisting = hrefs,
             Err(e) => {
                 outcome.verdict = Verdict::Error;
                 outcome.reason = Some(format!("failed to open a session: {e}"));
@@ -245,26 +249,27 @@ async fn run_case_unredacted(
         opts,
         vars,
     );
+    ctx.preexisting = preexisting;
     let mut stopped: Option<String> = None;
     // The step at which Ctrl-C cut the case short, if it did.
     let mut cut_at: Option<String> = None;
-    for (index, step) in case.steps.iter().enumerate() {
-        let name = step_name(step, index);
+    for (index, step) in run.case.plan.steps.iter().enumerate() {
+        let name = &step.name;
         if stopped.is_none() && interrupt.is_set() {
             cut_at = Some(name.clone());
             stopped = Some(INTERRUPTED.to_owned());
         }
         if let Some(why) = &stopped {
-            outcome.steps.push(skipped_step(step, &name, why.clone()));
+            outcome.steps.push(skipped_step(step, why.clone()));
             continue;
         }
         let step_outcome = tokio::select! {
             biased;
-            step_outcome = run_step(&mut ctx, step, index, &name) => step_outcome,
+            step_outcome = run_step(&mut ctx, step, index) => step_outcome,
             () = interrupt.triggered() => {
                 cut_at = Some(name.clone());
                 stopped = Some(INTERRUPTED.to_owned());
-                skipped_step(step, &name, INTERRUPTED.to_owned())
+                skipped_step(step, INTERRUPTED.to_owned())
             }
         };
         if stopped.is_none() && matches!(step_outcome.verdict, Verdict::Fail | Verdict::Error) {
@@ -303,10 +308,10 @@ async fn run_case_unredacted(
 /// Why the steps after Ctrl-C did not run.
 const INTERRUPTED: &str = "skipped: the run was interrupted (Ctrl-C)";
 
-fn skipped_step(step: &Step, name: &str, why: String) -> StepOutcome {
+fn skipped_step(step: &PlanStep, why: String) -> StepOutcome {
     StepOutcome {
-        name: name.to_owned(),
-        line: step_line(step),
+        name: step.name.clone(),
+        line: step.line,
         verdict: Verdict::Skip,
         reason: Some(why),
         request: None,
@@ -316,20 +321,8 @@ fn skipped_step(step: &Step, name: &str, why: String) -> StepOutcome {
     }
 }
 
-/// Whether a step counts the subscriptions of a collection, so the case must know which
-/// ones the application already held.
-fn counts_subscriptions(case: &harness_core::model::Case) -> bool {
-    case.steps.iter().any(|step| {
-        [step.expect.as_ref(), step.prefer.as_ref()]
-            .into_iter()
-            .flatten()
-            .filter_map(|e| e.resource.as_ref())
-            .any(|r| r.embedded_counts.contains_key("presenceSubscription"))
-    })
-}
-
 fn abort_background(
-    background: HashMap<String, (JoinHandle<Result<HttpResponse, TransportError>>, Instant)>,
+    background: HashMap<usize, (JoinHandle<Result<HttpResponse, TransportError>>, Instant)>,
 ) {
     for (_, (handle, _)) in background {
         handle.abort();

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use harness_core::loader::SuiteCase;
 use harness_core::model::{Capability, Row};
+use harness_core::plan::ControlAction;
 
 use crate::request::Vars;
 use crate::requirements::required_capabilities;
@@ -34,11 +35,14 @@ pub fn real_time_plan(case: &SuiteCase, row: Option<&Row>, time_scale: u32) -> D
         vars.extend(row.vars.clone());
     }
     let seconds: f64 = case
-        .case
+        .plan
         .steps
         .iter()
-        .filter_map(|s| s.control.as_ref().and_then(|c| c.clock.as_ref()))
-        .filter_map(|clock| harness_core::template::render_value(&clock.value, &vars).ok())
+        .filter_map(|s| match s.control() {
+            Some(ControlAction::Clock(seconds)) => Some(seconds),
+            _ => None,
+        })
+        .filter_map(|clock| clock.render(&vars).ok())
         .filter_map(|v| clock_seconds(&v))
         .sum();
     Duration::from_secs_f64(seconds.max(0.0) / f64::from(time_scale.max(1)))

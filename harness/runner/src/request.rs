@@ -1,4 +1,4 @@
-//! Turns a step's `RequestSpec` into the bytes on the wire for one format.
+//! Turns a step's `RequestPlan` into the bytes on the wire for one format.
 //!
 //! A body map is written once in the case and sent as JSON or as UCWA XML `<input>`; templates
 //! are rendered here, so a missing variable at run time (a capture that never happened) becomes
@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use harness_core::canonical;
-use harness_core::model::{Auth, Format, RequestSpec};
-use harness_core::template::{render_str, render_value};
+use harness_core::model::{Auth, Format};
+use harness_core::plan::{RequestBody, RequestPlan, RequestTarget, Template, ValueTemplate};
 use serde_json::Value;
 use url::Url;
 
@@ -36,24 +36,22 @@ pub fn value_text(value: &Value) -> String {
 
 /// Builds the request of a step; `Err` carries a one-line reason for a step error.
 pub async fn build_request(
-    spec: &RequestSpec,
+    spec: &RequestPlan,
     session: &Session,
     format: Format,
     vars: &Vars,
     timeout: Duration,
 ) -> Result<HttpRequest, String> {
-    let href = match (&spec.link, &spec.href) {
-        (Some(link), _) => match vars.get(&link.value) {
+    let href = match &spec.target {
+        RequestTarget::Link(link) => match vars.get(link) {
             Some(Value::String(href)) => href.clone(),
             _ => {
                 return Err(format!(
-                    "the target offers no link `{}` (its bootstrap did not find it)",
-                    link.value
+                    "the target offers no link `{link}` (its bootstrap did not find it)"
                 ));
             }
         },
-        (None, Some(href)) => render_str(&href.value, vars).map_err(|e| e.to_string())?,
-        (None, None) => return Err("the request names no link and no href".to_owned()),
+        RequestTarget::Href(href) => href.render(vars).map_err(|e| e.to_string())?,
     };
     let mut url = session
         .target
@@ -92,7 +90,7 @@ pub async fn build_request(
         headers.push(("Content-Type".into(), ct));
     }
     for (name, value) in &spec.headers {
-        let value = render_str(&value.value, vars).map_err(|e| e.to_string())?;
+        let value = value.render(vars).map_err(|e| e.to_string())?;
         headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
         headers.push((name.clone(), value));
     }
@@ -121,7 +119,7 @@ fn is_event_channel(url: &Url, session: &Session, vars: &Vars) -> bool {
 
 fn append_query(
     url: &mut Url,
-    query: &BTreeMap<String, serde_saphyr::Spanned<Value>>,
+    query: &[(String, ValueTemplate)],
     vars: &Vars,
 ) -> Result<(), String> {
     if query.is_empty() {
@@ -131,12 +129,12 @@ fn append_query(
     // every other server-added parameter is kept as it was (digest 1).
     let kept: Vec<(String, String)> = url
         .query_pairs()
-        .filter(|(name, _)| !query.contains_key(name.as_ref()))
+        .filter(|(name, _)| !query.iter().any(|(n, _)| n == name.as_ref()))
         .map(|(n, v)| (n.into_owned(), v.into_owned()))
         .collect();
     let mut rendered = Vec::with_capacity(query.len());
     for (name, value) in query {
-        let value = render_value(&value.value, vars).map_err(|e| e.to_string())?;
+        let value = value.render(vars).map_err(|e| e.to_string())?;
         rendered.push((name.clone(), value_text(&value)));
     }
     url.set_query(None);
@@ -148,48 +146,52 @@ fn append_query(
 }
 
 fn build_body(
-    spec: &RequestSpec,
+    spec: &RequestPlan,
     format: Format,
     vars: &Vars,
 ) -> Result<(Bytes, Option<String>), String> {
-    if let Some(body) = &spec.body {
-        let value = render_value(&body.value, vars).map_err(|e| e.to_string())?;
-        let Value::Object(map) = value else {
-            return Err("a request body must be a map".to_owned());
-        };
-        let text = match format {
-            Format::Json => Value::Object(map).to_string(),
-            Format::Xml => canonical::input_to_xml(&map),
-        };
-        return Ok((Bytes::from(text), Some(media_type(format).to_owned())));
-    }
-    if let Some(raw) = &spec.raw {
-        let template = match format {
-            Format::Json => raw.json.as_ref().or(raw.text.as_ref()),
-            Format::Xml => raw.xml.as_ref().or(raw.text.as_ref()),
-        };
-        let text = match template {
-            Some(t) => render_str(&t.value, vars).map_err(|e| e.to_string())?,
-            None => String::new(),
-        };
-        let content_type = match &raw.content_type {
-            Some(ct) => Some(render_str(ct, vars).map_err(|e| e.to_string())?),
-            None => None,
-        };
-        return Ok((Bytes::from(text), content_type));
-    }
-    if let Some(form) = &spec.form {
-        let mut encoded = url::form_urlencoded::Serializer::new(String::new());
-        for (name, value) in form {
-            let value = render_str(&value.value, vars).map_err(|e| e.to_string())?;
-            encoded.append_pair(name, &value);
+    let render = |t: &Template| t.render(vars).map_err(|e| e.to_string());
+    match &spec.body {
+        RequestBody::None => Ok((Bytes::new(), None)),
+        RequestBody::Value(body) => {
+            let value = body.render(vars).map_err(|e| e.to_string())?;
+            let Value::Object(map) = value else {
+                return Err("a request body must be a map".to_owned());
+            };
+            let text = match format {
+                Format::Json => Value::Object(map).to_string(),
+                Format::Xml => canonical::input_to_xml(&map),
+            };
+            Ok((Bytes::from(text), Some(media_type(format).to_owned())))
         }
-        return Ok((
-            Bytes::from(encoded.finish()),
-            Some("application/x-www-form-urlencoded;charset=UTF-8".to_owned()),
-        ));
+        RequestBody::Raw {
+            content_type,
+            json,
+            xml,
+        } => {
+            let template = match format {
+                Format::Json => json,
+                Format::Xml => xml,
+            };
+            let text = template
+                .as_ref()
+                .map(render)
+                .transpose()?
+                .unwrap_or_default();
+            let content_type = content_type.as_ref().map(render).transpose()?;
+            Ok((Bytes::from(text), content_type))
+        }
+        RequestBody::Form(form) => {
+            let mut encoded = url::form_urlencoded::Serializer::new(String::new());
+            for (name, value) in form {
+                encoded.append_pair(name, &render(value)?);
+            }
+            Ok((
+                Bytes::from(encoded.finish()),
+                Some("application/x-www-form-urlencoded;charset=UTF-8".to_owned()),
+            ))
+        }
     }
-    Ok((Bytes::new(), None))
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 use harness_core::loader::SuiteCase;
 use harness_core::model::{Auth, Capability};
+use harness_core::plan::{ControlAction, StepAction};
 
 /// The capabilities a case needs: its `requires` plus those its control steps imply.
 pub fn required_capabilities(case: &SuiteCase) -> Vec<Capability> {
@@ -13,27 +14,18 @@ pub fn required_capabilities(case: &SuiteCase) -> Vec<Capability> {
         Some("subscription-model") => caps.push(Capability::Presence),
         _ => {}
     }
-    for step in &case.case.steps {
-        if step
-            .request
-            .as_ref()
-            .is_some_and(|r| r.auth == Auth::Second)
-        {
-            caps.push(Capability::SecondUser);
-        }
-        if let Some(control) = &step.control {
-            if control.clock.is_some() {
-                caps.push(Capability::Clock);
+    for step in &case.plan.steps {
+        match &step.action {
+            StepAction::Request { request, .. } if request.auth == Auth::Second => {
+                caps.push(Capability::SecondUser);
             }
-            if control.presence.is_some() {
-                caps.push(Capability::Presence);
-            }
-            if control.condition.is_some() {
-                caps.push(Capability::Conditions);
-            }
-            if control.system_subscription.is_some() {
-                caps.push(Capability::SystemSubscription);
-            }
+            StepAction::Control(control) => caps.push(match control {
+                ControlAction::Clock(_) => Capability::Clock,
+                ControlAction::Presence { .. } => Capability::Presence,
+                ControlAction::Condition { .. } => Capability::Conditions,
+                ControlAction::SystemSubscription { .. } => Capability::SystemSubscription,
+            }),
+            _ => {}
         }
     }
     caps.sort();

@@ -7,14 +7,14 @@ mod control;
 mod events;
 mod records;
 
-pub use capture::{capture_one, capture_value};
-pub use context::{StepContext, step_error, step_line};
+pub use capture::capture_one;
+pub use context::{StepContext, step_error};
 
 use std::time::Instant;
 
-use harness_core::model::Step;
+use harness_core::model::Capability;
 use harness_core::outcome::{StepOutcome, Verdict, first_check_with, verdict_of};
-use harness_core::template::render_str;
+use harness_core::plan::{ControlAction, PlanStep, StepAction};
 use serde_json::json;
 
 use crate::request::build_request;
@@ -24,17 +24,13 @@ use control::{send_control, wait_real_time};
 use events::wait_for_events;
 use records::{record_request, record_response};
 
-/// Runs one step and returns its outcome.
-pub async fn run_step(
-    ctx: &mut StepContext<'_>,
-    step: &Step,
-    index: usize,
-    name: &str,
-) -> StepOutcome {
+/// Runs step `index` of a plan and returns its outcome.
+pub async fn run_step(ctx: &mut StepContext<'_>, step: &PlanStep, index: usize) -> StepOutcome {
     let started = Instant::now();
+    let name = step.name.as_str();
     let mut out = StepOutcome {
         name: name.to_owned(),
-        line: step_line(step),
+        line: step.line,
         verdict: Verdict::Pass,
         reason: None,
         request: None,
@@ -43,12 +39,12 @@ pub async fn run_step(
         duration_secs: 0.0,
     };
     if let Some(when) = &step.when {
-        let status = ctx.statuses.get(&when.step.value).copied();
+        let status = ctx.statuses.get(&when.step).copied();
         if !status.is_some_and(|s| when.status.contains(&s)) {
             out.verdict = Verdict::Skip;
             out.reason = Some(format!(
                 "skipped: step {} ended with {}, not {:?}",
-                when.step.value,
+                when.name,
                 status.map_or("no response".to_owned(), |s| s.to_string()),
                 when.status
             ));
@@ -61,38 +57,36 @@ pub async fn run_step(
     let cursor = ctx.session.follower.as_ref().map_or(0, |f| f.seen());
 
     let real_time = ctx.session.target.profile.real_time
-        && !ctx
-            .session
-            .target
-            .capabilities
-            .has(harness_core::model::Capability::Clock);
-    let response = if let Some(control) = step
-        .control
-        .as_ref()
-        .filter(|c| c.clock.is_some() && real_time)
-    {
-        // `run --real-time`: no test-control clock here, so the time passes for real.
-        match wait_real_time(ctx, control).await {
-            Ok(waited) => out.reason = Some(waited),
-            Err(e) => out.checks.push(step_error(e)),
-        }
-        None
-    } else if let Some(p) = step.control.as_ref().and_then(|c| c.presence.as_ref()) {
-        // The target decides the way: the test-control protocol or the second account.
-        let changed = match render_str(&p.uri.value, &ctx.vars) {
-            Ok(uri) => {
-                crate::presence::change(ctx.session, &uri, &p.availability, p.activity.as_deref())
-                    .await
+        && !ctx.session.target.capabilities.has(Capability::Clock);
+    let response = match &step.action {
+        StepAction::Control(ControlAction::Clock(seconds)) if real_time => {
+            // `run --real-time`: no test-control clock here, so the time passes for real.
+            match wait_real_time(ctx, seconds).await {
+                Ok(waited) => out.reason = Some(waited),
+                Err(e) => out.checks.push(step_error(e)),
             }
-            Err(e) => Err(e.to_string()),
-        };
-        match changed {
-            Ok(how) => out.reason = Some(how),
-            Err(e) => out.checks.push(step_error(e)),
+            None
         }
-        None
-    } else if let Some(control) = &step.control {
-        match send_control(ctx, control).await {
+        StepAction::Control(ControlAction::Presence {
+            uri,
+            availability,
+            activity,
+        }) => {
+            // The target decides the way: the test-control protocol or the second account.
+            let changed = match uri.render(&ctx.vars) {
+                Ok(uri) => {
+                    crate::presence::change(ctx.session, &uri, availability, activity.as_deref())
+                        .await
+                }
+                Err(e) => Err(e.to_string()),
+            };
+            match changed {
+                Ok(how) => out.reason = Some(how),
+                Err(e) => out.checks.push(step_error(e)),
+            }
+            None
+        }
+        StepAction::Control(control) => match send_control(ctx, control).await {
             Ok(response) => {
                 if !(200..300).contains(&response.status) {
                     out.checks.push(step_error(format!(
@@ -108,42 +102,47 @@ pub async fn run_step(
                     .push(step_error(format!("test-control request: {e}")));
                 None
             }
-        }
-    } else if let Some(request) = &step.request {
-        let timeout = ctx.opts.request_timeout;
-        match build_request(request, ctx.session, ctx.format, &ctx.vars, timeout).await {
-            Err(e) => {
-                out.checks.push(step_error(e));
-                None
-            }
-            Ok(http) => {
-                out.request = Some(record_request(&http, ctx.session));
-                if step.background {
-                    let (handle, written) = ctx.session.target.client.send_marked(http);
-                    // The next step may depend on this request being on the wire (a P-GET
-                    // parked before it is replaced, or before the clock moves): wait until its
-                    // bytes have left, or until it failed (the signal is then dropped).
-                    let _ = tokio::time::timeout(timeout, written).await;
-                    ctx.background.insert(name.to_owned(), (handle, started));
-                    out.reason = Some("sent; its response is checked by a later await".into());
+        },
+        StepAction::Request {
+            request,
+            background,
+        } => {
+            let timeout = ctx.opts.request_timeout;
+            match build_request(request, ctx.session, ctx.format, &ctx.vars, timeout).await {
+                Err(e) => {
+                    out.checks.push(step_error(e));
                     None
-                } else {
-                    match ctx.session.target.client.send(http).await {
-                        Ok(response) => Some(response),
-                        Err(e) => {
-                            out.checks.push(step_error(format!("request failed: {e}")));
-                            None
+                }
+                Ok(http) => {
+                    out.request = Some(record_request(&http, ctx.session));
+                    if *background {
+                        let (handle, written) = ctx.session.target.client.send_marked(http);
+                        // The next step may depend on this request being on the wire (a P-GET
+                        // parked before it is replaced, or before the clock moves): wait until
+                        // its bytes have left, or until it failed (the signal is then dropped).
+                        let _ = tokio::time::timeout(timeout, written).await;
+                        ctx.background.insert(index, (handle, started));
+                        out.reason = Some("sent; its response is checked by a later await".into());
+                        None
+                    } else {
+                        match ctx.session.target.client.send(http).await {
+                            Ok(response) => Some(response),
+                            Err(e) => {
+                                out.checks.push(step_error(format!("request failed: {e}")));
+                                None
+                            }
                         }
                     }
                 }
             }
         }
-    } else if let Some(awaited) = &step.await_step {
-        match ctx.background.remove(&awaited.value) {
+        StepAction::Await {
+            step: awaited,
+            name: awaited_name,
+        } => match ctx.background.remove(awaited) {
             None => {
                 out.checks.push(step_error(format!(
-                    "no background request `{}` to await",
-                    awaited.value
+                    "no background request `{awaited_name}` to await"
                 )));
                 None
             }
@@ -175,24 +174,20 @@ pub async fn run_step(
                     }
                 }
             }
-        }
-    } else {
-        out.checks
-            .push(step_error("the step has no request, control or await"));
-        None
+        },
     };
 
     if let Some(response) = &response {
         // A token answer to the case's own sign-in (the bootstrap cases) is registered before
         // anything of this step is recorded or checked.
         ctx.session.target.learn_tokens(&response.body);
-        ctx.statuses.insert(name.to_owned(), response.status);
+        ctx.statuses.insert(index, response.status);
         ctx.vars
             .insert(format!("steps.{name}.status"), json!(response.status));
         out.response = Some(record_response(response, ctx.session));
         let parsed = Parsed::of(ctx.format, response);
-        if step.control.is_none() {
-            check_response(ctx, step, name, response, &parsed, &mut out.checks).await;
+        if !matches!(step.action, StepAction::Control(_)) {
+            check_response(ctx, step, response, &parsed, &mut out.checks).await;
         }
         capture(ctx, step, response, &parsed, &mut out.checks);
     }

@@ -31,7 +31,7 @@ cases:
           link: people.presenceSubscriptions
           body: { duration: 30, uris: ["{{ contacts.0 }}"] }
         expect: { status: 201 }
-        capture: { sub: self }
+        capture: { sub: "$.self" }
       - name: get
         request: { method: GET, href: "{{ sub }}" }
         expect:
@@ -45,7 +45,7 @@ const BLOCK: usize = 100;
 
 pub async fn bench_requests(target: &Arc<Target>, requests: usize) -> Result<PerRequest, String> {
     let case = generated_case()?;
-    let steps = &case.case.steps;
+    let steps = &case.plan.steps;
     let (subscribe, get) = (&steps[0], &steps[1]);
     let session = Session::open(
         target.clone(),
@@ -70,7 +70,7 @@ pub async fn bench_requests(target: &Arc<Target>, requests: usize) -> Result<Per
         &opts,
         vars,
     );
-    let made = run_step(&mut ctx, subscribe, 0, "subscribe").await;
+    let made = run_step(&mut ctx, subscribe, 0).await;
     if made.verdict != Verdict::Pass {
         let why = made.reason.unwrap_or_default();
         drop(ctx);
@@ -92,7 +92,7 @@ pub async fn bench_requests(target: &Arc<Target>, requests: usize) -> Result<Per
     let warm = (requests / 10).clamp(1, 200);
     for _ in 0..warm {
         bare.round_trip().await?;
-        run_step(&mut ctx, get, 1, "get").await;
+        run_step(&mut ctx, get, 1).await;
     }
     while harness_samples.len() < requests {
         let n = BLOCK.min(requests - harness_samples.len());
@@ -101,7 +101,7 @@ pub async fn bench_requests(target: &Arc<Target>, requests: usize) -> Result<Per
         }
         for _ in 0..n {
             let started = Instant::now();
-            let outcome = run_step(&mut ctx, get, 1, "get").await;
+            let outcome = run_step(&mut ctx, get, 1).await;
             harness_samples.push(started.elapsed());
             if outcome.verdict != Verdict::Pass {
                 failed += 1;

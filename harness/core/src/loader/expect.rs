@@ -81,17 +81,27 @@ impl FileCheck<'_> {
         }
         for (i, select) in expect.select.iter().enumerate() {
             let p = at(ep, &[Seg::Key("select"), Seg::Index(i)]);
-            if let Err(problem) = self.json_path(&select.path.value) {
-                self.problem(span_range(&select.path), &select.path.value, problem);
+            let text = &select.query.value;
+            if let Err(problem) = self.query(text) {
+                self.problem(span_range(&select.query), text, problem);
             }
-            self.template_at(&select.path.value, span_range(&select.path), scope, step);
-            if select.count.is_none() && select.equals.is_none() && select.contains.is_none() {
+            self.template_at(text, span_range(&select.query), scope, step);
+            let given = [
+                select.count.is_some(),
+                select.equals.is_some(),
+                select.contains.is_some(),
+                select.exists.is_some(),
+                select.one_of.is_some(),
+                select.shape.is_some(),
+            ];
+            if !given.contains(&true) {
                 let r = self.range(&p);
                 self.push(
                     r,
-                    format!("`select` of `{}` checks nothing", select.path.value),
+                    format!("`select` of `{text}` checks nothing"),
                     Some(
-                        "give `count`, `equals` or `contains` (`count: 1` for \"exactly one\")"
+                        "give `count`, `equals`, `contains`, `exists`, `one_of` or `shape` \
+                         (`count: 1` for \"exactly one\")"
                             .into(),
                     ),
                 );
@@ -100,6 +110,14 @@ impl FileCheck<'_> {
                 if let Some(value) = value {
                     self.value_templates(&value.value, &at(&p, &[Seg::Key(key)]), scope, step);
                 }
+            }
+            for (j, value) in select.one_of.iter().flatten().enumerate() {
+                self.value_templates(
+                    &value.value,
+                    &at(&p, &[Seg::Key("one_of"), Seg::Index(j)]),
+                    scope,
+                    step,
+                );
             }
         }
     }

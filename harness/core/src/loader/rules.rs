@@ -7,8 +7,8 @@ use std::ops::Range;
 use std::time::Duration;
 
 use serde_json::Value;
-use serde_json_path::JsonPath;
 
+use crate::plan::{Query, parse_query};
 use crate::template::whole_variable;
 
 /// What is wrong with a value, and where inside its text (a byte range), if known.
@@ -97,45 +97,48 @@ pub(crate) fn check_status(value: &Value) -> Result<(), Problem> {
     }
 }
 
-/// A JSONPath (RFC 9535) for `select.path`, `snapshot.redact` and `$…` captures. A path may
-/// hold `{{ var }}` templates (a group's name from the profile, say); it is checked with each
-/// template stood in for by a plain word, and its variables are checked like any template's.
+/// A JSONPath (RFC 9535) for `snapshot.redact`. A path may hold `{{ var }}` templates (a
+/// group's name from the profile, say); it is checked with each template stood in for by a
+/// plain word, and its variables are checked like any template's.
 pub(crate) fn check_json_path(path: &str) -> Result<(), Problem> {
-    if path.contains("{{") {
-        let Ok(segments) = crate::template::parse_template(path) else {
-            // The template check reports the malformed `{{`.
-            return Ok(());
-        };
-        let stand_in: String = segments
-            .iter()
-            .map(|seg| match seg {
-                crate::template::Segment::Text(text) => *text,
-                crate::template::Segment::Var(..) => "v",
-            })
-            .collect();
-        return JsonPath::parse(&stand_in).map(drop).map_err(|err| Problem {
-            message: format!("bad JSONPath `{path}`: {}", err.message()),
-            hint: Some("selectors are RFC 9535 JSONPath, e.g. `$.properties.id`".to_owned()),
-            within: None,
-        });
+    if !path.starts_with('$') {
+        return Err(Problem::new(format!("bad JSONPath `{path}`"))
+            .hint("paths are RFC 9535 JSONPath, e.g. `$.properties.id`"));
     }
-    match JsonPath::parse(path) {
-        Ok(_) => Ok(()),
-        Err(err) => {
-            // The position is a 0-based character index (the crate's doc says 1-based; 0.7.2
-            // reports `$.a[x` at 3, the `[`).
-            let at = path
-                .char_indices()
-                .nth(err.position())
-                .map_or(path.len(), |(i, _)| i);
-            let end = path[at..].chars().next().map_or(at, |c| at + c.len_utf8());
-            Err(Problem {
-                message: format!("bad JSONPath `{path}`: {}", err.message()),
-                hint: Some("selectors are RFC 9535 JSONPath, e.g. `$.properties.id`".to_owned()),
-                within: Some(at..end),
-            })
+    check_query(path).map(drop)
+}
+
+/// A query of a capture or a `select` (see `plan::query`).
+pub(crate) fn check_query(text: &str) -> Result<Query, Problem> {
+    parse_query(text).map_err(|e| Problem {
+        hint: Some(old_form_hint(text).unwrap_or(e.hint)),
+        message: e.message,
+        within: e.within,
+    })
+}
+
+/// How to write a selector of the earlier capture language as a query.
+fn old_form_hint(text: &str) -> Option<String> {
+    let query = match text {
+        "self" => "$.self".to_owned(),
+        "id" => "$.properties.id".to_owned(),
+        "href" => "$.href".to_owned(),
+        _ => {
+            if let Some(name) = text.strip_prefix("header.") {
+                format!("header {name}")
+            } else if let Some(name) = text.strip_prefix("properties.") {
+                format!("$.properties.{name}")
+            } else if let Some(rest) = text.strip_prefix("links.") {
+                match rest.split_once('[') {
+                    Some((rel, index)) => format!("$.links.{rel}[{index}"),
+                    None => format!("$.links.{rest}[0]"),
+                }
+            } else {
+                return None;
+            }
         }
-    }
+    };
+    Some(format!("write `{query}`"))
 }
 
 /// Where a capture reads from.
@@ -143,80 +146,30 @@ pub(crate) fn check_json_path(path: &str) -> Result<(), Problem> {
 pub(crate) enum CaptureFrom {
     /// A request step or an `await` step: the HTTP response.
     Response,
-    /// A control `system_subscription` step: its `href`.
+    /// A control `system_subscription` step: its answer, `{ "href": … }`.
     SystemSubscription,
     /// Any other control step: nothing to capture.
     Control,
 }
 
-const SELECTOR_FORMS: &str = "`self`, `id`, `status`, `header.NAME`, `properties.NAME`, \
-                              `links.REL`, `links.REL[i]` or a JSONPath starting with `$`";
-
-/// A capture selector: `self` | `id` | `status` | `href` (control) | `header.NAME` |
-/// `properties.NAME` | `links.REL` | `links.REL[i]` | `$…`.
-pub(crate) fn check_capture(selector: &str, from: CaptureFrom) -> Result<(), Problem> {
-    match from {
-        CaptureFrom::SystemSubscription if selector == "href" => return Ok(()),
-        CaptureFrom::SystemSubscription | CaptureFrom::Control => {
-            return Err(
-                Problem::new(format!("a control step cannot capture `{selector}`"))
-                    .hint("only a `system_subscription` control step captures, and only `href`"),
-            );
-        }
-        CaptureFrom::Response => {}
+/// A capture's query: any query of a response; a JSONPath on a `system_subscription`
+/// step's answer; nothing on other control steps.
+pub(crate) fn check_capture(text: &str, from: CaptureFrom) -> Result<(), Problem> {
+    if from == CaptureFrom::Control {
+        return Err(
+            Problem::new(format!("a control step cannot capture `{text}`"))
+                .hint("only a `system_subscription` control step captures, and only `$.href`"),
+        );
     }
-    let bad = || {
-        Problem::new(format!("bad capture selector `{selector}`"))
-            .hint(format!("use {SELECTOR_FORMS}"))
-    };
-    match selector {
-        "self" | "id" | "status" => return Ok(()),
-        "href" => {
-            return Err(Problem::new(
-                "`href` is captured only from a `system_subscription` control step",
-            )
-            .hint("use `self` for a resource's self href"));
-        }
-        _ => {}
+    let query = check_query(text)?;
+    if from == CaptureFrom::SystemSubscription && !matches!(query, Query::Path(_)) {
+        return Err(
+            Problem::new(format!("a control step cannot capture `{text}`")).hint(
+                "a `system_subscription` step's answer is `{ \"href\": … }`: capture `$.href`",
+            ),
+        );
     }
-    if selector.starts_with('$') {
-        return check_json_path(selector);
-    }
-    if let Some(name) = selector.strip_prefix("header.") {
-        let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
-        return if !name.is_empty() && name.chars().all(token) {
-            Ok(())
-        } else {
-            Err(bad())
-        };
-    }
-    if let Some(name) = selector.strip_prefix("properties.") {
-        return if name.is_empty() { Err(bad()) } else { Ok(()) };
-    }
-    if let Some(rest) = selector.strip_prefix("links.") {
-        let (rel, index) = match rest.split_once('[') {
-            Some((rel, tail)) => {
-                let Some(index) = tail.strip_suffix(']') else {
-                    return Err(bad());
-                };
-                if index.is_empty()
-                    || !index.bytes().all(|b| b.is_ascii_digit())
-                    || index.parse::<usize>().is_err()
-                {
-                    return Err(bad());
-                }
-                (rel, Some(index))
-            }
-            None => (rest, None),
-        };
-        let _ = index;
-        return if rel.is_empty() || rel.contains(['[', ']']) {
-            Err(bad())
-        } else {
-            Ok(())
-        };
-    }
-    Err(bad())
+    Ok(())
 }
 
 #[cfg(test)]
@@ -277,43 +230,30 @@ mod tests {
     }
 
     #[test]
-    fn capture_selectors() {
+    fn capture_queries() {
         let ok = [
-            "self",
-            "id",
             "status",
-            "header.Location",
-            "properties.expiration",
-            "links.contact",
-            "links.contact[2]",
-            "$.properties.id",
+            "header Location",
+            "media_type",
+            "$.self",
+            "$.links.contact[2]",
             "$.links['self']",
+            "raw $._links.contact",
         ];
-        for sel in ok {
-            assert_eq!(check_capture(sel, CaptureFrom::Response), Ok(()), "{sel}");
+        for q in ok {
+            assert_eq!(check_capture(q, CaptureFrom::Response), Ok(()), "{q}");
         }
-        let bad = [
-            "",
-            "selff",
-            "header.",
-            "header.a b",
-            "properties.",
-            "links.",
-            "links.a[",
-            "links.a[x]",
-            "links.a[-1]",
-            "$..[",
-            "href",
-        ];
-        for sel in bad {
-            assert!(check_capture(sel, CaptureFrom::Response).is_err(), "{sel}");
+        for q in ["", "selff", "header ", "header a b", "$..[", "raw x"] {
+            assert!(check_capture(q, CaptureFrom::Response).is_err(), "{q}");
         }
+        let old = check_capture("links.contact[1]", CaptureFrom::Response).unwrap_err();
+        assert_eq!(old.hint.as_deref(), Some("write `$.links.contact[1]`"));
         assert_eq!(
-            check_capture("href", CaptureFrom::SystemSubscription),
+            check_capture("$.href", CaptureFrom::SystemSubscription),
             Ok(())
         );
-        assert!(check_capture("self", CaptureFrom::SystemSubscription).is_err());
-        assert!(check_capture("href", CaptureFrom::Control).is_err());
+        assert!(check_capture("status", CaptureFrom::SystemSubscription).is_err());
+        assert!(check_capture("$.href", CaptureFrom::Control).is_err());
     }
 
     #[test]

@@ -162,7 +162,11 @@ impl FileCheck<'_> {
                     Some("names are dotted words of letters, digits, `_` and `-`".into()),
                 );
             }
-            if let Err(p) = rules::check_capture(&selector.value, from) {
+            let checked = match from {
+                CaptureFrom::Response => self.query(&selector.value),
+                _ => rules::check_capture(&selector.value, from),
+            };
+            if let Err(p) = checked {
                 self.problem(span_range(selector), &selector.value, p);
             }
             self.template_at(&selector.value, span_range(selector), scope, name);

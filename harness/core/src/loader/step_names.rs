@@ -6,9 +6,7 @@ use crate::model::Step;
 
 /// A step's name as the case refers to it: its own, or `step-N` (1-based).
 pub fn step_name(step: &Step, index: usize) -> String {
-    step.name
-        .as_ref()
-        .map_or_else(|| format!("step-{}", index + 1), |n| n.value.clone())
+    step.name_at(index)
 }
 
 /// The names of a case's steps, with the first step of each name, so that a reference to a

@@ -28,8 +28,8 @@ pub(crate) struct FileCheck<'a> {
     pub(crate) errors: Vec<LoadError>,
     /// The index of the case being checked, for paths into the tree.
     pub(crate) case_index: usize,
-    /// JSONPaths already found to parse: a long case repeats a few selectors many times.
-    valid_json_paths: HashSet<String>,
+    /// Queries already found to parse: a long case repeats a few of them many times.
+    valid_queries: HashSet<String>,
 }
 
 /// A path into the file's tree.
@@ -60,7 +60,7 @@ impl<'a> FileCheck<'a> {
             checklist,
             errors: Vec::new(),
             case_index: 0,
-            valid_json_paths: HashSet::new(),
+            valid_queries: HashSet::new(),
         }
     }
 
@@ -108,9 +108,18 @@ impl<'a> FileCheck<'a> {
 
     /// [`rules::check_json_path`], parsing each distinct path that is valid once per file.
     pub(super) fn json_path(&mut self, path: &str) -> Result<(), Problem> {
-        if !self.valid_json_paths.contains(path) {
+        if !path.starts_with('$') || !self.valid_queries.contains(path) {
             rules::check_json_path(path)?;
-            self.valid_json_paths.insert(path.to_owned());
+            self.valid_queries.insert(path.to_owned());
+        }
+        Ok(())
+    }
+
+    /// [`rules::check_query`], parsing each distinct query that is valid once per file.
+    pub(super) fn query(&mut self, text: &str) -> Result<(), Problem> {
+        if !self.valid_queries.contains(text) {
+            rules::check_query(text)?;
+            self.valid_queries.insert(text.to_owned());
         }
         Ok(())
     }

@@ -121,24 +121,44 @@ pub struct ErrorExpect {
     pub parameter: Option<String>,
 }
 
-/// A selector with what must hold of what it selects.
+/// A query with what must hold of what it finds (see `docs/case-format.md`): at least one of
+/// `count`, `equals`, `contains`, `exists`, `one_of`, `shape`.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SelectExpect {
-    /// RFC 9535 JSONPath on the canonical tree's JSON form (`ucwa-conform schema` documents it).
+    /// `status`, `media_type`, `header NAME`, a JSONPath (RFC 9535) on the canonical tree such
+    /// as `$.properties.id`, or `raw $…` on the JSON body as written (a template).
     #[schemars(with = "String")]
-    pub path: Spanned<String>,
-    /// Exactly this many nodes.
+    pub query: Spanned<String>,
+    /// Exactly this many values.
     #[serde(default)]
     pub count: Option<usize>,
-    /// The single node equals this (a template; compared as text for scalars).
+    /// Exactly one value, equal to this (a template; scalars compare as text, hrefs as URLs).
     #[serde(default)]
     #[schemars(with = "Option<serde_json::Value>")]
     pub equals: Option<Spanned<serde_json::Value>>,
-    /// Some node equals this (a template).
+    /// Some value equals this (a template); for a header, some value contains this text.
     #[serde(default)]
     #[schemars(with = "Option<serde_json::Value>")]
     pub contains: Option<Spanned<serde_json::Value>>,
+    /// `true`: at least one value; `false`: none.
+    #[serde(default)]
+    pub exists: Option<bool>,
+    /// Exactly one value, equal to one of these (templates).
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<serde_json::Value>>")]
+    pub one_of: Option<Vec<Spanned<serde_json::Value>>>,
+    /// `array`: every value is a JSON array (none is fine), for `raw` queries.
+    #[serde(default)]
+    pub shape: Option<Shape>,
+}
+
+/// The shape a `raw` query's values must have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Shape {
+    /// A JSON array.
+    Array,
 }
 
 /// `snapshot: true`, or with extra redactions.

@@ -45,7 +45,7 @@ pub struct Step {
     /// Event-channel entries expected or forbidden after this step.
     #[serde(default)]
     pub events: Option<EventsExpect>,
-    /// Variables taken from the response: name → selector.
+    /// Variables taken from the response: name → query (`status`, `header NAME`, `$…`).
     #[serde(default)]
     #[schemars(with = "BTreeMap<String, String>")]
     pub capture: BTreeMap<String, Spanned<String>>,
@@ -55,6 +55,15 @@ pub struct Step {
     /// Compare the canonical tree with a stored snapshot (one snapshot serves both formats).
     #[serde(default)]
     pub snapshot: Option<SnapshotSpec>,
+}
+
+impl Step {
+    /// The step's name as the case refers to it: its own, or `step-N` (1-based `index`).
+    pub fn name_at(&self, index: usize) -> String {
+        self.name
+            .as_ref()
+            .map_or_else(|| format!("step-{}", index + 1), |n| n.value.clone())
+    }
 }
 
 /// A condition on an earlier step's outcome.

@@ -48,7 +48,7 @@ cases:
     title: t
     steps:
       - request: { method: POST, link: people.presenceSubscriptions }
-        capture: { sub: self }
+        capture: { sub: "$.self" }
       - request: { method: DELETE, href: "{{ subb }}" }
 "#,
         "undefined variable `subb`",
@@ -64,10 +64,10 @@ cases:
       - request: { method: GET, link: people.myGroups }
         expect:
           select:
-            - { path: "$.embedded.*[?@.properties.name == '{{ grup.name }}']", count: 1 }
+            - { query: "$.embedded.*[?@.properties.name == '{{ grup.name }}']", count: 1 }
 "#,
         "undefined variable `grup.name`",
-        "cases/t.yaml:9:60",
+        "cases/t.yaml:9:61",
     ),
     (
         "undefined variable in a nested body value",
@@ -97,7 +97,7 @@ cases:
     steps:
       - request: { method: GET, href: "{{ sub }}" }
       - request: { method: POST, link: people.presenceSubscriptions }
-        capture: { sub: self }
+        capture: { sub: "$.self" }
 "#,
         "undefined variable `sub`",
         "cases/t.yaml:6:40",
@@ -124,13 +124,13 @@ cases:
       - request: { method: GET, link: app.self }
         expect:
           select:
-            - path: "$.links[x"
+            - query: "$.links[x"
 "#,
         "bad JSONPath `$.links[x`",
-        "cases/t.yaml:9:29",
+        "cases/t.yaml:9:30",
     ),
     (
-        "bad capture selector",
+        "capture in the earlier selector language",
         r#"
 cases:
   - id: a
@@ -139,7 +139,7 @@ cases:
       - request: { method: GET, link: app.self }
         capture: { me2: "links.contact[one]" }
 "#,
-        "bad capture selector `links.contact[one]`",
+        "bad query `links.contact[one]`",
         "cases/t.yaml:7:25",
     ),
     (

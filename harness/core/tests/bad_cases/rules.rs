@@ -43,7 +43,7 @@ cases:
         expect:
           status: 200
           select:
-            - { path: "$.links.self" }
+            - { query: "$.links.self" }
 "#,
         "`select` of `$.links.self` checks nothing",
         "cases/t.yaml:10:15",

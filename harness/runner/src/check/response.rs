@@ -1,16 +1,15 @@
-//! Checks on the plain parts of a response: status, media type, headers, body presence, the
-//! UCWA error body, and selectors. Each returns `CheckOutcome`s; a failure is data, not `Err`.
+//! Checks on the plain parts of a response: status, media type, body presence and the UCWA
+//! error body. Each returns `CheckOutcome`s; a failure is data, not `Err`.
 
-use harness_core::canonical::{ErrorBody, hrefs_equal};
-use harness_core::model::{BodyExpect, ErrorExpect, Expect, Format, Level, SelectExpect};
+use harness_core::canonical::ErrorBody;
+use harness_core::model::{BodyExpect, Format, Level};
 use harness_core::outcome::CheckOutcome;
-use harness_core::template::{render_str, render_value};
+use harness_core::plan::{ErrorPlan, Expectation, MediaTypeExpect, Template, ValueTemplate};
 use serde_json::Value;
-use serde_json_path::JsonPath;
 
 use crate::client::HttpResponse;
 use crate::media::media_type_matches;
-use crate::request::{Vars, value_text};
+use crate::request::Vars;
 
 /// The UCWA error code for an HTTP status (digest 4.2); `None` for statuses outside the table.
 pub fn code_for_status(status: u16) -> Option<&'static [&'static str]> {
@@ -35,8 +34,8 @@ pub fn code_for_status(status: u16) -> Option<&'static [&'static str]> {
 }
 
 /// The statuses an `expect.status` accepts, after rendering templates.
-pub fn expected_statuses(value: &Value, vars: &Vars) -> Result<Vec<u16>, String> {
-    let value = render_value(value, vars).map_err(|e| e.to_string())?;
+pub fn expected_statuses(value: &ValueTemplate, vars: &Vars) -> Result<Vec<u16>, String> {
+    let value = value.render(vars).map_err(|e| e.to_string())?;
     let parse_one = |v: &Value| -> Result<u16, String> {
         match v {
             Value::Number(n) => n
@@ -62,18 +61,18 @@ pub fn expected_statuses(value: &Value, vars: &Vars) -> Result<Vec<u16>, String>
     }
 }
 
-/// Checks `status`, `media_type`, `headers` and `body` of an expectation.
-pub fn check_plain(
-    expect: &Expect,
-    level: Level,
+/// Checks `status` and `media_type` of an expectation (its headers are queries, run next).
+pub fn check_status_and_media(
+    expect: &Expectation,
     response: &HttpResponse,
     format: Format,
     vars: &Vars,
-    ucwa_body_expected: bool,
 ) -> Vec<CheckOutcome> {
+    let level = expect.level;
+    let ucwa_body_expected = expect.ucwa_body;
     let mut out = Vec::new();
     if let Some(status) = &expect.status {
-        out.push(match expected_statuses(&status.value, vars) {
+        out.push(match expected_statuses(status, vars) {
             Ok(accepted) if accepted.contains(&response.status) => {
                 CheckOutcome::pass("status", level, format!("status {}", response.status))
             }
@@ -90,9 +89,9 @@ pub fn check_plain(
         });
     }
     let actual_media = response.media_type();
-    match expect.media_type.as_deref() {
-        Some("any") => {}
-        Some(want) => out.push(match &actual_media {
+    match &expect.media_type {
+        Some(MediaTypeExpect::Any) => {}
+        Some(MediaTypeExpect::Is(want)) => out.push(match &actual_media {
             Some(m) if m.eq_ignore_ascii_case(want) => {
                 CheckOutcome::pass("media-type", level, format!("media type {m}"))
             }
@@ -103,7 +102,7 @@ pub fn check_plain(
                     level,
                     format!("expected media type {want}, got {got}"),
                 )
-                .at(None, want, got)
+                .at(None, want.clone(), got)
             }
         }),
         None if ucwa_body_expected && !response.body.is_empty() => {
@@ -124,57 +123,13 @@ pub fn check_plain(
         }
         None => {}
     }
-    for (name, header) in &expect.headers {
-        let values = response.header_values(name);
-        if let Some(present) = header.present {
-            let ok = present != values.is_empty();
-            let what = if present { "present" } else { "absent" };
-            out.push(if ok {
-                CheckOutcome::pass("header", level, format!("header {name} {what}"))
-            } else {
-                CheckOutcome::fail("header", level, format!("header {name} should be {what}")).at(
-                    Some(name.clone()),
-                    what,
-                    join(values.iter().copied(), ", "),
-                )
-            });
-        }
-        if let Some(equals) = &header.equals {
-            out.push(match render_str(&equals.value, vars) {
-                Ok(want) if values.iter().any(|v| *v == want) => {
-                    CheckOutcome::pass("header", level, format!("header {name}: {want}"))
-                }
-                Ok(want) => {
-                    CheckOutcome::fail("header", level, format!("header {name} should be `{want}`"))
-                        .at(Some(name.clone()), want, join(values.iter().copied(), ", "))
-                }
-                Err(e) => CheckOutcome::error("header", level, e.to_string()),
-            });
-        }
-        if let Some(part) = &header.contains {
-            let part = match render_str(part, vars) {
-                Ok(p) => p,
-                Err(e) => {
-                    out.push(CheckOutcome::error("header", level, e.to_string()));
-                    continue;
-                }
-            };
-            out.push(if values.iter().any(|v| v.contains(part.as_str())) {
-                CheckOutcome::pass("header", level, format!("header {name} contains `{part}`"))
-            } else {
-                CheckOutcome::fail(
-                    "header",
-                    level,
-                    format!("header {name} should contain `{part}`"),
-                )
-                .at(
-                    Some(name.clone()),
-                    part.clone(),
-                    join(values.iter().copied(), ", "),
-                )
-            });
-        }
-    }
+    out
+}
+
+/// Checks `body: empty | present` of an expectation.
+pub fn check_body(expect: &Expectation, response: &HttpResponse) -> Vec<CheckOutcome> {
+    let level = expect.level;
+    let mut out = Vec::new();
     match expect.body {
         Some(BodyExpect::Empty) => out.push(if response.body.is_empty() {
             CheckOutcome::pass("body", level, "empty body")
@@ -198,16 +153,16 @@ pub fn check_plain(
 
 /// Checks a UCWA error body against `expect.error`, and that its code matches the status.
 pub fn check_error(
-    expect: &ErrorExpect,
+    expect: &ErrorPlan,
     level: Level,
     status: u16,
     body: Option<&ErrorBody>,
     vars: &Vars,
 ) -> Vec<CheckOutcome> {
     // Table rows give the code and subcode as templates.
-    let render = |text: &Option<String>| -> Result<Option<String>, String> {
-        text.as_deref()
-            .map(|t| render_str(t, vars).map_err(|e| e.to_string()))
+    let render = |text: &Option<Template>| -> Result<Option<String>, String> {
+        text.as_ref()
+            .map(|t| t.render(vars).map_err(|e| e.to_string()))
             .transpose()
     };
     let (code, subcode, parameter) = match (
@@ -304,122 +259,6 @@ pub fn check_error(
     out
 }
 
-/// Checks selectors on a JSON view of the body.
-pub fn check_select(
-    selects: &[SelectExpect],
-    level: Level,
-    view: Option<&Value>,
-    vars: &Vars,
-) -> Vec<CheckOutcome> {
-    let mut out = Vec::new();
-    for select in selects {
-        let path = match render_str(&select.path.value, vars) {
-            Ok(path) => path,
-            Err(e) => {
-                out.push(CheckOutcome::error("select", level, e.to_string()));
-                continue;
-            }
-        };
-        let path = &path;
-        let Some(view) = view else {
-            out.push(CheckOutcome::fail(
-                "select",
-                level,
-                format!("no JSON or UCWA body to select `{path}` in"),
-            ));
-            continue;
-        };
-        let parsed = match JsonPath::parse(path) {
-            Ok(p) => p,
-            Err(e) => {
-                out.push(CheckOutcome::error(
-                    "select",
-                    level,
-                    format!("bad selector: {e}"),
-                ));
-                continue;
-            }
-        };
-        let nodes: Vec<&Value> = parsed.query(view).all();
-        if let Some(count) = select.count {
-            out.push(if nodes.len() == count {
-                CheckOutcome::pass("select", level, format!("{path}: {count} nodes"))
-            } else {
-                CheckOutcome::fail(
-                    "select",
-                    level,
-                    format!("{path}: expected {count} nodes, found {}", nodes.len()),
-                )
-                .at(
-                    Some(path.clone()),
-                    count.to_string(),
-                    nodes.len().to_string(),
-                )
-            });
-        }
-        if let Some(equals) = &select.equals {
-            out.push(match render_value(&equals.value, vars) {
-                Ok(want) => match nodes.as_slice() {
-                    [one] if same_value(one, &want) => {
-                        CheckOutcome::pass("select", level, format!("{path} = {want}"))
-                    }
-                    _ => CheckOutcome::fail(
-                        "select",
-                        level,
-                        format!("{path}: expected one node equal to {want}"),
-                    )
-                    .at(
-                        Some(path.clone()),
-                        want.to_string(),
-                        show_nodes(&nodes),
-                    ),
-                },
-                Err(e) => CheckOutcome::error("select", level, e.to_string()),
-            });
-        }
-        if let Some(contains) = &select.contains {
-            out.push(match render_value(&contains.value, vars) {
-                Ok(want) if nodes.iter().any(|n| same_value(n, &want)) => {
-                    CheckOutcome::pass("select", level, format!("{path} contains {want}"))
-                }
-                Ok(want) => {
-                    CheckOutcome::fail("select", level, format!("{path}: no node equals {want}"))
-                        .at(Some(path.clone()), want.to_string(), show_nodes(&nodes))
-                }
-                Err(e) => CheckOutcome::error("select", level, e.to_string()),
-            });
-        }
-    }
-    out
-}
-
-/// Scalars compare as text (a JSON `11` equals an XML `"11"`); structures compare exactly.
-pub fn same_value(actual: &Value, want: &Value) -> bool {
-    // A link object is its href: `title` and `revision` are optional (digest 5.2).
-    if let (Value::Object(link), Value::String(_)) = (actual, want)
-        && let Some(href @ Value::String(_)) = link.get("href")
-    {
-        return same_value(href, want);
-    }
-    match (actual, want) {
-        (Value::Array(_) | Value::Object(_), _) | (_, Value::Array(_) | Value::Object(_)) => {
-            actual == want
-        }
-        _ => {
-            let (actual, want) = (value_text(actual), value_text(want));
-            actual.eq_ignore_ascii_case(&want) || hrefs_equal(&actual, &want)
-        }
-    }
-}
-
-fn show_nodes(nodes: &[&Value]) -> String {
-    if nodes.is_empty() {
-        "nothing".to_owned()
-    } else {
-        join(nodes.iter().map(|n| n.to_string()), ", ")
-    }
-}
-
 fn join<I: IntoIterator<Item = S>, S: AsRef<str>>(items: I, sep: &str) -> String {
     let mut out = String::new();
     for (i, item) in items.into_iter().enumerate() {
@@ -449,6 +288,8 @@ mod tests {
     #[test]
     fn statuses_come_as_one_a_list_or_a_template() {
         let vars = Vars::from([("s".to_owned(), json!(400))]);
+        let expected_statuses =
+            |v: &Value, vars: &Vars| expected_statuses(&ValueTemplate::new(v), vars);
         assert_eq!(expected_statuses(&json!(201), &vars).unwrap(), vec![201]);
         assert_eq!(
             expected_statuses(&json!([200, 201]), &vars).unwrap(),
@@ -465,14 +306,6 @@ mod tests {
         assert!(expected_statuses(&json!("abc"), &vars).is_err());
         let any = expected_statuses(&json!("any"), &vars).unwrap();
         assert!(any.contains(&100) && any.contains(&404) && any.contains(&599));
-    }
-
-    #[test]
-    fn scalars_compare_as_text_structures_exactly() {
-        assert!(same_value(&json!(11), &json!("11")));
-        assert!(same_value(&json!("True"), &json!(true)));
-        assert!(!same_value(&json!([1]), &json!(1)));
-        assert!(same_value(&json!({"a": 1}), &json!({"a": 1})));
     }
 
     #[test]

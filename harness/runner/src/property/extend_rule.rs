@@ -254,7 +254,7 @@ impl ExtendRule {
             ),
         );
         y.line(3, "expect: { status: 201 }");
-        y.line(3, "capture: { sub: self }");
+        y.line(3, "capture: { sub: \"$.self\" }");
         y.line(3, "events:");
         y.line(
             4,

@@ -93,7 +93,7 @@ fn act(y: &mut CaseYaml, n: usize, applied: &Applied) {
             y.line(
                 3,
                 &format!(
-                    "capture: {{ s{number}: self, s{number}_members: links.memberships, s{number}_add: links.addToPresenceSubscription }}"
+                    "capture: {{ s{number}: \"$.self\", s{number}_members: \"$.links.memberships[0]\", s{number}_add: \"$.links.addToPresenceSubscription[0]\" }}"
                 ),
             );
             y.line(3, "events:");

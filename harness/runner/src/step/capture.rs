@@ -1,127 +1,70 @@
-//! Captures: values a step takes from its response for later steps.
+//! Captures: values a step takes from its response for later steps, by query.
 
-use harness_core::canonical::Document;
-use harness_core::model::Step;
 use harness_core::outcome::CheckOutcome;
-use harness_core::template::render_str;
-use serde_json::{Value, json};
-use serde_json_path::JsonPath;
+use harness_core::plan::{PlanStep, Query, StepAction};
+use serde_json::Value;
 
 use super::checks::Parsed;
 use super::context::StepContext;
+use crate::check::query::{Observed, query_values};
 use crate::client::HttpResponse;
-use crate::parse::selector_view_of;
 
 pub(crate) fn capture(
     ctx: &mut StepContext<'_>,
-    step: &Step,
+    step: &PlanStep,
     response: &HttpResponse,
     parsed: &Parsed,
     checks: &mut Vec<CheckOutcome>,
 ) {
-    if step.capture.is_empty() {
+    if step.captures.is_empty() {
         return;
     }
-    for (var, selector) in &step.capture {
-        let selector = match render_str(&selector.value, &ctx.vars) {
-            Ok(s) => s,
-            Err(e) => {
-                checks.push(CheckOutcome::error(
-                    "capture",
-                    ctx.case_level,
-                    e.to_string(),
-                ));
-                continue;
-            }
-        };
-        let selector = selector.as_str();
-        match capture_one(
-            selector,
-            response,
-            parsed.document(),
-            parsed.raw_json.as_ref(),
-        ) {
-            Some(value) => {
+    // A control step's answer (`{ "href": … }`) is plain JSON, not a UCWA document.
+    let view = match step.action {
+        StepAction::Control(_) => parsed.raw_json.clone(),
+        _ => parsed.selector_view(&ctx.preexisting),
+    };
+    let observed = Observed {
+        response,
+        view: view.as_ref(),
+        raw_json: parsed.raw_json.as_ref(),
+        format: ctx.format,
+    };
+    for (var, query) in &step.captures {
+        match capture_one(query, &observed, &ctx.vars) {
+            Ok(Some(value)) => {
                 ctx.vars.insert(var.clone(), value);
             }
-            None => checks.push(
+            Ok(None) => checks.push(
                 CheckOutcome::fail(
                     "capture",
                     ctx.case_level,
-                    format!("could not capture `{var}`: nothing at `{selector}` in the response"),
+                    format!("could not capture `{var}`: nothing at `{query}` in the response"),
                 )
-                .at(Some(selector.to_owned()), "a value", "nothing"),
+                .at(Some(query.to_string()), "a value", "nothing"),
             ),
+            Err(e) => checks.push(CheckOutcome::error("capture", ctx.case_level, e)),
         }
     }
 }
 
-/// Evaluates one capture selector (see `docs/case-format.md`).
+/// The one value a query finds for a capture: a header's first value, a path's single node;
+/// `Ok(None)` when there is none (or, for a path, more than one); `Err` for a template that
+/// cannot be rendered.
 pub fn capture_one(
-    selector: &str,
-    response: &HttpResponse,
-    document: Option<&Document>,
-    raw_json: Option<&Value>,
-) -> Option<Value> {
-    let resource = match document {
-        Some(Document::Resource(r)) => Some(r),
-        _ => None,
+    query: &Query,
+    observed: &Observed<'_>,
+    vars: &crate::request::Vars,
+) -> Result<Option<Value>, String> {
+    if let Query::Path(p) | Query::Raw(p) = query {
+        p.text.render(vars).map_err(|e| e.to_string())?;
+    }
+    let Ok(Some(mut values)) = query_values(query, observed, vars) else {
+        return Ok(None);
     };
-    if selector == "status" {
-        return Some(json!(response.status));
-    }
-    if let Some(header) = selector.strip_prefix("header.") {
-        return response.header(header).map(capture_value);
-    }
-    if selector == "href" {
-        return raw_json
-            .and_then(|v| v.get("href"))
-            .and_then(Value::as_str)
-            .map(capture_value);
-    }
-    if selector.starts_with('$') {
-        let view = document
-            .map(selector_view_of)
-            .or_else(|| raw_json.cloned())?;
-        let path = JsonPath::parse(selector).ok()?;
-        let nodes = path.query(&view).all();
-        return match nodes.as_slice() {
-            [one] => Some((*one).clone()),
-            _ => None,
-        };
-    }
-    let resource = resource?;
-    match selector {
-        "self" => resource.self_href.clone().map(capture_value),
-        "id" => resource
-            .properties
-            .get("id")
-            .map(|s| capture_value(s.as_text())),
-        _ => {
-            if let Some(name) = selector.strip_prefix("properties.") {
-                return resource
-                    .properties
-                    .get(name)
-                    .map(|s| capture_value(s.as_text()));
-            }
-            let rest = selector.strip_prefix("links.")?;
-            let (rel, index) = match rest.split_once('[') {
-                Some((rel, idx)) => (rel, idx.trim_end_matches(']').parse::<usize>().ok()?),
-                None => (rest, 0),
-            };
-            if rel == "self" {
-                return resource.self_href.clone().map(capture_value);
-            }
-            resource
-                .links
-                .get(rel)
-                .and_then(|links| links.get(index))
-                .map(|l| capture_value(l.href.clone()))
-        }
-    }
-}
-
-/// Converts a value captured from a response to a variable.
-pub fn capture_value(text: impl Into<String>) -> Value {
-    Value::String(text.into())
+    Ok(match query {
+        Query::Header(_) if !values.is_empty() => Some(values.swap_remove(0)),
+        _ if values.len() == 1 => values.pop(),
+        _ => None,
+    })
 }

@@ -1,14 +1,15 @@
-//! A response judged: status, headers, error body, resource, selects, parity.
+//! A response judged: status, headers, error body, resource, selects, parity, snapshot.
 
-use harness_core::canonical::Document;
-use harness_core::model::{Expect, Format, Level, Step};
+use harness_core::canonical::{Document, hrefs_equal};
+use harness_core::model::Format;
 use harness_core::outcome::CheckOutcome;
+use harness_core::plan::{Check, Expectation, PlanStep, StepAction};
 use serde_json::Value;
 
 use super::context::{StepContext, step_error};
 use crate::check::parity::check_parity;
-use crate::check::resource::check_resource;
-use crate::check::response::{check_error, check_plain, check_select};
+use crate::check::query::{Observed, run_check};
+use crate::check::response::{check_body, check_error, check_status_and_media};
 use crate::check::snapshot::{redact, snapshot_name};
 use crate::client::HttpResponse;
 use crate::media::media_type_matches;
@@ -19,7 +20,7 @@ use crate::request::build_request;
 pub(crate) struct Parsed {
     /// The canonical document (`None` for an empty or non-UCWA media type body).
     pub(crate) document: Option<Result<Document, String>>,
-    /// The body as JSON, for selectors on non-UCWA bodies (the token answer, say).
+    /// The body as JSON, for queries on non-UCWA bodies (the token answer, say).
     pub(crate) raw_json: Option<Value>,
 }
 
@@ -33,6 +34,29 @@ impl Parsed {
 
     pub(crate) fn document(&self) -> Option<&Document> {
         self.document.as_ref().and_then(|d| d.as_ref().ok())
+    }
+
+    /// The tree queries run on: the canonical document with links read as hrefs, else the
+    /// JSON body as it is. Subscriptions the application held before the case began (system
+    /// owned, digest 2.2) are the server's, not the case's: they are left out of it.
+    pub(crate) fn selector_view(&self, preexisting: &[String]) -> Option<Value> {
+        let mut view = self
+            .document()
+            .map(selector_view_of)
+            .or_else(|| self.raw_json.clone())?;
+        if !preexisting.is_empty()
+            && matches!(self.document(), Some(Document::Resource(_)))
+            && let Some(Value::Array(items)) = view
+                .get_mut("embedded")
+                .and_then(|e| e.get_mut("presenceSubscription"))
+        {
+            items.retain(|item| {
+                item.get("self")
+                    .and_then(Value::as_str)
+                    .is_none_or(|h| !preexisting.iter().any(|p| hrefs_equal(h, p)))
+            });
+        }
+        Some(view)
     }
 }
 
@@ -56,24 +80,23 @@ pub(crate) fn parse_response(
 
 pub(crate) async fn check_response(
     ctx: &mut StepContext<'_>,
-    step: &Step,
-    name: &str,
+    step: &PlanStep,
     response: &HttpResponse,
     parsed: &Parsed,
     checks: &mut Vec<CheckOutcome>,
 ) {
     let document = parsed.document();
-    let raw_json = parsed.raw_json.as_ref();
-    let view = document.map(view_of).or_else(|| raw_json.cloned());
-    let selector_view = document.map(selector_view_of).or_else(|| raw_json.cloned());
+    let selector_view = parsed.selector_view(&ctx.preexisting);
+    let observed = Observed {
+        response,
+        view: selector_view.as_ref(),
+        raw_json: parsed.raw_json.as_ref(),
+        format: ctx.format,
+    };
 
     // No silent steps: a request without an expected status must succeed (2xx), as Tavern
     // does; `status: any` says otherwise, explicitly.
-    let status_given = [step.expect.as_ref(), step.prefer.as_ref()]
-        .into_iter()
-        .flatten()
-        .any(|e| e.status.is_some());
-    if !status_given && (step.request.is_some() || step.await_step.is_some()) {
+    if !step.status_given && !matches!(step.action, StepAction::Control(_)) {
         checks.push(if (200..300).contains(&response.status) {
             CheckOutcome::pass(
                 "status",
@@ -92,47 +115,56 @@ pub(crate) async fn check_response(
             .at(None, "2xx".to_owned(), response.status.to_string())
         });
     }
-    let expectations = [
-        (step.expect.as_ref(), ctx.case_level),
-        (step.prefer.as_ref(), Level::Should),
-    ];
-    for (expect, level) in expectations {
-        let Some(expect) = expect else { continue };
-        let ucwa = expect.resource.is_some()
-            || expect.error.is_some()
-            || step.parity
-            || step.snapshot.is_some();
-        checks.extend(check_plain(
-            expect, level, response, ctx.format, &ctx.vars, ucwa,
+    let run_all = |list: &[Check], checks: &mut Vec<CheckOutcome>| {
+        checks.extend(
+            list.iter()
+                .filter_map(|c| run_check(c, &observed, &ctx.vars)),
+        );
+    };
+    for expect in &step.expectations {
+        checks.extend(check_status_and_media(
+            expect, response, ctx.format, &ctx.vars,
         ));
-        if ucwa && let Some(Err(e)) = &parsed.document {
+        run_all(&expect.headers, checks);
+        checks.extend(check_body(expect, response));
+        if expect.ucwa_body
+            && let Some(Err(e)) = &parsed.document
+        {
             checks.push(CheckOutcome::fail(
                 "body",
-                level,
+                expect.level,
                 format!("the body is not a well-formed UCWA document: {e}"),
             ));
             continue;
         }
-        check_documents(
-            expect,
-            level,
-            document,
-            raw_json,
-            selector_view.as_ref(),
-            ctx,
-            response,
-            checks,
-        );
+        if let Some(resource) = &expect.resource {
+            if matches!(document, Some(Document::Resource(_))) {
+                run_all(resource, checks);
+            } else {
+                checks.push(CheckOutcome::fail(
+                    "resource",
+                    expect.level,
+                    "expected a UCWA resource body, got none",
+                ));
+            }
+        }
+        check_error_body(expect, document, response, ctx, checks);
+        run_all(&expect.select, checks);
     }
     if step.parity {
         checks.push(parity(ctx, step, response).await);
     }
     if let Some(snapshot) = &step.snapshot {
+        let view = document.map(view_of).or_else(|| parsed.raw_json.clone());
         match &view {
             Some(view) => {
-                let extra: Vec<String> = snapshot.redact.iter().map(|r| r.value.clone()).collect();
-                let redacted = redact(view, &ctx.vars, &extra, ctx.session.target.secrets());
-                let file_name = snapshot_name(ctx.case_id, name);
+                let redacted = redact(
+                    view,
+                    &ctx.vars,
+                    &snapshot.redact,
+                    ctx.session.target.secrets(),
+                );
+                let file_name = snapshot_name(ctx.case_id, &step.name);
                 checks.push(ctx.opts.snapshots.check(
                     &file_name,
                     ctx.file,
@@ -149,34 +181,13 @@ pub(crate) async fn check_response(
     }
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one call site; a struct would only rename them"
-)]
-pub(crate) fn check_documents(
-    expect: &Expect,
-    level: Level,
+fn check_error_body(
+    expect: &Expectation,
     document: Option<&Document>,
-    raw_json: Option<&Value>,
-    view: Option<&Value>,
-    ctx: &StepContext<'_>,
     response: &HttpResponse,
+    ctx: &StepContext<'_>,
     checks: &mut Vec<CheckOutcome>,
 ) {
-    if let Some(resource_expect) = &expect.resource {
-        let resource = match document {
-            Some(Document::Resource(r)) => Some(r),
-            _ => None,
-        };
-        checks.extend(check_resource(
-            resource_expect,
-            level,
-            resource,
-            raw_json,
-            ctx.format,
-            &ctx.vars,
-        ));
-    }
     if let Some(error_expect) = &expect.error {
         let body = match document {
             Some(Document::Error(e)) => Some(e),
@@ -184,24 +195,21 @@ pub(crate) fn check_documents(
         };
         checks.extend(check_error(
             error_expect,
-            level,
+            expect.level,
             response.status,
             body,
             &ctx.vars,
         ));
     }
-    if !expect.select.is_empty() {
-        checks.extend(check_select(&expect.select, level, view, &ctx.vars));
-    }
 }
 
 pub(crate) async fn parity(
     ctx: &StepContext<'_>,
-    step: &Step,
+    step: &PlanStep,
     first: &HttpResponse,
 ) -> CheckOutcome {
     let level = ctx.case_level;
-    let Some(request) = &step.request else {
+    let Some(request) = step.request() else {
         return step_error("parity needs a request");
     };
     let other = ctx.format.other();

@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Instant;
 
-use harness_core::model::{Format, Level, Step};
+use harness_core::model::{Format, Level};
 use harness_core::outcome::CheckOutcome;
 use tokio::task::JoinHandle;
 
@@ -24,8 +24,13 @@ pub struct StepContext<'a> {
     pub file: &'a str,
     pub opts: &'a ExecOptions,
     pub vars: Vars,
-    pub statuses: HashMap<String, u16>,
-    pub background: HashMap<String, Pending>,
+    /// The status each step (by index) ended with, for `when`.
+    pub statuses: HashMap<usize, u16>,
+    /// Background requests in flight, by step index, for `await`.
+    pub background: HashMap<usize, Pending>,
+    /// The self hrefs of the subscriptions the application held before the case began (only
+    /// for a case that counts subscriptions): queries leave them out.
+    pub preexisting: Vec<String>,
     /// Events already matched by an expectation: each event satisfies one only.
     pub consumed: HashSet<u64>,
     pub matched_by_step: BTreeMap<usize, Vec<u64>>,
@@ -54,6 +59,7 @@ impl<'a> StepContext<'a> {
             vars,
             statuses: HashMap::new(),
             background: HashMap::new(),
+            preexisting: Vec::new(),
             consumed: HashSet::new(),
             matched_by_step: BTreeMap::new(),
             matched_label: HashMap::new(),
@@ -65,24 +71,4 @@ impl<'a> StepContext<'a> {
 /// A check that a step could not run at all.
 pub fn step_error(message: impl Into<String>) -> CheckOutcome {
     CheckOutcome::error("step", Level::Must, message)
-}
-
-/// The line of a step: its name's, or its request's href or link.
-pub fn step_line(step: &Step) -> u64 {
-    let line = |l: &serde_saphyr::Location| l.line();
-    if let Some(n) = &step.name {
-        return line(&n.referenced);
-    }
-    if let Some(r) = &step.request {
-        if let Some(l) = &r.link {
-            return line(&l.referenced);
-        }
-        if let Some(h) = &r.href {
-            return line(&h.referenced);
-        }
-    }
-    if let Some(a) = &step.await_step {
-        return line(&a.referenced);
-    }
-    0
 }

@@ -1,7 +1,6 @@
 //! A control step: a test-control request, or its real-time wait on a target without the clock.
 
-use harness_core::model::ControlSpec;
-use harness_core::template::{render_str, render_value};
+use harness_core::plan::{ControlAction, Template, ValueTemplate};
 use serde_json::json;
 
 use super::context::StepContext;
@@ -11,12 +10,9 @@ use crate::real_time::clock_seconds;
 /// Waits what a clock step would move the clock by, divided by the profile's `time_scale`.
 pub(crate) async fn wait_real_time(
     ctx: &StepContext<'_>,
-    control: &ControlSpec,
+    clock: &ValueTemplate,
 ) -> Result<String, String> {
-    let Some(clock) = &control.clock else {
-        return Err("not a clock step".into());
-    };
-    let value = render_value(&clock.value, &ctx.vars).map_err(|e| e.to_string())?;
+    let value = clock.render(&ctx.vars).map_err(|e| e.to_string())?;
     let seconds =
         clock_seconds(&value).ok_or_else(|| format!("`{value}` is not a number of seconds"))?;
     let scale = ctx.session.target.profile.time_scale.max(1);
@@ -30,29 +26,30 @@ pub(crate) async fn wait_real_time(
 
 pub(crate) async fn send_control(
     ctx: &StepContext<'_>,
-    control: &ControlSpec,
+    control: &ControlAction,
 ) -> Result<HttpResponse, String> {
     let vars = &ctx.vars;
-    let (path, body) = if let Some(clock) = &control.clock {
-        let seconds = render_value(&clock.value, vars).map_err(|e| e.to_string())?;
-        ("/clock", json!({ "advance_seconds": seconds }))
-    } else if let Some(c) = &control.condition {
-        let name = render_str(&c.name.value, vars).map_err(|e| e.to_string())?;
-        let operation = render_str(&c.operation.value, vars).map_err(|e| e.to_string())?;
-        (
+    let render = |t: &Template| t.render(vars).map_err(|e| e.to_string());
+    let (path, body) = match control {
+        ControlAction::Clock(clock) => {
+            let seconds = clock.render(vars).map_err(|e| e.to_string())?;
+            ("/clock", json!({ "advance_seconds": seconds }))
+        }
+        ControlAction::Condition {
+            name,
+            operation,
+            times,
+        } => (
             "/conditions",
-            json!({ "condition": name, "operation": operation, "times": c.times }),
-        )
-    } else if let Some(s) = &control.system_subscription {
-        let uris = s
-            .uris
-            .iter()
-            .map(|u| render_str(&u.value, vars))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| e.to_string())?;
-        ("/system-subscription", json!({ "uris": uris }))
-    } else {
-        return Err("the control step sets no action".into());
+            json!({ "condition": render(name)?, "operation": render(operation)?, "times": times }),
+        ),
+        ControlAction::SystemSubscription { uris } => {
+            let uris = uris.iter().map(render).collect::<Result<Vec<_>, _>>()?;
+            ("/system-subscription", json!({ "uris": uris }))
+        }
+        ControlAction::Presence { .. } => {
+            return Err("a presence change goes through `presence::change`".into());
+        }
     };
     ctx.session
         .control(path, body)

@@ -36,13 +36,13 @@ cases:
 const CASE_ROUND: &str = r#"      - name: create-{i}
         request: { method: POST, link: people.presenceSubscriptions, body: { duration: 30, uris: ["{{ contacts.0 }}"] } }
         expect: { status: 201 }
-        capture: { sub: self }
+        capture: { sub: "$.self" }
       - name: get-json-{i}
         request: { method: GET, href: "{{ sub }}", headers: { Accept: application/json } }
-        expect: { status: 200, select: [{ path: "$.rel", equals: presenceSubscription }] }
+        expect: { status: 200, select: [{ query: "$.rel", equals: presenceSubscription }] }
       - name: get-xml-{i}
         request: { method: GET, href: "{{ sub }}", headers: { Accept: application/xml } }
-        expect: { status: 200, media_type: application/xml, select: [{ path: "$.rel", equals: presenceSubscription }] }
+        expect: { status: 200, media_type: application/xml, select: [{ query: "$.rel", equals: presenceSubscription }] }
       - name: delete-{i}
         request: { method: DELETE, href: "{{ sub }}" }
         expect: { status: 204 }

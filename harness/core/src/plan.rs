@@ -1,0 +1,18 @@
+//! The compiled plan of a case: what the loader turns every validated case into, once, so the
+//! runner only executes. Steps are one of three actions, references to steps are indices,
+//! templates are parsed, and every check is a query with a predicate (see `docs/case-format.md`).
+
+mod compile;
+mod query;
+mod step;
+mod template;
+
+pub use self::compile::compile_case;
+pub use self::query::{
+    Check, PRESENCE_SUBSCRIPTIONS_COUNT, PathQuery, Predicate, Query, QueryError, parse_query,
+};
+pub use self::step::{
+    CasePlan, ControlAction, ErrorPlan, Expectation, MediaTypeExpect, PlanStep, RequestBody,
+    RequestPlan, RequestTarget, SnapshotPlan, StepAction, WhenPlan,
+};
+pub use self::template::{Template, ValueTemplate};

@@ -1,0 +1,238 @@
+//! Runs a compiled check (a query and a predicate) on a response. Captures, `select`,
+//! `headers` and the `resource:` shorthand all come here, so they read values alike.
+
+use harness_core::canonical::hrefs_equal;
+use harness_core::model::Format;
+use harness_core::outcome::CheckOutcome;
+use harness_core::plan::{Check, Predicate, Query, ValueTemplate};
+use serde_json::{Value, json};
+
+use crate::client::HttpResponse;
+use crate::request::{Vars, value_text};
+
+/// What a response offers to queries.
+pub struct Observed<'a> {
+    /// The response.
+    pub response: &'a HttpResponse,
+    /// The canonical tree with links read as hrefs (or a non-UCWA JSON body as it is).
+    pub view: Option<&'a Value>,
+    /// The JSON body as written.
+    pub raw_json: Option<&'a Value>,
+    /// The run's format: `raw` queries are checked in JSON runs only.
+    pub format: Format,
+}
+
+/// The values a query finds; `Err` when there is nothing to look in (no body, a bad path).
+pub fn query_values(
+    query: &Query,
+    obs: &Observed<'_>,
+    vars: &Vars,
+) -> Result<Option<Vec<Value>>, String> {
+    let path_nodes = |p: &harness_core::plan::PathQuery, doc: Option<&Value>| {
+        let (path, text) = p.path(vars)?;
+        let Some(doc) = doc else {
+            return Err(format!("no JSON or UCWA body to select `{text}` in"));
+        };
+        Ok(Some(path.query(doc).all().into_iter().cloned().collect()))
+    };
+    match query {
+        Query::Status => Ok(Some(vec![json!(obs.response.status)])),
+        Query::MediaType => Ok(Some(
+            obs.response
+                .media_type()
+                .map(Value::String)
+                .into_iter()
+                .collect(),
+        )),
+        Query::Header(name) => Ok(Some(
+            obs.response
+                .header_values(name)
+                .into_iter()
+                .map(|v| Value::String(v.to_owned()))
+                .collect(),
+        )),
+        Query::Path(p) => path_nodes(p, obs.view),
+        Query::Raw(_) if obs.format != Format::Json => Ok(None),
+        // No JSON body: nothing is there, which a shape rule accepts.
+        Query::Raw(_) if obs.raw_json.is_none() => Ok(Some(Vec::new())),
+        Query::Raw(p) => path_nodes(p, obs.raw_json),
+    }
+}
+
+/// Runs one check; `None` when it does not apply to this run (a `raw` query in XML).
+pub fn run_check(check: &Check, obs: &Observed<'_>, vars: &Vars) -> Option<CheckOutcome> {
+    let (kind, level) = (check.kind, check.level);
+    let nodes = match query_values(&check.query, obs, vars) {
+        Ok(Some(nodes)) => nodes,
+        Ok(None) => return None,
+        Err(e) if e.starts_with("no JSON") => return Some(CheckOutcome::fail(kind, level, e)),
+        Err(e) => return Some(CheckOutcome::error(kind, level, e)),
+    };
+    let q = check.query.to_string();
+    let why = |message: String| match check.why {
+        Some(why) => format!("{message} ({why})"),
+        None => message,
+    };
+    let render = |want: &ValueTemplate| want.render(vars).map_err(|e| e.to_string());
+    let header = matches!(check.query, Query::Header(_));
+    let outcome = match &check.predicate {
+        Predicate::Count(count) => {
+            if nodes.len() == *count {
+                CheckOutcome::pass(kind, level, format!("{q}: {count} nodes"))
+            } else {
+                CheckOutcome::fail(
+                    kind,
+                    level,
+                    why(format!(
+                        "{q}: expected {count} nodes, found {}",
+                        nodes.len()
+                    )),
+                )
+                .at(Some(q.clone()), count.to_string(), nodes.len().to_string())
+            }
+        }
+        Predicate::Exists(want) => {
+            let (what, ok) = if *want {
+                ("present", !nodes.is_empty())
+            } else {
+                ("absent", nodes.is_empty())
+            };
+            if ok {
+                CheckOutcome::pass(kind, level, format!("{q} {what}"))
+            } else {
+                CheckOutcome::fail(kind, level, why(format!("{q} should be {what}"))).at(
+                    Some(q.clone()),
+                    what,
+                    show_nodes(&nodes),
+                )
+            }
+        }
+        Predicate::Equals(want) => match render(want) {
+            Err(e) => CheckOutcome::error(kind, level, e),
+            // A header holds when one of its values is exactly the text.
+            Ok(want) if header => {
+                let want = value_text(&want);
+                if nodes.iter().any(|n| n.as_str() == Some(want.as_str())) {
+                    CheckOutcome::pass(kind, level, format!("{q}: {want}"))
+                } else {
+                    CheckOutcome::fail(kind, level, format!("{q} should be `{want}`")).at(
+                        Some(q.clone()),
+                        want,
+                        show_texts(&nodes),
+                    )
+                }
+            }
+            Ok(want) => match nodes.as_slice() {
+                [one] if same_value(one, &want) => {
+                    CheckOutcome::pass(kind, level, format!("{q} = {want}"))
+                }
+                _ => CheckOutcome::fail(
+                    kind,
+                    level,
+                    why(format!("{q}: expected one node equal to {want}")),
+                )
+                .at(Some(q.clone()), want.to_string(), show_nodes(&nodes)),
+            },
+        },
+        Predicate::Contains(want) => match render(want) {
+            Err(e) => CheckOutcome::error(kind, level, e),
+            // A header contains text when one of its values does.
+            Ok(want) if header => {
+                let part = value_text(&want);
+                if nodes
+                    .iter()
+                    .any(|n| n.as_str().is_some_and(|v| v.contains(part.as_str())))
+                {
+                    CheckOutcome::pass(kind, level, format!("{q} contains `{part}`"))
+                } else {
+                    CheckOutcome::fail(kind, level, format!("{q} should contain `{part}`")).at(
+                        Some(q.clone()),
+                        part,
+                        show_texts(&nodes),
+                    )
+                }
+            }
+            Ok(want) if nodes.iter().any(|n| same_value(n, &want)) => {
+                CheckOutcome::pass(kind, level, format!("{q} contains {want}"))
+            }
+            Ok(want) => CheckOutcome::fail(kind, level, why(format!("{q}: no node equals {want}")))
+                .at(Some(q.clone()), want.to_string(), show_nodes(&nodes)),
+        },
+        Predicate::OneOf(options) => {
+            match options.iter().map(render).collect::<Result<Vec<_>, _>>() {
+                Err(e) => CheckOutcome::error(kind, level, e),
+                Ok(options) => {
+                    let listed = show_nodes(&options.iter().collect::<Vec<_>>());
+                    match nodes.as_slice() {
+                        [one] if options.iter().any(|o| same_value(one, o)) => {
+                            CheckOutcome::pass(kind, level, format!("{q} = {one}"))
+                        }
+                        _ => CheckOutcome::fail(
+                            kind,
+                            level,
+                            why(format!("{q}: expected one node equal to one of {listed}")),
+                        )
+                        .at(Some(q.clone()), listed, show_nodes(&nodes)),
+                    }
+                }
+            }
+        }
+        Predicate::Array => match nodes.iter().find(|n| !n.is_array()) {
+            None => CheckOutcome::pass(kind, level, format!("{q} is an array")),
+            Some(other) => CheckOutcome::fail(kind, level, why(format!("{q} must be an array")))
+                .at(
+                    Some(q.clone()),
+                    "an array",
+                    crate::check::response::head(other.to_string().as_bytes()),
+                ),
+        },
+    };
+    Some(outcome)
+}
+
+/// Scalars compare as text, ignoring case (a JSON `11` equals an XML `"11"`), hrefs as URLs;
+/// structures compare exactly.
+pub fn same_value(actual: &Value, want: &Value) -> bool {
+    // A link object is its href: `title` and `revision` are optional (digest 5.2).
+    if let (Value::Object(link), Value::String(_)) = (actual, want)
+        && let Some(href @ Value::String(_)) = link.get("href")
+    {
+        return same_value(href, want);
+    }
+    match (actual, want) {
+        (Value::Array(_) | Value::Object(_), _) | (_, Value::Array(_) | Value::Object(_)) => {
+            actual == want
+        }
+        _ => {
+            let (actual, want) = (value_text(actual), value_text(want));
+            actual.eq_ignore_ascii_case(&want) || hrefs_equal(&actual, &want)
+        }
+    }
+}
+
+fn show_nodes(nodes: &[impl std::borrow::Borrow<Value>]) -> String {
+    if nodes.is_empty() {
+        return "nothing".to_owned();
+    }
+    let shown: Vec<String> = nodes.iter().map(|n| n.borrow().to_string()).collect();
+    shown.join(", ")
+}
+
+/// Header values as they came, without JSON quotes.
+fn show_texts(nodes: &[Value]) -> String {
+    let shown: Vec<String> = nodes.iter().map(value_text).collect();
+    shown.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scalars_compare_as_text_structures_exactly() {
+        assert!(same_value(&json!(11), &json!("11")));
+        assert!(same_value(&json!("True"), &json!(true)));
+        assert!(!same_value(&json!([1]), &json!(1)));
+        assert!(same_value(&json!({"a": 1}), &json!({"a": 1})));
+    }
+}
