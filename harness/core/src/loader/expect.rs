@@ -38,6 +38,17 @@ impl FileCheck<'_> {
                     step,
                 );
             }
+            if let Some(contains) = &header.contains {
+                self.template(
+                    contains,
+                    &at(
+                        ep,
+                        &[Seg::Key("headers"), Seg::Key(name), Seg::Key("contains")],
+                    ),
+                    scope,
+                    step,
+                );
+            }
         }
         if let Some(error) = &expect.error {
             for (key, text) in [
@@ -110,6 +121,10 @@ impl FileCheck<'_> {
                 if let Some(value) = value {
                     self.value_templates(&value.value, &at(&p, &[Seg::Key(key)]), scope, step);
                 }
+            }
+            if select.one_of.as_ref().is_some_and(Vec::is_empty) {
+                let r = self.range(&at(&p, &[Seg::Key("one_of")]));
+                self.push(r, "empty `one_of`", Some("list at least one value".into()));
             }
             for (j, value) in select.one_of.iter().flatten().enumerate() {
                 self.value_templates(

@@ -6,6 +6,47 @@ use super::Bad;
 
 pub const RULES: &[Bad] = &[
     (
+        "an empty one_of",
+        r#"
+cases:
+  - id: a
+    title: t
+    steps:
+      - request: { method: GET, link: app.self }
+        expect:
+          select:
+            - { query: "$.rel", one_of: [] }
+"#,
+        "empty `one_of`",
+        "cases/t.yaml:9:41",
+    ),
+    (
+        "a capture of a control step that is not a query on its answer",
+        r#"
+cases:
+  - id: a
+    title: t
+    steps:
+      - control: { system_subscription: { uris: ["{{ contacts.0 }}"] } }
+        capture: { sys: status }
+"#,
+        "a control step cannot capture `status`",
+        "cases/t.yaml:7:25",
+    ),
+    (
+        "a header query without a name",
+        r#"
+cases:
+  - id: a
+    title: t
+    steps:
+      - request: { method: GET, link: app.self }
+        capture: { loc: "header " }
+"#,
+        "bad header name in `header `",
+        "cases/t.yaml:7:25",
+    ),
+    (
         "await of a step that is not in the background",
         r#"
 cases:

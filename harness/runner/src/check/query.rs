@@ -228,6 +228,93 @@ fn show_texts(nodes: &[Value]) -> String {
 mod tests {
     use super::*;
 
+    fn check(query: &str, predicate: Predicate) -> Check {
+        Check {
+            kind: "select",
+            level: harness_core::model::Level::Must,
+            query: harness_core::plan::parse_query(query).expect("a query"),
+            predicate,
+            why: None,
+        }
+    }
+
+    fn text(t: &str) -> ValueTemplate {
+        ValueTemplate::new(&json!(t))
+    }
+
+    #[test]
+    fn every_predicate_on_every_kind_of_query() {
+        let response = HttpResponse {
+            status: 201,
+            headers: vec![
+                ("location".into(), "/s/1".into()),
+                (
+                    "content-type".into(),
+                    "application/json; charset=utf-8".into(),
+                ),
+            ],
+            body: bytes::Bytes::from_static(br#"{"_links":{"c":{"href":"/c"}}}"#),
+            elapsed: std::time::Duration::ZERO,
+        };
+        let view = json!({ "rel": "x", "links": { "c": ["/c"] }, "properties": { "n": 11 } });
+        let raw = json!({ "_links": { "c": { "href": "/c" } } });
+        let obs = |format| Observed {
+            response: &response,
+            view: Some(&view),
+            raw_json: Some(&raw),
+            format,
+        };
+        let vars = Vars::new();
+        let verdict = |c: Check, format| {
+            run_check(&c, &obs(format), &vars)
+                .map(|o| o.status == harness_core::outcome::CheckStatus::Pass)
+        };
+        let table = [
+            (
+                check("status", Predicate::OneOf(vec![text("200"), text("201")])),
+                Some(true),
+            ),
+            (check("status", Predicate::Equals(text("200"))), Some(false)),
+            (
+                check("media_type", Predicate::Equals(text("application/json"))),
+                Some(true),
+            ),
+            (
+                check("header Location", Predicate::Exists(true)),
+                Some(true),
+            ),
+            (
+                check("header Location", Predicate::Contains(text("/s"))),
+                Some(true),
+            ),
+            (
+                check("header Location", Predicate::Equals(text("/s"))),
+                Some(false),
+            ),
+            (check("header ETag", Predicate::Exists(false)), Some(true)),
+            (
+                check("$.properties.n", Predicate::Equals(text("11"))),
+                Some(true),
+            ),
+            (check("$.links.c[*]", Predicate::Count(1)), Some(true)),
+            (
+                check("$.links.c[*]", Predicate::Contains(text("/c"))),
+                Some(true),
+            ),
+            (check("$.links.d[*]", Predicate::Exists(true)), Some(false)),
+            (check("raw $._links.c", Predicate::Array), Some(false)),
+            (check("raw $._links.d", Predicate::Array), Some(true)),
+        ];
+        for (c, want) in table {
+            let q = c.query.to_string();
+            assert_eq!(verdict(c, Format::Json), want, "{q}");
+        }
+        assert_eq!(
+            verdict(check("raw $._links.c", Predicate::Array), Format::Xml),
+            None
+        );
+    }
+
     #[test]
     fn scalars_compare_as_text_structures_exactly() {
         assert!(same_value(&json!(11), &json!("11")));
