@@ -6,6 +6,7 @@ mod compile;
 mod query;
 mod step;
 mod template;
+mod vars;
 
 pub use self::compile::compile_case;
 pub use self::query::{
@@ -16,3 +17,4 @@ pub use self::step::{
     RequestPlan, RequestTarget, SnapshotPlan, StepAction, WhenPlan,
 };
 pub use self::template::{Template, ValueTemplate};
+pub use self::vars::{Slots, VarTable};

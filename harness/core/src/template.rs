@@ -13,6 +13,20 @@ use serde_json::Value;
 /// Template variables: dotted names (`people.presenceSubscriptions`, `contacts.0`) to values.
 pub type Vars = BTreeMap<String, Value>;
 
+/// Where templates find their variables: a map by name, or a case run's slots (a compiled
+/// template carries each variable's slot, so a run looks it up by index, not by name).
+pub trait Lookup {
+    /// The value of `name`; `slot` is its place in the case's slots when the template was
+    /// compiled with them.
+    fn lookup(&self, name: &str, slot: Option<usize>) -> Option<&Value>;
+}
+
+impl Lookup for Vars {
+    fn lookup(&self, name: &str, _slot: Option<usize>) -> Option<&Value> {
+        self.get(name)
+    }
+}
+
 /// A template that could not be parsed or rendered.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{kind}")]
@@ -132,7 +146,7 @@ pub fn variables_in(text: &str) -> Vec<(String, Range<usize>)> {
 }
 
 /// Renders a template to text: strings go in without quotes, other values as their JSON text.
-pub fn render_str(text: &str, vars: &Vars) -> Result<String, TemplateError> {
+pub fn render_str(text: &str, vars: &impl Lookup) -> Result<String, TemplateError> {
     let mut out = String::with_capacity(text.len());
     for segment in parse_template(text)? {
         match segment {
@@ -149,7 +163,7 @@ pub fn render_str(text: &str, vars: &Vars) -> Result<String, TemplateError> {
 /// Renders every string leaf and map key of a JSON value. A string that is exactly one
 /// `{{ x }}` takes the variable's value with its JSON type, so `"{{ d }}"` with `d = 9` sends the
 /// number 9.
-pub fn render_value(value: &Value, vars: &Vars) -> Result<Value, TemplateError> {
+pub fn render_value(value: &Value, vars: &impl Lookup) -> Result<Value, TemplateError> {
     Ok(match value {
         Value::String(s) => render_whole(s, vars)?,
         Value::Array(items) => Value::Array(
@@ -177,15 +191,19 @@ pub fn whole_variable(text: &str) -> Option<&str> {
     }
 }
 
-fn render_whole(text: &str, vars: &Vars) -> Result<Value, TemplateError> {
+fn render_whole(text: &str, vars: &impl Lookup) -> Result<Value, TemplateError> {
     match whole_variable(text) {
         Some(name) => lookup(name, 0..text.len(), vars).cloned(),
         None => render_str(text, vars).map(Value::String),
     }
 }
 
-fn lookup<'v>(name: &str, range: Range<usize>, vars: &'v Vars) -> Result<&'v Value, TemplateError> {
-    vars.get(name).ok_or_else(|| TemplateError {
+fn lookup<'v>(
+    name: &str,
+    range: Range<usize>,
+    vars: &'v impl Lookup,
+) -> Result<&'v Value, TemplateError> {
+    vars.lookup(name, None).ok_or_else(|| TemplateError {
         range,
         kind: TemplateErrorKind::Undefined(name.to_owned()),
     })

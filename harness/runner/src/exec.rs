@@ -12,7 +12,7 @@ use harness_core::outcome::{
     CaseOutcome, ReportBodies, StepOutcome, TimelineEntry, Verdict, first_check_with, verdict_of,
     worst,
 };
-use harness_core::plan::{ControlAction, PlanStep};
+use harness_core::plan::{ControlAction, PlanStep, Slots};
 use tokio::task::JoinHandle;
 
 use crate::check::events::{PendingForbid, judge_forbids};
@@ -239,6 +239,7 @@ async fn run_case_unredacted(
     if let Some(row) = run.row {
         vars.extend(row.vars.clone());
     }
+    let vars = Slots::fill(&run.case.plan.vars, &vars);
 
     let mut ctx = StepContext::new(
         &session,

@@ -11,6 +11,7 @@ use bytes::Bytes;
 use harness_core::canonical;
 use harness_core::model::{Auth, Format};
 use harness_core::plan::{RequestBody, RequestPlan, RequestTarget, Template, ValueTemplate};
+use harness_core::template::Lookup;
 use serde_json::Value;
 use url::Url;
 
@@ -39,11 +40,11 @@ pub async fn build_request(
     spec: &RequestPlan,
     session: &Session,
     format: Format,
-    vars: &Vars,
+    vars: &impl Lookup,
     timeout: Duration,
 ) -> Result<HttpRequest, String> {
     let href = match &spec.target {
-        RequestTarget::Link(link) => match vars.get(link) {
+        RequestTarget::Link(link, slot) => match vars.lookup(link, Some(*slot)) {
             Some(Value::String(href)) => href.clone(),
             _ => {
                 return Err(format!(
@@ -107,8 +108,8 @@ pub async fn build_request(
 
 /// Whether `url` is the application's event channel (any ack): same origin and path as
 /// its `events` link.
-fn is_event_channel(url: &Url, session: &Session, vars: &Vars) -> bool {
-    let Some(Value::String(events)) = vars.get("app.events") else {
+fn is_event_channel(url: &Url, session: &Session, vars: &impl Lookup) -> bool {
+    let Some(Value::String(events)) = vars.lookup("app.events", None) else {
         return false;
     };
     session
@@ -120,7 +121,7 @@ fn is_event_channel(url: &Url, session: &Session, vars: &Vars) -> bool {
 fn append_query(
     url: &mut Url,
     query: &[(String, ValueTemplate)],
-    vars: &Vars,
+    vars: &impl Lookup,
 ) -> Result<(), String> {
     if query.is_empty() {
         return Ok(());
@@ -148,7 +149,7 @@ fn append_query(
 fn build_body(
     spec: &RequestPlan,
     format: Format,
-    vars: &Vars,
+    vars: &impl Lookup,
 ) -> Result<(Bytes, Option<String>), String> {
     let render = |t: &Template| t.render(vars).map_err(|e| e.to_string());
     match &spec.body {

@@ -59,6 +59,7 @@ pub async fn bench_requests(target: &Arc<Target>, requests: usize) -> Result<Per
     let file = case.file.display().to_string();
     let mut vars = session.vars();
     vars.extend(case.case.vars.clone());
+    let vars = harness_core::plan::Slots::fill(&case.plan.vars, &vars);
     // The same context `exec::run_case` builds; the timed part is `run_step`, which renders the
     // templates, builds and sends the request, parses the body and runs the checks.
     let mut ctx = StepContext::new(

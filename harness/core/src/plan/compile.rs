@@ -10,7 +10,9 @@ use super::step::{
     RequestPlan, RequestTarget, SnapshotPlan, StepAction, WhenPlan,
 };
 use super::template::{Template, ValueTemplate};
+use super::vars::VarTable;
 use crate::model::{Case, ControlSpec, Expect, Level, RequestSpec, ResourceExpect, Shape, Step};
+use crate::template::variables_in;
 
 /// Compiles a validated case (see [`crate::loader`]); steps of a property case: none.
 pub fn compile_case(case: &Case) -> CasePlan {
@@ -24,12 +26,16 @@ pub fn compile_case(case: &Case) -> CasePlan {
     for (i, name) in names.iter().enumerate() {
         first.entry(name.as_str()).or_insert(i);
     }
-    let steps: Vec<PlanStep> = case
+    let mut table = VarTable::new();
+    let mut steps: Vec<PlanStep> = case
         .steps
         .iter()
         .zip(&names)
         .map(|(step, name)| compile_step(step, name.clone(), case.level, &first))
         .collect();
+    for (plan_step, step) in steps.iter_mut().zip(&case.steps) {
+        bind_step(plan_step, step, &mut table);
+    }
     let counts_subscriptions = steps.iter().any(|s| {
         s.expectations.iter().any(|e| {
             e.resource.iter().flatten().chain(&e.select).any(|c| {
@@ -41,6 +47,7 @@ pub fn compile_case(case: &Case) -> CasePlan {
     CasePlan {
         steps,
         counts_subscriptions,
+        vars: table,
     }
 }
 
@@ -80,8 +87,9 @@ fn compile_step(step: &Step, name: String, level: Level, first: &HashMap<&str, u
         captures: step
             .capture
             .iter()
-            .map(|(var, q)| (var.clone(), compiled_query(&q.value)))
+            .map(|(var, q)| (var.clone(), 0, compiled_query(&q.value)))
             .collect(),
+        status_slot: 0,
         events: step.events.clone(),
         parity: step.parity,
         snapshot: step.snapshot.as_ref().map(|s| SnapshotPlan {
@@ -90,6 +98,89 @@ fn compile_step(step: &Step, name: String, level: Level, first: &HashMap<&str, u
         expectations,
         action,
         name,
+    }
+}
+
+/// Gives every variable the step names its slot: its templates', its captures', its
+/// `steps.NAME.status`, its link's and its event patterns' (which render by name).
+fn bind_step(plan: &mut PlanStep, step: &Step, table: &mut VarTable) {
+    match &mut plan.action {
+        StepAction::Request { request, .. } => {
+            match &mut request.target {
+                RequestTarget::Link(name, slot) => *slot = table.slot_for(name),
+                RequestTarget::Href(href) => href.bind(table),
+            }
+            request.query.iter_mut().for_each(|(_, v)| v.bind(table));
+            request.headers.iter_mut().for_each(|(_, v)| v.bind(table));
+            match &mut request.body {
+                RequestBody::None => {}
+                RequestBody::Value(v) => v.bind(table),
+                RequestBody::Raw {
+                    content_type,
+                    json,
+                    xml,
+                } => {
+                    for t in [content_type, json, xml].into_iter().flatten() {
+                        t.bind(table);
+                    }
+                }
+                RequestBody::Form(form) => form.values_mut().for_each(|t| t.bind(table)),
+            }
+        }
+        StepAction::Control(control) => match control {
+            ControlAction::Clock(seconds) => seconds.bind(table),
+            ControlAction::Presence { uri, .. } => uri.bind(table),
+            ControlAction::Condition {
+                name, operation, ..
+            } => {
+                name.bind(table);
+                operation.bind(table);
+            }
+            ControlAction::SystemSubscription { uris } => {
+                uris.iter_mut().for_each(|u| u.bind(table));
+            }
+        },
+        StepAction::Await { .. } => {}
+    }
+    for expect in &mut plan.expectations {
+        if let Some(status) = &mut expect.status {
+            status.bind(table);
+        }
+        let checks = expect
+            .headers
+            .iter_mut()
+            .chain(expect.resource.iter_mut().flatten())
+            .chain(&mut expect.select);
+        for check in checks {
+            check.query.bind(table);
+            match &mut check.predicate {
+                Predicate::Equals(v) | Predicate::Contains(v) => v.bind(table),
+                Predicate::OneOf(options) => options.iter_mut().for_each(|v| v.bind(table)),
+                Predicate::Count(_) | Predicate::Exists(_) | Predicate::Array => {}
+            }
+        }
+        if let Some(error) = &mut expect.error {
+            for t in [&mut error.code, &mut error.subcode, &mut error.parameter]
+                .into_iter()
+                .flatten()
+            {
+                t.bind(table);
+            }
+        }
+    }
+    for (var, slot, query) in &mut plan.captures {
+        query.bind(table);
+        *slot = table.slot_for(var);
+    }
+    plan.status_slot = table.slot_for(&format!("steps.{}.status", plan.name));
+    for event in step
+        .events
+        .iter()
+        .flat_map(|e| e.expect.iter().chain(&e.forbid).chain(&e.if_any))
+    {
+        for (var, _) in event.href.iter().flat_map(|h| variables_in(&h.value)) {
+            table.slot_for(&var);
+        }
     }
 }
 
@@ -114,7 +205,7 @@ fn compiled_query(text: &str) -> Query {
 
 fn compile_request(spec: &RequestSpec) -> RequestPlan {
     let target = match (&spec.link, &spec.href) {
-        (Some(link), _) => RequestTarget::Link(link.value.clone()),
+        (Some(link), _) => RequestTarget::Link(link.value.clone(), 0),
         (None, Some(href)) => RequestTarget::Href(Template::new(href.value.clone())),
         (None, None) => unreachable!("the loader requires one of link, href"),
     };

@@ -50,7 +50,7 @@ impl PathQuery {
     /// The path for these variables: the parsed one, or the rendered text parsed now.
     pub fn path(
         &self,
-        vars: &crate::template::Vars,
+        vars: &impl crate::template::Lookup,
     ) -> Result<(Cow<'_, JsonPath>, Cow<'_, str>), String> {
         if let Some(parsed) = &self.parsed {
             return Ok((Cow::Borrowed(parsed), Cow::Borrowed(self.text.as_str())));
@@ -58,6 +58,15 @@ impl PathQuery {
         let text = self.text.render(vars).map_err(|e| e.to_string())?;
         let parsed = JsonPath::parse(&text).map_err(|e| format!("bad selector: {e}"))?;
         Ok((Cow::Owned(parsed), Cow::Owned(text)))
+    }
+}
+
+impl Query {
+    /// Gives the variables of a path their slots in `table`.
+    pub fn bind(&mut self, table: &mut super::vars::VarTable) {
+        if let Query::Path(p) | Query::Raw(p) = self {
+            p.text.bind(table);
+        }
     }
 }
 

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use super::query::{Check, Query};
 use super::template::{Template, ValueTemplate};
+use super::vars::VarTable;
 use crate::model::{Auth, BodyExpect, EventsExpect, Level, Method};
 
 /// A case compiled: its steps in order.
@@ -15,6 +16,8 @@ pub struct CasePlan {
     /// Whether a check counts `$.embedded.presenceSubscription[*]`, so the run must learn the
     /// subscriptions the application held before the case began.
     pub counts_subscriptions: bool,
+    /// Every variable the case uses, with its slot.
+    pub vars: VarTable,
 }
 
 /// One step of a plan.
@@ -34,8 +37,10 @@ pub struct PlanStep {
     /// Whether a request or `await` step names a status anywhere: without one it must get a
     /// success (2xx).
     pub status_given: bool,
-    /// Variables taken from the response: name and query, in written order.
-    pub captures: Vec<(String, Query)>,
+    /// Variables taken from the response: name, slot and query, in written order.
+    pub captures: Vec<(String, usize, Query)>,
+    /// The slot of `steps.NAME.status`.
+    pub status_slot: usize,
     /// Event-channel entries expected or forbidden after the step.
     pub events: Option<EventsExpect>,
     /// Fetch the same URL in the other format and compare (a GET request only).
@@ -115,8 +120,8 @@ pub struct RequestPlan {
 /// Where a request goes.
 #[derive(Debug, Clone)]
 pub enum RequestTarget {
-    /// A link the session discovered, by name.
-    Link(String),
+    /// A link the session discovered, by name, and its slot.
+    Link(String, usize),
     /// An href template.
     Href(Template),
 }

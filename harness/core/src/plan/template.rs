@@ -2,7 +2,8 @@
 
 use serde_json::Value;
 
-use crate::template::{Segment, TemplateError, TemplateErrorKind, Vars, parse_template};
+use super::vars::VarTable;
+use crate::template::{Lookup, Segment, TemplateError, TemplateErrorKind, parse_template};
 
 /// A string template, parsed: literal text and variable names in order.
 #[derive(Debug, Clone, PartialEq)]
@@ -14,7 +15,8 @@ pub struct Template {
 #[derive(Debug, Clone, PartialEq)]
 enum Piece {
     Text(std::ops::Range<usize>),
-    Var(String, std::ops::Range<usize>),
+    /// A variable: its name, its `{{ … }}` in the text, and its slot once bound.
+    Var(String, std::ops::Range<usize>, Option<usize>),
 }
 
 impl Template {
@@ -35,7 +37,7 @@ impl Template {
                         }
                         Segment::Var(name, r) => {
                             at = r.end;
-                            Piece::Var(name.to_owned(), r)
+                            Piece::Var(name.to_owned(), r, None)
                         }
                     })
                     .collect()
@@ -43,6 +45,15 @@ impl Template {
             Err(_) => vec![Piece::Text(0..text.len())],
         };
         Template { text, pieces }
+    }
+
+    /// Gives each variable its slot in `table`, so a run reads it by index.
+    pub fn bind(&mut self, table: &mut VarTable) {
+        for piece in &mut self.pieces {
+            if let Piece::Var(name, _, slot) = piece {
+                *slot = Some(table.slot_for(name));
+            }
+        }
     }
 
     /// The text as written in the case file.
@@ -56,7 +67,7 @@ impl Template {
     }
 
     /// Renders to text: strings go in without quotes, other values as their JSON text.
-    pub fn render(&self, vars: &Vars) -> Result<String, TemplateError> {
+    pub fn render(&self, vars: &impl Lookup) -> Result<String, TemplateError> {
         if let [Piece::Text(_)] | [] = self.pieces.as_slice() {
             return Ok(self.text.clone());
         }
@@ -64,7 +75,7 @@ impl Template {
         for piece in &self.pieces {
             match piece {
                 Piece::Text(r) => out.push_str(&self.text[r.clone()]),
-                Piece::Var(name, r) => match lookup(name, r, vars)? {
+                Piece::Var(name, r, slot) => match lookup(name, r, *slot, vars)? {
                     Value::String(s) => out.push_str(s),
                     other => out.push_str(&other.to_string()),
                 },
@@ -75,10 +86,10 @@ impl Template {
 
     /// Renders to a value: a template that is one whole `{{ x }}` keeps the variable's JSON
     /// type (`"{{ d }}"` with `d = 9` is the number 9).
-    pub fn render_value(&self, vars: &Vars) -> Result<Value, TemplateError> {
+    pub fn render_value(&self, vars: &impl Lookup) -> Result<Value, TemplateError> {
         match self.pieces.as_slice() {
-            [Piece::Var(name, r)] if r.start == 0 && r.end == self.text.len() => {
-                lookup(name, r, vars).cloned()
+            [Piece::Var(name, r, slot)] if r.start == 0 && r.end == self.text.len() => {
+                lookup(name, r, *slot, vars).cloned()
             }
             _ => self.render(vars).map(Value::String),
         }
@@ -88,9 +99,10 @@ impl Template {
 fn lookup<'v>(
     name: &str,
     range: &std::ops::Range<usize>,
-    vars: &'v Vars,
+    slot: Option<usize>,
+    vars: &'v impl Lookup,
 ) -> Result<&'v Value, TemplateError> {
-    vars.get(name).ok_or_else(|| TemplateError {
+    vars.lookup(name, slot).ok_or_else(|| TemplateError {
         range: range.clone(),
         kind: TemplateErrorKind::Undefined(name.to_owned()),
     })
@@ -124,8 +136,23 @@ impl ValueTemplate {
         }
     }
 
+    /// Binds every template of the value (see [`Template::bind`]).
+    pub fn bind(&mut self, table: &mut VarTable) {
+        match self {
+            ValueTemplate::Scalar(_) => {}
+            ValueTemplate::Str(t) => t.bind(table),
+            ValueTemplate::Array(items) => items.iter_mut().for_each(|i| i.bind(table)),
+            ValueTemplate::Object(entries) => {
+                for (k, v) in entries {
+                    k.bind(table);
+                    v.bind(table);
+                }
+            }
+        }
+    }
+
     /// Renders every leaf and key (see [`Template::render_value`]).
-    pub fn render(&self, vars: &Vars) -> Result<Value, TemplateError> {
+    pub fn render(&self, vars: &impl Lookup) -> Result<Value, TemplateError> {
         Ok(match self {
             ValueTemplate::Scalar(v) => v.clone(),
             ValueTemplate::Str(t) => t.render_value(vars)?,
@@ -151,7 +178,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::template::{render_str, render_value};
+    use crate::template::{Vars, render_str, render_value};
 
     #[test]
     fn renders_as_the_unparsed_template_does() {

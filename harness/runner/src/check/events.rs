@@ -15,7 +15,7 @@ use harness_core::outcome::CheckOutcome;
 use harness_core::template::render_str;
 
 use crate::follower::ObservedEvent;
-use crate::request::Vars;
+use harness_core::template::Lookup;
 
 /// An `EventMatch` with its templates rendered.
 #[derive(Debug, Clone)]
@@ -30,7 +30,7 @@ pub struct Pattern {
 
 impl Pattern {
     /// Renders one pattern per expected occurrence (`count`, default 1).
-    pub fn expand(matches: &[EventMatch], vars: &Vars) -> Result<Vec<Pattern>, String> {
+    pub fn expand(matches: &[EventMatch], vars: &impl Lookup) -> Result<Vec<Pattern>, String> {
         let mut out = Vec::new();
         for m in matches {
             let href = match &m.href {

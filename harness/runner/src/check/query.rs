@@ -8,7 +8,9 @@ use harness_core::plan::{Check, Predicate, Query, ValueTemplate};
 use serde_json::{Value, json};
 
 use crate::client::HttpResponse;
-use crate::request::{Vars, value_text};
+use harness_core::template::Lookup;
+
+use crate::request::value_text;
 
 /// What a response offers to queries.
 pub struct Observed<'a> {
@@ -26,7 +28,7 @@ pub struct Observed<'a> {
 pub fn query_values(
     query: &Query,
     obs: &Observed<'_>,
-    vars: &Vars,
+    vars: &impl Lookup,
 ) -> Result<Option<Vec<Value>>, String> {
     let path_nodes = |p: &harness_core::plan::PathQuery, doc: Option<&Value>| {
         let (path, text) = p.path(vars)?;
@@ -60,7 +62,7 @@ pub fn query_values(
 }
 
 /// Runs one check; `None` when it does not apply to this run (a `raw` query in XML).
-pub fn run_check(check: &Check, obs: &Observed<'_>, vars: &Vars) -> Option<CheckOutcome> {
+pub fn run_check(check: &Check, obs: &Observed<'_>, vars: &impl Lookup) -> Option<CheckOutcome> {
     let (kind, level) = (check.kind, check.level);
     let nodes = match query_values(&check.query, obs, vars) {
         Ok(Some(nodes)) => nodes,
@@ -264,7 +266,7 @@ mod tests {
             raw_json: Some(&raw),
             format,
         };
-        let vars = Vars::new();
+        let vars = crate::request::Vars::new();
         let verdict = |c: Check, format| {
             run_check(&c, &obs(format), &vars)
                 .map(|o| o.status == harness_core::outcome::CheckStatus::Pass)

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::client::HttpResponse;
 use crate::media::media_type_matches;
-use crate::request::Vars;
+use harness_core::template::Lookup;
 
 /// The UCWA error code for an HTTP status (digest 4.2); `None` for statuses outside the table.
 pub fn code_for_status(status: u16) -> Option<&'static [&'static str]> {
@@ -34,7 +34,7 @@ pub fn code_for_status(status: u16) -> Option<&'static [&'static str]> {
 }
 
 /// The statuses an `expect.status` accepts, after rendering templates.
-pub fn expected_statuses(value: &ValueTemplate, vars: &Vars) -> Result<Vec<u16>, String> {
+pub fn expected_statuses(value: &ValueTemplate, vars: &impl Lookup) -> Result<Vec<u16>, String> {
     let value = value.render(vars).map_err(|e| e.to_string())?;
     let parse_one = |v: &Value| -> Result<u16, String> {
         match v {
@@ -66,7 +66,7 @@ pub fn check_status_and_media(
     expect: &Expectation,
     response: &HttpResponse,
     format: Format,
-    vars: &Vars,
+    vars: &impl Lookup,
 ) -> Vec<CheckOutcome> {
     let level = expect.level;
     let ucwa_body_expected = expect.ucwa_body;
@@ -157,7 +157,7 @@ pub fn check_error(
     level: Level,
     status: u16,
     body: Option<&ErrorBody>,
-    vars: &Vars,
+    vars: &impl Lookup,
 ) -> Vec<CheckOutcome> {
     // Table rows give the code and subcode as templates.
     let render = |text: &Option<Template>| -> Result<Option<String>, String> {
@@ -287,9 +287,10 @@ mod tests {
 
     #[test]
     fn statuses_come_as_one_a_list_or_a_template() {
-        let vars = Vars::from([("s".to_owned(), json!(400))]);
-        let expected_statuses =
-            |v: &Value, vars: &Vars| expected_statuses(&ValueTemplate::new(v), vars);
+        let vars = crate::request::Vars::from([("s".to_owned(), json!(400))]);
+        let expected_statuses = |v: &Value, vars: &crate::request::Vars| {
+            expected_statuses(&ValueTemplate::new(v), vars)
+        };
         assert_eq!(expected_statuses(&json!(201), &vars).unwrap(), vec![201]);
         assert_eq!(
             expected_statuses(&json!([200, 201]), &vars).unwrap(),

@@ -16,7 +16,7 @@ use serde_json::Value;
 use serde_json_path::JsonPath;
 use similar::TextDiff;
 
-use crate::request::Vars;
+use harness_core::template::Lookup;
 
 /// When snapshot files may be written (insta's `INSTA_UPDATE`, and never under `CI`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,7 +57,7 @@ pub struct SnapshotStore {
 /// The default redactions: values a server chooses freely. Hrefs, ids and etags are the server's;
 /// dates move; the test accounts' URIs come from the target profile. The run's secret values
 /// go too, wherever they sit: a snapshot file is written as it is.
-pub fn redact(view: &Value, vars: &Vars, extra: &[String], secrets: &SecretValues) -> Value {
+pub fn redact(view: &Value, vars: &impl Lookup, extra: &[String], secrets: &SecretValues) -> Value {
     let mut out = view.clone();
     redact_walk(&mut out, None, vars);
     secrets.redact_json(&mut out);
@@ -78,7 +78,7 @@ pub fn redact(view: &Value, vars: &Vars, extra: &[String], secrets: &SecretValue
     out
 }
 
-fn redact_walk(value: &mut Value, key: Option<&str>, vars: &Vars) {
+fn redact_walk(value: &mut Value, key: Option<&str>, vars: &impl Lookup) {
     match value {
         Value::Object(map) => {
             for (k, v) in map.iter_mut() {
@@ -104,7 +104,7 @@ fn redact_walk(value: &mut Value, key: Option<&str>, vars: &Vars) {
     }
 }
 
-fn redaction_for(key: Option<&str>, text: &str, vars: &Vars) -> Option<String> {
+fn redaction_for(key: Option<&str>, text: &str, vars: &impl Lookup) -> Option<String> {
     if matches!(key, Some("self" | "href" | "next" | "resync" | "resume")) {
         return Some("[href]".into());
     }
@@ -116,7 +116,7 @@ fn redaction_for(key: Option<&str>, text: &str, vars: &Vars) -> Option<String> {
         return Some("[etag]".into());
     }
     for name in ["me", "contacts.0", "contacts.1", "contacts.2", "contacts.3"] {
-        if let Some(Value::String(uri)) = vars.get(name)
+        if let Some(Value::String(uri)) = vars.lookup(name, None)
             && text.eq_ignore_ascii_case(uri)
         {
             return Some(format!("[{name}]"));
@@ -274,7 +274,8 @@ mod tests {
 
     #[test]
     fn redaction_hides_hrefs_ids_dates_and_account_uris() {
-        let vars = Vars::from([("contacts.0".to_owned(), json!("sip:bob@contoso.com"))]);
+        let vars =
+            crate::request::Vars::from([("contacts.0".to_owned(), json!("sip:bob@contoso.com"))]);
         let view = json!({
             "rel": "contact", "self": "/x/1",
             "properties": {"id": "77", "uri": "sip:bob@contoso.com", "lastActive": "2013-01-22T03:18:16.000Z", "name": "Bob"},

@@ -30,11 +30,9 @@ pub(crate) fn capture(
         raw_json: parsed.raw_json.as_ref(),
         format: ctx.format,
     };
-    for (var, query) in &step.captures {
+    for (var, slot, query) in &step.captures {
         match capture_one(query, &observed, &ctx.vars) {
-            Ok(Some(value)) => {
-                ctx.vars.insert(var.clone(), value);
-            }
+            Ok(Some(value)) => ctx.vars.set(*slot, value),
             Ok(None) => checks.push(
                 CheckOutcome::fail(
                     "capture",
@@ -54,7 +52,7 @@ pub(crate) fn capture(
 pub fn capture_one(
     query: &Query,
     observed: &Observed<'_>,
-    vars: &crate::request::Vars,
+    vars: &impl harness_core::template::Lookup,
 ) -> Result<Option<Value>, String> {
     if let Query::Path(p) | Query::Raw(p) = query {
         p.text.render(vars).map_err(|e| e.to_string())?;

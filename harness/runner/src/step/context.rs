@@ -5,12 +5,12 @@ use std::time::Instant;
 
 use harness_core::model::{Format, Level};
 use harness_core::outcome::CheckOutcome;
+use harness_core::plan::Slots;
 use tokio::task::JoinHandle;
 
 use crate::check::events::PendingForbid;
 use crate::client::{HttpResponse, TransportError};
 use crate::options::ExecOptions;
-use crate::request::Vars;
 use crate::session::Session;
 
 pub(crate) type Pending = (JoinHandle<Result<HttpResponse, TransportError>>, Instant);
@@ -23,7 +23,7 @@ pub struct StepContext<'a> {
     pub case_id: &'a str,
     pub file: &'a str,
     pub opts: &'a ExecOptions,
-    pub vars: Vars,
+    pub vars: Slots<'a>,
     /// The status each step (by index) ended with, for `when`.
     pub statuses: HashMap<usize, u16>,
     /// Background requests in flight, by step index, for `await`.
@@ -47,7 +47,7 @@ impl<'a> StepContext<'a> {
         case_id: &'a str,
         file: &'a str,
         opts: &'a ExecOptions,
-        vars: Vars,
+        vars: Slots<'a>,
     ) -> Self {
         StepContext {
             session,
