@@ -2,19 +2,20 @@
 //! runner only executes. Steps are one of three actions, references to steps are indices,
 //! templates are parsed, and every check is a query with a predicate (see `docs/case-format.md`).
 
+mod bind;
 mod compile;
 mod query;
 mod step;
 mod template;
 mod vars;
 
-pub use self::compile::compile_case;
+pub use self::compile::{compile_case, parse_duration};
 pub use self::query::{
     Check, PRESENCE_SUBSCRIPTIONS_COUNT, PathQuery, Predicate, Query, QueryError, parse_query,
 };
 pub use self::step::{
-    CasePlan, ControlAction, ErrorPlan, Expectation, MediaTypeExpect, PlanStep, RequestBody,
-    RequestPlan, RequestTarget, SnapshotPlan, StepAction, WhenPlan,
+    CasePlan, ControlAction, ErrorPlan, EventPattern, EventsPlan, Expectation, MediaTypeExpect,
+    PlanStep, RequestBody, RequestPlan, RequestTarget, SnapshotPlan, StepAction, WhenPlan,
 };
 pub use self::template::{Template, ValueTemplate};
 pub use self::vars::{Slots, VarTable};

@@ -4,7 +4,6 @@
 //! can point at the exact character in the YAML.
 
 use std::ops::Range;
-use std::time::Duration;
 
 use serde_json::Value;
 
@@ -34,26 +33,7 @@ impl Problem {
     }
 }
 
-/// Parses a duration such as `5s`, `500ms`, `1.5s`, `2m` or `1h`; `None` when malformed,
-/// negative or too large.
-pub fn parse_duration(text: &str) -> Option<Duration> {
-    let text = text.trim();
-    let split = text.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
-    let (number, unit) = text.split_at(split);
-    let scale = match unit {
-        "ms" => 0.001,
-        "s" => 1.0,
-        "m" => 60.0,
-        "h" => 3600.0,
-        _ => return None,
-    };
-    // `f64::from_str` also takes "inf" and "1e3"; the digit scan above has ruled those out.
-    if number.is_empty() || number.starts_with('.') || number.ends_with('.') {
-        return None;
-    }
-    let value: f64 = number.parse().ok()?;
-    Duration::try_from_secs_f64(value * scale).ok()
-}
+pub use crate::plan::parse_duration;
 
 /// Whether `code` is an HTTP status a case may expect.
 pub(crate) fn is_status(code: u64) -> bool {
@@ -175,6 +155,8 @@ pub(crate) fn check_capture(text: &str, from: CaptureFrom) -> Result<(), Problem
 #[cfg(test)]
 mod tests {
     use serde_json::json;
+
+    use std::time::Duration;
 
     use super::*;
 

@@ -3,16 +3,20 @@
 //! one of three actions are settled into the types.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
+use super::bind::bind_step;
 use super::query::{Check, PRESENCE_SUBSCRIPTIONS_COUNT, Predicate, Query, parse_query};
 use super::step::{
-    CasePlan, ControlAction, ErrorPlan, Expectation, MediaTypeExpect, PlanStep, RequestBody,
-    RequestPlan, RequestTarget, SnapshotPlan, StepAction, WhenPlan,
+    CasePlan, ControlAction, ErrorPlan, EventPattern, EventsPlan, Expectation, MediaTypeExpect,
+    PlanStep, RequestBody, RequestPlan, RequestTarget, SnapshotPlan, StepAction, WhenPlan,
 };
 use super::template::{Template, ValueTemplate};
 use super::vars::VarTable;
-use crate::model::{Case, ControlSpec, Expect, Level, RequestSpec, ResourceExpect, Shape, Step};
-use crate::template::variables_in;
+use crate::model::{
+    Case, ControlSpec, EventMatch, EventsExpect, Expect, Level, RequestSpec, ResourceExpect, Shape,
+    Step,
+};
 
 /// Compiles a validated case (see [`crate::loader`]); steps of a property case: none.
 pub fn compile_case(case: &Case) -> CasePlan {
@@ -33,8 +37,8 @@ pub fn compile_case(case: &Case) -> CasePlan {
         .zip(&names)
         .map(|(step, name)| compile_step(step, name.clone(), case.level, &first))
         .collect();
-    for (plan_step, step) in steps.iter_mut().zip(&case.steps) {
-        bind_step(plan_step, step, &mut table);
+    for step in &mut steps {
+        bind_step(step, &mut table);
     }
     let counts_subscriptions = steps.iter().any(|s| {
         s.expectations.iter().any(|e| {
@@ -90,7 +94,7 @@ fn compile_step(step: &Step, name: String, level: Level, first: &HashMap<&str, u
             .map(|(var, q)| (var.clone(), 0, compiled_query(&q.value)))
             .collect(),
         status_slot: 0,
-        events: step.events.clone(),
+        events: step.events.as_ref().map(compile_events),
         parity: step.parity,
         snapshot: step.snapshot.as_ref().map(|s| SnapshotPlan {
             redact: s.redact.iter().map(|r| r.value.clone()).collect(),
@@ -101,86 +105,28 @@ fn compile_step(step: &Step, name: String, level: Level, first: &HashMap<&str, u
     }
 }
 
-/// Gives every variable the step names its slot: its templates', its captures', its
-/// `steps.NAME.status`, its link's and its event patterns' (which render by name).
-fn bind_step(plan: &mut PlanStep, step: &Step, table: &mut VarTable) {
-    match &mut plan.action {
-        StepAction::Request { request, .. } => {
-            match &mut request.target {
-                RequestTarget::Link(name, slot) => *slot = table.slot_for(name),
-                RequestTarget::Href(href) => href.bind(table),
-            }
-            request.query.iter_mut().for_each(|(_, v)| v.bind(table));
-            request.headers.iter_mut().for_each(|(_, v)| v.bind(table));
-            match &mut request.body {
-                RequestBody::None => {}
-                RequestBody::Value(v) => v.bind(table),
-                RequestBody::Raw {
-                    content_type,
-                    json,
-                    xml,
-                } => {
-                    for t in [content_type, json, xml].into_iter().flatten() {
-                        t.bind(table);
-                    }
-                }
-                RequestBody::Form(form) => form.values_mut().for_each(|t| t.bind(table)),
-            }
-        }
-        StepAction::Control(control) => match control {
-            ControlAction::Clock(seconds) => seconds.bind(table),
-            ControlAction::Presence { uri, .. } => uri.bind(table),
-            ControlAction::Condition {
-                name, operation, ..
-            } => {
-                name.bind(table);
-                operation.bind(table);
-            }
-            ControlAction::SystemSubscription { uris } => {
-                uris.iter_mut().for_each(|u| u.bind(table));
-            }
-        },
-        StepAction::Await { .. } => {}
-    }
-    for expect in &mut plan.expectations {
-        if let Some(status) = &mut expect.status {
-            status.bind(table);
-        }
-        let checks = expect
-            .headers
-            .iter_mut()
-            .chain(expect.resource.iter_mut().flatten())
-            .chain(&mut expect.select);
-        for check in checks {
-            check.query.bind(table);
-            match &mut check.predicate {
-                Predicate::Equals(v) | Predicate::Contains(v) => v.bind(table),
-                Predicate::OneOf(options) => options.iter_mut().for_each(|v| v.bind(table)),
-                Predicate::Count(_) | Predicate::Exists(_) | Predicate::Array => {}
-            }
-        }
-        if let Some(error) = &mut expect.error {
-            for t in [&mut error.code, &mut error.subcode, &mut error.parameter]
-                .into_iter()
-                .flatten()
-            {
-                t.bind(table);
-            }
-        }
-    }
-    for (var, slot, query) in &mut plan.captures {
-        query.bind(table);
-        *slot = table.slot_for(var);
-    }
-    plan.status_slot = table.slot_for(&format!("steps.{}.status", plan.name));
-    for event in step
-        .events
-        .iter()
-        .flat_map(|e| e.expect.iter().chain(&e.forbid).chain(&e.if_any))
-    {
-        for (var, _) in event.href.iter().flat_map(|h| variables_in(&h.value)) {
-            table.slot_for(&var);
-        }
+fn compile_events(events: &EventsExpect) -> EventsPlan {
+    let patterns = |list: &[EventMatch]| {
+        list.iter()
+            .map(|m| EventPattern {
+                kind: m.kind.clone(),
+                rel: m.rel.clone(),
+                href: m.href.as_ref().map(|h| Template::new(h.value.clone())),
+                sender: m.sender.clone(),
+                in_rel: m.in_rel.clone(),
+                embedded: m.embedded.clone(),
+                count: m.count.unwrap_or(1),
+            })
+            .collect()
+    };
+    EventsPlan {
+        within: parse_duration(&events.within).unwrap_or(Duration::from_secs(10)),
+        within_text: events.within.clone(),
+        ordered: events.ordered,
+        expect: patterns(&events.expect),
+        forbid: patterns(&events.forbid),
+        if_any: patterns(&events.if_any),
+        snapshot: events.snapshot,
     }
 }
 
@@ -468,4 +414,25 @@ fn member(name: &str) -> String {
 
 fn member_bracket(name: &str) -> String {
     format!("['{}']", name.replace('\\', "\\\\").replace('\'', "\\'"))
+}
+
+/// Parses a duration such as `5s`, `500ms`, `1.5s`, `2m` or `1h`; `None` when malformed,
+/// negative or too large.
+pub fn parse_duration(text: &str) -> Option<Duration> {
+    let text = text.trim();
+    let split = text.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
+    let (number, unit) = text.split_at(split);
+    let scale = match unit {
+        "ms" => 0.001,
+        "s" => 1.0,
+        "m" => 60.0,
+        "h" => 3600.0,
+        _ => return None,
+    };
+    // `f64::from_str` also takes "inf" and "1e3"; the digit scan above has ruled those out.
+    if number.is_empty() || number.starts_with('.') || number.ends_with('.') {
+        return None;
+    }
+    let value: f64 = number.parse().ok()?;
+    Duration::try_from_secs_f64(value * scale).ok()
 }

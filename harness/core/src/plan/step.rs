@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use super::query::{Check, Query};
 use super::template::{Template, ValueTemplate};
 use super::vars::VarTable;
-use crate::model::{Auth, BodyExpect, EventsExpect, Level, Method};
+use std::time::Duration;
+
+use crate::model::{Auth, BodyExpect, Level, Method};
 
 /// A case compiled: its steps in order.
 #[derive(Debug, Clone, Default)]
@@ -42,7 +44,7 @@ pub struct PlanStep {
     /// The slot of `steps.NAME.status`.
     pub status_slot: usize,
     /// Event-channel entries expected or forbidden after the step.
-    pub events: Option<EventsExpect>,
+    pub events: Option<EventsPlan>,
     /// Fetch the same URL in the other format and compare (a GET request only).
     pub parity: bool,
     /// Compare the canonical tree with a stored snapshot.
@@ -200,6 +202,44 @@ pub struct ErrorPlan {
     pub subcode: Option<Template>,
     /// A parameter the body's `parameters` must name.
     pub parameter: Option<Template>,
+}
+
+/// What must (or must not) arrive on the event channel after a step.
+#[derive(Debug, Clone)]
+pub struct EventsPlan {
+    /// How long to wait for the expected entries.
+    pub within: Duration,
+    /// The wait as written, for messages.
+    pub within_text: String,
+    /// The expected entries must arrive in this order.
+    pub ordered: bool,
+    /// Entries that must arrive.
+    pub expect: Vec<EventPattern>,
+    /// Entries that must not arrive before the barrier.
+    pub forbid: Vec<EventPattern>,
+    /// Entries that need not arrive, but must fit whole when their kind does.
+    pub if_any: Vec<EventPattern>,
+    /// Compare the matched events with a stored snapshot.
+    pub snapshot: bool,
+}
+
+/// A pattern for event-channel entries; every given field must match.
+#[derive(Debug, Clone)]
+pub struct EventPattern {
+    /// added, updated, deleted, started, completed.
+    pub kind: String,
+    /// The rel of the event's link.
+    pub rel: String,
+    /// The link's href.
+    pub href: Option<Template>,
+    /// The sender's rel.
+    pub sender: Option<String>,
+    /// The rel of the `in` link, or `none`.
+    pub in_rel: Option<String>,
+    /// The rel of an embedded resource the event must carry.
+    pub embedded: Option<String>,
+    /// How many times the entry must occur.
+    pub count: usize,
 }
 
 /// A snapshot comparison with extra redactions.

@@ -10,14 +10,14 @@
 use std::collections::{BTreeMap, HashSet};
 
 use harness_core::canonical::hrefs_equal;
-use harness_core::model::{EventMatch, Level};
+use harness_core::model::Level;
 use harness_core::outcome::CheckOutcome;
-use harness_core::template::render_str;
-
-use crate::follower::ObservedEvent;
+use harness_core::plan::EventPattern;
 use harness_core::template::Lookup;
 
-/// An `EventMatch` with its templates rendered.
+use crate::follower::ObservedEvent;
+
+/// An `EventPattern` with its templates rendered.
 #[derive(Debug, Clone)]
 pub struct Pattern {
     pub kind: String,
@@ -30,11 +30,11 @@ pub struct Pattern {
 
 impl Pattern {
     /// Renders one pattern per expected occurrence (`count`, default 1).
-    pub fn expand(matches: &[EventMatch], vars: &impl Lookup) -> Result<Vec<Pattern>, String> {
+    pub fn expand(matches: &[EventPattern], vars: &impl Lookup) -> Result<Vec<Pattern>, String> {
         let mut out = Vec::new();
         for m in matches {
             let href = match &m.href {
-                Some(h) => Some(render_str(&h.value, vars).map_err(|e| e.to_string())?),
+                Some(h) => Some(h.render(vars).map_err(|e| e.to_string())?),
                 None => None,
             };
             let pattern = Pattern {
@@ -45,7 +45,7 @@ impl Pattern {
                 in_rel: m.in_rel.clone(),
                 embedded: m.embedded.clone(),
             };
-            for _ in 0..m.count.unwrap_or(1) {
+            for _ in 0..m.count {
                 out.push(pattern.clone());
             }
         }

@@ -2,8 +2,8 @@
 
 use std::collections::HashSet;
 
-use harness_core::loader::parse_duration;
 use harness_core::outcome::CheckOutcome;
+use harness_core::plan::EventsPlan;
 use serde_json::Value;
 
 use super::context::{StepContext, step_error};
@@ -12,7 +12,7 @@ use crate::check::snapshot::{redact, snapshot_name};
 
 pub(crate) async fn wait_for_events(
     ctx: &mut StepContext<'_>,
-    events: &harness_core::model::EventsExpect,
+    events: &EventsPlan,
     index: usize,
     name: &str,
     cursor: u64,
@@ -25,7 +25,7 @@ pub(crate) async fn wait_for_events(
         ));
         return;
     };
-    let mut within = parse_duration(&events.within).unwrap_or(std::time::Duration::from_secs(10));
+    let mut within = events.within;
     if let Some(cap) = ctx.opts.events_within_cap {
         within = within.min(cap);
     }
@@ -65,7 +65,7 @@ pub(crate) async fn wait_for_events(
             ordered,
             &window,
             level,
-            &events.within,
+            &events.within_text,
         ));
         if events.snapshot {
             checks.push(snapshot_events(ctx, name, &timeline, &found));
