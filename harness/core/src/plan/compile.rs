@@ -2,6 +2,7 @@
 //! its place in the file, so what is compiled here is well-formed; the rules that make a step
 //! one of three actions are settled into the types.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -31,11 +32,12 @@ pub fn compile_case(case: &Case) -> CasePlan {
         first.entry(name.as_str()).or_insert(i);
     }
     let mut table = VarTable::new();
+    let queries = Queries::default();
     let mut steps: Vec<PlanStep> = case
         .steps
         .iter()
         .zip(&names)
-        .map(|(step, name)| compile_step(step, name.clone(), case.level, &first))
+        .map(|(step, name)| compile_step(step, name.clone(), case.level, &first, &queries))
         .collect();
     for step in &mut steps {
         bind_step(step, &mut table);
@@ -55,7 +57,13 @@ pub fn compile_case(case: &Case) -> CasePlan {
     }
 }
 
-fn compile_step(step: &Step, name: String, level: Level, first: &HashMap<&str, usize>) -> PlanStep {
+fn compile_step(
+    step: &Step,
+    name: String,
+    level: Level,
+    first: &HashMap<&str, usize>,
+    queries: &Queries,
+) -> PlanStep {
     let index_of = |n: &str| first.get(n).copied().unwrap_or_default();
     let action = match (&step.request, &step.control, &step.await_step) {
         (Some(request), _, _) => StepAction::Request {
@@ -72,7 +80,7 @@ fn compile_step(step: &Step, name: String, level: Level, first: &HashMap<&str, u
     let mut expectations = Vec::new();
     for (expect, level) in [(&step.expect, level), (&step.prefer, Level::Should)] {
         if let Some(expect) = expect {
-            expectations.push(compile_expect(expect, level, step));
+            expectations.push(compile_expect(expect, level, step, queries));
         }
     }
     let status_given = !matches!(action, StepAction::Control(_))
@@ -91,7 +99,7 @@ fn compile_step(step: &Step, name: String, level: Level, first: &HashMap<&str, u
         captures: step
             .capture
             .iter()
-            .map(|(var, q)| (var.clone(), 0, compiled_query(&q.value)))
+            .map(|(var, q)| (var.clone(), 0, queries.get(&q.value)))
             .collect(),
         status_slot: 0,
         events: step.events.as_ref().map(compile_events),
@@ -145,8 +153,20 @@ fn step_line(step: &Step) -> u64 {
         .map_or(0, |s| s.referenced.line())
 }
 
-fn compiled_query(text: &str) -> Query {
-    parse_query(text).expect("the loader checked every query")
+/// The queries of a case, each distinct text parsed once: a long case repeats a few of them
+/// (`$.self`, `$.rel`) many times, and a clone costs less than a parse.
+#[derive(Default)]
+struct Queries(RefCell<HashMap<String, Query>>);
+
+impl Queries {
+    fn get(&self, text: &str) -> Query {
+        if let Some(query) = self.0.borrow().get(text) {
+            return query.clone();
+        }
+        let query = parse_query(text).expect("the loader checked every query");
+        self.0.borrow_mut().insert(text.to_owned(), query.clone());
+        query
+    }
 }
 
 fn compile_request(spec: &RequestSpec) -> RequestPlan {
@@ -221,7 +241,7 @@ fn compile_control(control: &ControlSpec) -> ControlAction {
     }
 }
 
-fn compile_expect(expect: &Expect, level: Level, step: &Step) -> Expectation {
+fn compile_expect(expect: &Expect, level: Level, step: &Step, queries: &Queries) -> Expectation {
     let template = |t: &Option<String>| t.as_ref().map(|t| Template::new(t.clone()));
     let mut headers = Vec::new();
     for (name, header) in &expect.headers {
@@ -248,7 +268,7 @@ fn compile_expect(expect: &Expect, level: Level, step: &Step) -> Expectation {
     }
     let mut select = Vec::new();
     for s in &expect.select {
-        let query = compiled_query(&s.query.value);
+        let query = queries.get(&s.query.value);
         let mut push = |predicate| {
             select.push(Check {
                 kind: "select",
@@ -294,7 +314,10 @@ fn compile_expect(expect: &Expect, level: Level, step: &Step) -> Expectation {
         }),
         body: expect.body,
         headers,
-        resource: expect.resource.as_ref().map(|r| resource_checks(r, level)),
+        resource: expect
+            .resource
+            .as_ref()
+            .map(|r| resource_checks(r, level, queries)),
         error: expect.error.as_ref().map(|e| ErrorPlan {
             code: template(&e.code),
             subcode: template(&e.subcode),
@@ -310,10 +333,10 @@ fn compile_expect(expect: &Expect, level: Level, step: &Step) -> Expectation {
 
 /// The `resource:` shorthand as queries on the canonical tree (and, for the two rules about
 /// the JSON form, on the body as written).
-fn resource_checks(r: &ResourceExpect, level: Level) -> Vec<Check> {
+fn resource_checks(r: &ResourceExpect, level: Level, queries: &Queries) -> Vec<Check> {
     let mut out = Vec::new();
     let mut push = |path: String, predicate: Predicate, why: Option<&'static str>| {
-        let query = compiled_query(&path);
+        let query = queries.get(&path);
         out.push(Check {
             kind: "resource",
             level,
