@@ -2,7 +2,7 @@
 //!
 //! Every struct denies unknown fields, and no enum is untagged or internally tagged, so every
 //! error in a case file keeps its line and column (see `crates.md`, the YAML choice). Values that
-//! later checks must point back at (ids, templates, selectors, link names) are `Spanned`.
+//! later checks must point back at (ids, templates, queries, link names) are `Spanned`.
 //! `docs/case-format.md` is the user-facing description of these types.
 
 mod case;

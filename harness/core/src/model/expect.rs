@@ -1,5 +1,5 @@
 //! What must hold of a response: status, media type, headers, body, the canonical resource,
-//! the error body, selectors, and the snapshot of the canonical tree.
+//! the error body, queries with predicates (`select`), and the snapshot of the canonical tree.
 
 use std::collections::BTreeMap;
 
