@@ -20,7 +20,9 @@ use serde_json::json;
 use crate::request::build_request;
 use capture::capture;
 use checks::{Parsed, check_response};
-use control::{send_control, wait_real_time};
+use control::{
+    clock_request, condition_request, send_control, system_subscription_request, wait_real_time,
+};
 use events::wait_for_events;
 use records::{record_request, record_response};
 
@@ -86,23 +88,22 @@ pub async fn run_step(ctx: &mut StepContext<'_>, step: &PlanStep, index: usize) 
             }
             None
         }
-        StepAction::Control(control) => match send_control(ctx, control).await {
-            Ok(response) => {
-                if !(200..300).contains(&response.status) {
-                    out.checks.push(step_error(format!(
-                        "the test-control request failed with {}: {}",
-                        response.status,
-                        crate::check::response::head(&response.body)
-                    )));
-                }
-                Some(response)
-            }
-            Err(e) => {
-                out.checks
-                    .push(step_error(format!("test-control request: {e}")));
-                None
-            }
-        },
+        StepAction::Control(ControlAction::Clock(seconds)) => {
+            let request = clock_request(seconds, &ctx.vars);
+            send_control(ctx, request, &mut out.checks).await
+        }
+        StepAction::Control(ControlAction::Condition {
+            name,
+            operation,
+            times,
+        }) => {
+            let request = condition_request(name, operation, *times, &ctx.vars);
+            send_control(ctx, request, &mut out.checks).await
+        }
+        StepAction::Control(ControlAction::SystemSubscription { uris }) => {
+            let request = system_subscription_request(uris, &ctx.vars);
+            send_control(ctx, request, &mut out.checks).await
+        }
         StepAction::Request {
             request,
             background,
