@@ -102,10 +102,15 @@ pub fn run_check(check: &Check, obs: &Observed<'_>, vars: &impl Lookup) -> Optio
             if ok {
                 CheckOutcome::pass(kind, level, format!("{q} {what}"))
             } else {
+                let actual = if nodes.is_empty() {
+                    nothing_at(&q, obs.view)
+                } else {
+                    show_nodes(&nodes)
+                };
                 CheckOutcome::fail(kind, level, why(format!("{q} should be {what}"))).at(
                     Some(q.clone()),
                     what,
-                    show_nodes(&nodes),
+                    actual,
                 )
             }
         }
@@ -209,6 +214,23 @@ pub fn same_value(actual: &Value, want: &Value) -> bool {
             let (actual, want) = (value_text(actual), value_text(want));
             actual.eq_ignore_ascii_case(&want) || hrefs_equal(&actual, &want)
         }
+    }
+}
+
+/// "nothing", with what the tree does hold where a path into the canonical tree looked in vain
+/// (the links of the resource, its properties, its embedded rels), so a failure says what to
+/// look at.
+fn nothing_at(query: &str, view: Option<&Value>) -> String {
+    let member = ["links", "properties", "embedded"]
+        .into_iter()
+        .find(|m| query.starts_with(&format!("$.{m}")));
+    let keys = member
+        .and_then(|m| view?.get(m)?.as_object().map(|o| (m, o)))
+        .map(|(m, o)| (m, o.keys().map(String::as_str).collect::<Vec<_>>()));
+    match keys {
+        Some((m, keys)) if !keys.is_empty() => format!("nothing ({m}: {})", keys.join(", ")),
+        Some((m, _)) => format!("nothing (no {m})"),
+        None => "nothing".to_owned(),
     }
 }
 
