@@ -9,7 +9,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use harness_core::loader::Suite;
-use harness_core::loader::step_name;
 use harness_core::outcome::{RunReport, Verdict};
 use harness_refserver::{ServerConfig, Variant, Variants};
 use harness_runner::check::snapshot::{SnapshotStore, UpdatePolicy};
@@ -155,17 +154,13 @@ fn taken_branches(suite: &Suite, report: &RunReport) -> BTreeSet<(String, String
         let Some(sc) = suite.get(&case.case_id) else {
             continue;
         };
-        for (index, step) in sc.case.steps.iter().enumerate() {
-            if step.when.is_none() {
-                continue;
-            }
-            let name = step_name(step, index);
+        for step in sc.plan.steps.iter().filter(|s| s.when.is_some()) {
             if case
                 .steps
                 .iter()
-                .any(|s| s.name == name && s.verdict != Verdict::Skip)
+                .any(|s| s.name == step.name && s.verdict != Verdict::Skip)
             {
-                taken.insert((case.case_id.clone(), name));
+                taken.insert((case.case_id.clone(), step.name.clone()));
             }
         }
     }
@@ -178,12 +173,11 @@ fn all_branches(suite: &Suite) -> BTreeSet<(String, String)> {
         .cases
         .iter()
         .flat_map(|sc| {
-            sc.case
+            sc.plan
                 .steps
                 .iter()
-                .enumerate()
-                .filter(|(_, step)| step.when.is_some())
-                .map(|(index, step)| (sc.case.id.value.clone(), step_name(step, index)))
+                .filter(|step| step.when.is_some())
+                .map(|step| (sc.case.id.value.clone(), step.name.clone()))
         })
         .collect()
 }

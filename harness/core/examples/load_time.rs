@@ -71,7 +71,7 @@ fn time_dir(dir: &Path, runs: usize) -> Result<String, String> {
         let outcome = load_suite(dir, checklist.as_ref());
         times.push(start.elapsed());
         loaded = match outcome {
-            Ok(suite) => Loaded::Steps(suite.cases.iter().map(|c| c.case.steps.len()).sum()),
+            Ok(suite) => Loaded::Steps(suite.cases.iter().map(|c| c.plan.steps.len()).sum()),
             Err(errs) => Loaded::Errors(errs.errors.len()),
         };
     }

@@ -103,11 +103,15 @@ fn check_file(
     Ok(file
         .cases
         .into_iter()
-        .map(|case| SuiteCase {
-            line: case.id.referenced.line(),
-            file: src.path.clone(),
-            plan: compile_case(&case),
-            case,
+        .map(|mut case| {
+            // The plan is what runs: it takes the parsed steps.
+            let plan = compile_case(&mut case);
+            SuiteCase {
+                line: case.id.referenced.line(),
+                file: src.path.clone(),
+                plan,
+                case,
+            }
         })
         .collect())
 }

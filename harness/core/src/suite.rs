@@ -19,7 +19,7 @@ pub struct Suite {
 /// A case with where it was written.
 #[derive(Debug, Clone)]
 pub struct SuiteCase {
-    /// The case as parsed.
+    /// The case as parsed, without its steps: they live on compiled, in `plan`.
     pub case: Case,
     /// The case compiled: what the runner executes.
     pub plan: CasePlan,

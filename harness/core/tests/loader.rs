@@ -73,7 +73,7 @@ fn sample_suite_loads_cleanly() {
     let first = &suite.cases[0];
     assert_eq!(first.file, Path::new("tests/data/sample/ps/features.yaml"));
     assert_eq!(first.line, 4);
-    assert_eq!(first.case.steps.len(), 4);
+    assert_eq!(first.plan.steps.len(), 4);
     let table = suite.get("sample.extend.table").unwrap();
     let names: Vec<String> = table.runs().into_iter().map(|r| r.name).collect();
     assert_eq!(

@@ -123,7 +123,7 @@ fn generated_case() -> Result<SuiteCase, String> {
     let src = SourceFile::new("<bench>", PER_REQUEST_CASE);
     let mut cases = parse_case_file(&src, None).map_err(|e| e.to_string())?;
     match cases.pop() {
-        Some(case) if cases.is_empty() && case.case.steps.len() == 2 => Ok(case),
+        Some(case) if cases.is_empty() && case.plan.steps.len() == 2 => Ok(case),
         _ => Err("the generated case is not one case of two steps".into()),
     }
 }

@@ -253,7 +253,7 @@ fn time_loader(cases: &Path, n: usize) -> Result<Duration, String> {
         let shape = suite
             .cases
             .iter()
-            .map(|c| (c.case.id.value.as_str(), c.case.steps.len()))
+            .map(|c| (c.case.id.value.as_str(), c.plan.steps.len()))
             .collect::<Vec<_>>();
         if shape != [(CASE_ID, steps(n))] {
             return Err(format!(

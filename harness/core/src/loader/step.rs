@@ -145,7 +145,7 @@ impl FileCheck<'_> {
             }
         }
         // Captures come after the response: events may use them, later steps too.
-        let from = match &step.control {
+        let from = match step.control.as_deref() {
             Some(ControlSpec {
                 system_subscription: Some(_),
                 ..

@@ -12,7 +12,8 @@ use super::event::EventsExpect;
 use super::expect::{Expect, SnapshotSpec};
 use super::request::RequestSpec;
 
-/// One step: exactly one of `request`, `control` or `await`.
+/// One step: exactly one of `request`, `control` or `await`. Its large parts are boxed: a
+/// long case holds thousands of steps, most of which use few of them.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Step {
@@ -22,10 +23,10 @@ pub struct Step {
     pub name: Option<Spanned<String>>,
     /// An HTTP request to the target.
     #[serde(default)]
-    pub request: Option<RequestSpec>,
+    pub request: Option<Box<RequestSpec>>,
     /// A test-control action (design section 8).
     #[serde(default)]
-    pub control: Option<ControlSpec>,
+    pub control: Option<Box<ControlSpec>>,
     /// Wait for a `background` request of an earlier step and check its response.
     #[serde(default, rename = "await")]
     #[schemars(with = "Option<String>")]
@@ -38,13 +39,13 @@ pub struct Step {
     pub when: Option<When>,
     /// What must hold of the response.
     #[serde(default)]
-    pub expect: Option<Expect>,
+    pub expect: Option<Box<Expect>>,
     /// What should hold (a `should` rule): failing only these makes the case non-strict.
     #[serde(default)]
-    pub prefer: Option<Expect>,
+    pub prefer: Option<Box<Expect>>,
     /// Event-channel entries expected or forbidden after this step.
     #[serde(default)]
-    pub events: Option<EventsExpect>,
+    pub events: Option<Box<EventsExpect>>,
     /// Variables taken from the response: name → query (`status`, `header NAME`, `$…`).
     #[serde(default)]
     #[schemars(with = "BTreeMap<String, String>")]
@@ -54,7 +55,7 @@ pub struct Step {
     pub parity: bool,
     /// Compare the canonical tree with a stored snapshot (one snapshot serves both formats).
     #[serde(default)]
-    pub snapshot: Option<SnapshotSpec>,
+    pub snapshot: Option<Box<SnapshotSpec>>,
 }
 
 impl Step {

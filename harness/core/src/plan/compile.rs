@@ -19,10 +19,12 @@ use crate::model::{
     Step,
 };
 
-/// Compiles a validated case (see [`crate::loader`]); steps of a property case: none.
-pub fn compile_case(case: &Case) -> CasePlan {
-    let names: Vec<String> = case
-        .steps
+/// Compiles a validated case (see [`crate::loader`]); steps of a property case: none. The
+/// case's steps are taken: each is dropped once compiled, so a long case never holds its
+/// parsed and its compiled steps whole at once.
+pub fn compile_case(case: &mut Case) -> CasePlan {
+    let parsed = std::mem::take(&mut case.steps);
+    let names: Vec<String> = parsed
         .iter()
         .enumerate()
         .map(|(i, s)| s.name_at(i))
@@ -33,12 +35,16 @@ pub fn compile_case(case: &Case) -> CasePlan {
     }
     let mut table = VarTable::new();
     let queries = Queries::default();
-    let mut steps: Vec<PlanStep> = case
-        .steps
-        .iter()
-        .zip(&names)
-        .map(|(step, name)| compile_step(step, name.clone(), case.level, &first, &queries))
-        .collect();
+    let mut steps: Vec<PlanStep> = Vec::with_capacity(parsed.len());
+    for (step, name) in parsed.into_iter().zip(&names) {
+        steps.push(compile_step(
+            &step,
+            name.clone(),
+            case.level,
+            &first,
+            &queries,
+        ));
+    }
     for step in &mut steps {
         bind_step(step, &mut table);
     }
@@ -83,6 +89,7 @@ fn compile_step(
             expectations.push(compile_expect(expect, level, step, queries));
         }
     }
+    expectations.shrink_to_fit();
     let status_given = !matches!(action, StepAction::Control(_))
         && [&step.expect, &step.prefer]
             .into_iter()
@@ -102,7 +109,7 @@ fn compile_step(
             .map(|(var, q)| (var.clone(), 0, queries.get(&q.value)))
             .collect(),
         status_slot: 0,
-        events: step.events.as_ref().map(compile_events),
+        events: step.events.as_deref().map(compile_events),
         parity: step.parity,
         snapshot: step.snapshot.as_ref().map(|s| SnapshotPlan {
             redact: s.redact.iter().map(|r| r.value.clone()).collect(),
@@ -302,6 +309,9 @@ fn compile_expect(expect: &Expect, level: Level, step: &Step, queries: &Queries)
             push(Predicate::Array);
         }
     }
+    // A plan lives as long as the run and a long case has thousands of these: no slack.
+    headers.shrink_to_fit();
+    select.shrink_to_fit();
     Expectation {
         level,
         status: expect.status.as_ref().map(|s| ValueTemplate::new(&s.value)),
@@ -418,6 +428,7 @@ fn resource_checks(r: &ResourceExpect, level: Level, queries: &Queries) -> Vec<C
             None,
         );
     }
+    out.shrink_to_fit();
     out
 }
 

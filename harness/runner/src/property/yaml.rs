@@ -80,7 +80,7 @@ mod tests {
     fn loads(text: &str) -> usize {
         let src = SourceFile::new("cases/regression.yaml", text);
         match parse_case_file(&src, None) {
-            Ok(cases) => cases.iter().map(|c| c.case.steps.len()).sum(),
+            Ok(cases) => cases.iter().map(|c| c.plan.steps.len()).sum(),
             Err(e) => panic!("the regression case does not load:\n{e}\n---\n{text}"),
         }
     }
