@@ -164,9 +164,8 @@ fn the_generated_case_loads_as_one_case_of_four_steps_a_round() {
     let src = SourceFile::new("bench.yaml", text.as_str());
     let cases = parse_case_file(&src, None).unwrap_or_else(|e| panic!("{e}\n{text}"));
     assert_eq!(cases.len(), 1);
-    let case = &cases[0].case;
-    assert_eq!(case.id.value, CASE_ID);
-    assert_eq!(case.steps.len(), steps(3));
+    assert_eq!(cases[0].case.id.value, CASE_ID);
+    assert_eq!(cases[0].plan.steps.len(), steps(3));
     assert_eq!(steps(500), 2000);
     assert_eq!(requests(500), 2004);
 }
