@@ -12,8 +12,8 @@ use super::event::EventsExpect;
 use super::expect::{Expect, SnapshotSpec};
 use super::request::RequestSpec;
 
-/// One step: exactly one of `request`, `control` or `await`. Its large parts are boxed: a
-/// long case holds thousands of steps, most of which use few of them.
+/// One step: exactly one of `request`, `control` or `await`.
+// Its large parts are boxed: a long case holds thousands of steps, most use few of them.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Step {
