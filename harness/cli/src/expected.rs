@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use harness_core::checklist::Checklist;
-use harness_core::loader::{Suite, step_name};
+use harness_core::loader::Suite;
 use harness_core::model::Level;
 use serde::Deserialize;
 
@@ -182,12 +182,7 @@ fn catcher_problem(catcher: &Catcher, suite: &Suite) -> Option<String> {
         ));
     }
     let step = catcher.step.as_ref()?;
-    let known = case
-        .case
-        .steps
-        .iter()
-        .enumerate()
-        .any(|(i, s)| step_name(s, i) == *step);
+    let known = case.plan.steps.iter().any(|s| s.name == *step);
     (!known).then(|| format!("case `{}` has no step `{step}`", catcher.case))
 }
 
