@@ -7,7 +7,7 @@ use std::sync::{Arc, OnceLock};
 use rustls::ClientConfig;
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::crypto::WebPkiSupportedAlgorithms;
+use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, RootCertStore, SignatureScheme};
@@ -29,23 +29,20 @@ pub(super) fn client_config(tls: &TlsOptions) -> Result<ClientConfig, ClientErro
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
         .map_err(|e| ClientError::Tls(e.to_string()))?;
-    Ok(if tls.insecure {
-        builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(NoVerify(
-                provider.signature_verification_algorithms,
-            )))
-            .with_no_client_auth()
+    // `--insecure`: any certificate is accepted, but handshake signatures are still checked
+    // so the connection is at least consistent.
+    let chain = if tls.insecure {
+        None
     } else {
-        builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(SystemRoots {
-                extra: extra_roots(tls)?,
-                provider,
-                verifier: OnceLock::new(),
-            }))
-            .with_no_client_auth()
-    })
+        Some(SystemRoots {
+            extra: extra_roots(tls)?,
+            verifier: OnceLock::new(),
+        })
+    };
+    Ok(builder
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(CertCheck { provider, chain }))
+        .with_no_client_auth())
 }
 
 /// `--ca-cert`, read and checked at once so a bad file is an error before any request.
@@ -78,12 +75,14 @@ fn extra_roots(tls: &TlsOptions) -> Result<Vec<CertificateDer<'static>>, ClientE
 #[derive(Debug)]
 struct SystemRoots {
     extra: Vec<CertificateDer<'static>>,
-    provider: Arc<rustls::crypto::CryptoProvider>,
     verifier: OnceLock<Result<Arc<WebPkiServerVerifier>, String>>,
 }
 
 impl SystemRoots {
-    fn verifier(&self) -> Result<&Arc<WebPkiServerVerifier>, rustls::Error> {
+    fn verifier(
+        &self,
+        provider: &Arc<CryptoProvider>,
+    ) -> Result<&Arc<WebPkiServerVerifier>, rustls::Error> {
         self.verifier
             .get_or_init(|| {
                 let mut roots = RootCertStore::empty();
@@ -91,7 +90,7 @@ impl SystemRoots {
                 // a run against a target whose CA comes from --ca-cert.
                 roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
                 roots.add_parsable_certificates(self.extra.iter().cloned());
-                WebPkiServerVerifier::builder_with_provider(Arc::new(roots), self.provider.clone())
+                WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
                     .build()
                     .map_err(|e| format!("no usable trusted root certificate: {e}"))
             })
@@ -100,7 +99,15 @@ impl SystemRoots {
     }
 }
 
-impl ServerCertVerifier for SystemRoots {
+/// The client's certificate check: the chain against [`SystemRoots`], or none at all under
+/// `--insecure`; handshake signatures through the provider either way.
+#[derive(Debug)]
+struct CertCheck {
+    provider: Arc<CryptoProvider>,
+    chain: Option<SystemRoots>,
+}
+
+impl ServerCertVerifier for CertCheck {
     fn verify_server_cert(
         &self,
         end_entity: &CertificateDer<'_>,
@@ -109,13 +116,16 @@ impl ServerCertVerifier for SystemRoots {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        self.verifier()?.verify_server_cert(
-            end_entity,
-            intermediates,
-            server_name,
-            ocsp_response,
-            now,
-        )
+        match &self.chain {
+            None => Ok(ServerCertVerified::assertion()),
+            Some(roots) => roots.verifier(&self.provider)?.verify_server_cert(
+                end_entity,
+                intermediates,
+                server_name,
+                ocsp_response,
+                now,
+            ),
+        }
     }
 
     fn verify_tls12_signature(
@@ -124,12 +134,8 @@ impl ServerCertVerifier for SystemRoots {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
+        let algorithms = &self.provider.signature_verification_algorithms;
+        rustls::crypto::verify_tls12_signature(message, cert, dss, algorithms)
     }
 
     fn verify_tls13_signature(
@@ -138,57 +144,13 @@ impl ServerCertVerifier for SystemRoots {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
+        let algorithms = &self.provider.signature_verification_algorithms;
+        rustls::crypto::verify_tls13_signature(message, cert, dss, algorithms)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.provider
             .signature_verification_algorithms
             .supported_schemes()
-    }
-}
-
-/// `--insecure`: any certificate is accepted, but handshake signatures are still checked so
-/// the connection is at least consistent.
-#[derive(Debug)]
-struct NoVerify(WebPkiSupportedAlgorithms);
-
-impl ServerCertVerifier for NoVerify {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.supported_schemes()
     }
 }
