@@ -10,6 +10,7 @@ mod control;
 mod event;
 mod expect;
 mod request;
+mod small_map;
 mod step;
 
 pub use self::case::{
@@ -26,4 +27,5 @@ pub use self::expect::{
     SnapshotSpec,
 };
 pub use self::request::{Auth, LINK_NAMES, Method, RawBody, RequestSpec};
+pub use self::small_map::SmallMap;
 pub use self::step::{Step, When};

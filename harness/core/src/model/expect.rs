@@ -34,7 +34,8 @@ pub struct Expect {
     pub error: Option<ErrorExpect>,
     /// Selectors on the canonical tree (or on a non-UCWA JSON body).
     #[serde(default)]
-    pub select: Vec<SelectExpect>,
+    #[schemars(with = "Vec<SelectExpect>")]
+    pub select: Box<[SelectExpect]>,
 }
 
 /// A header expectation.

@@ -6,6 +6,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
 
+use super::small_map::SmallMap;
+
 /// An HTTP request. The URL is either a bootstrap link by name or an href template.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -27,7 +29,7 @@ pub struct RequestSpec {
     /// Extra request headers (values are templates); they override the defaults.
     #[serde(default)]
     #[schemars(with = "BTreeMap<String, String>")]
-    pub headers: BTreeMap<String, Spanned<String>>,
+    pub headers: SmallMap<Spanned<String>>,
     /// A body written once, sent as JSON or as UCWA XML `<input>` by the run's format.
     #[serde(default)]
     #[schemars(with = "Option<serde_json::Value>")]

@@ -11,6 +11,7 @@ use super::control::ControlSpec;
 use super::event::EventsExpect;
 use super::expect::{Expect, SnapshotSpec};
 use super::request::RequestSpec;
+use super::small_map::SmallMap;
 
 /// One step: exactly one of `request`, `control` or `await`.
 // Its large parts are boxed: a long case holds thousands of steps, most use few of them.
@@ -49,7 +50,7 @@ pub struct Step {
     /// Variables taken from the response: name → query (`status`, `header NAME`, `$…`).
     #[serde(default)]
     #[schemars(with = "BTreeMap<String, String>")]
-    pub capture: BTreeMap<String, Spanned<String>>,
+    pub capture: SmallMap<Spanned<String>>,
     /// Fetch the same URL in the other format and compare the canonical trees (GET only).
     #[serde(default)]
     pub parity: bool,
