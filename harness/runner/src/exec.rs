@@ -180,8 +180,15 @@ async fn run_case_unredacted(
         outcome.reason = Some(reason);
         return outcome;
     }
-    // Presence cases take turns when the change is the second account's own, seen by all.
-    let _presence_turn = if required_capabilities(run.case).contains(&Capability::Presence)
+    // Presence cases take turns when the change is the second account's own, seen by all; so
+    // does the parity walk, which can reach that account's presence (through a group's
+    // contacts) and must not see it change between its JSON and its XML fetch.
+    let walks_links = case
+        .property
+        .as_ref()
+        .is_some_and(|p| p.name.value == "parity-walk");
+    let _presence_turn = if (walks_links
+        || required_capabilities(run.case).contains(&Capability::Presence))
         && target.presence_way() == Some(PresenceWay::SecondAccount)
     {
         Some(target.own_presence().turn().await)
