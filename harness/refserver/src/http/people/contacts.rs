@@ -8,6 +8,7 @@ use axum::extract::{Extension, Path, State};
 use axum::response::Response;
 use http::{Method, StatusCode};
 
+use crate::config::directory::Group;
 use crate::config::fault::Fault;
 use crate::domain::application::App;
 use crate::domain::hrefs::Hrefs;
@@ -66,12 +67,7 @@ pub(crate) async fn group(
     Path((_, id)): Path<(String, String)>,
     req: Req,
 ) -> Result<Response, ApiError> {
-    drop(server.lock_live(&app)?);
-    let group = server
-        .config
-        .directory
-        .group(&id)
-        .ok_or_else(ApiError::not_found)?;
+    let group = live_group(&server, &app, &id)?;
     let res = views::group(Hrefs(&app.base), group);
     Ok(reply::resource(StatusCode::OK, req.format, &res))
 }
@@ -94,12 +90,7 @@ pub(crate) async fn group_contacts(
     Path((_, id)): Path<(String, String)>,
     req: Req,
 ) -> Result<Response, ApiError> {
-    drop(server.lock_live(&app)?);
-    let group = server
-        .config
-        .directory
-        .group(&id)
-        .ok_or_else(ApiError::not_found)?;
+    let group = live_group(&server, &app, &id)?;
     let res = views::group_contacts(&server, Hrefs(&app.base), group);
     Ok(reply::resource(StatusCode::OK, req.format, &res))
 }
@@ -111,11 +102,7 @@ pub(crate) async fn expand_group(
     Path((_, id)): Path<(String, String)>,
     req: Req,
 ) -> Result<Response, ApiError> {
-    drop(server.lock_live(&app)?);
-    let group = server
-        .config
-        .directory
-        .group(&id)
+    let group = Some(live_group(&server, &app, &id)?)
         .filter(|g| g.kind == views::DISTRIBUTION_GROUP)
         .ok_or_else(ApiError::not_found)?;
     let res = views::expanded_group(&server, Hrefs(&app.base), group);
@@ -147,6 +134,16 @@ pub(crate) async fn contact_presence(
     let st = server.lock_live(&app)?;
     let res = views::contact_presence(&server, Hrefs(&app.base), &st, &uri);
     Ok(reply::resource(StatusCode::OK, req.format, &res))
+}
+
+/// The group `id` of the directory, asked for by a live application; 404 when there is none.
+fn live_group<'s>(server: &'s Server, app: &App, id: &str) -> Result<&'s Group, ApiError> {
+    drop(server.lock_live(app)?);
+    server
+        .config
+        .directory
+        .group(id)
+        .ok_or_else(ApiError::not_found)
 }
 
 /// The contact a path segment names. A segment that is no `user@domain` names no resource, so
