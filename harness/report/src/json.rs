@@ -53,25 +53,35 @@ pub(crate) fn assemble_json(
 
 /// Renders `case` as its object in the `cases` array, indented for that depth.
 pub(crate) fn render_case(case: &CaseOutcome, out: &mut dyn io::Write) -> io::Result<()> {
-    serialize_redacted(case, Indented(out))
+    // serde_json writes a token at a time: the buffer turns them into a few large writes, so
+    // the indenting and the dynamic call happen per chunk, not per token.
+    let mut chunks = io::BufWriter::with_capacity(16 * 1024, Indented(out, Vec::new()));
+    serialize_redacted(case, &mut chunks)?;
+    chunks
+        .into_inner()
+        .map(drop)
+        .map_err(io::IntoInnerError::into_error)
 }
 
 /// Writes through, indenting every line after the first by [`CASE_INDENT`]: a JSON string
-/// holds no raw line break, so every one is the formatter's. Nothing is buffered here, so a
-/// long case's object is never held whole.
-struct Indented<'a>(&'a mut dyn io::Write);
+/// holds no raw line break, so every one is the formatter's. Only a chunk is buffered before
+/// it, so a long case's object is never held whole.
+struct Indented<'a>(&'a mut dyn io::Write, Vec<u8>);
 
 impl io::Write for Indented<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let indented = &mut self.1;
+        indented.clear();
         let mut lines = buf.split(|&b| b == b'\n');
         if let Some(first) = lines.next() {
-            self.0.write_all(first)?;
+            indented.extend_from_slice(first);
         }
         for line in lines {
-            self.0.write_all(b"\n")?;
-            self.0.write_all(CASE_INDENT)?;
-            self.0.write_all(line)?;
+            indented.push(b'\n');
+            indented.extend_from_slice(CASE_INDENT);
+            indented.extend_from_slice(line);
         }
+        self.0.write_all(indented)?;
         Ok(buf.len())
     }
 
