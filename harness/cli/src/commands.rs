@@ -10,7 +10,8 @@ use harness_core::loader::Suite;
 use harness_core::model::Format;
 use harness_core::outcome::{CoverageSummary, ReportBodies};
 use harness_report::{
-    ConsoleOptions, ConsoleReporter, JunitFlavor, JunitOptions, ReportSpool, Tee,
+    ConsoleOptions, ConsoleReporter, JunitFlavor, JunitOptions, PROGRESS_TICK, Progress,
+    ReportSpool, Tee, progress_wanted,
 };
 use harness_runner::check::snapshot::{SnapshotStore, UpdatePolicy};
 use harness_runner::client::TlsOptions;
@@ -19,8 +20,9 @@ use harness_runner::run::{Interrupt, RunOptions, plan, run_suite};
 
 use crate::args::{BodiesArg, Cli, Command, FlavorArg, FormatArg, RunArgs, SelectArgs};
 use crate::exit;
+use crate::folders::load_folders;
 use crate::serve::parse_variants;
-use crate::setup::{ReachError, Where, load, reach_with, snapshot_dir};
+use crate::setup::{ReachError, Where, reach_with, snapshot_dir};
 
 /// Runs the command and returns the exit code.
 pub fn dispatch(cli: Cli) -> i32 {
@@ -34,6 +36,7 @@ pub fn dispatch(cli: Cli) -> i32 {
         Command::Variants(args) => runtime().block_on(crate::variants::cmd_variants(args)),
         Command::Coverage(args) => crate::coverage::cmd_coverage(&args),
         Command::Bench(args) => runtime().block_on(crate::bench::cmd_bench(args)),
+        Command::Merge(args) => crate::merge::cmd_merge(&args),
     }
 }
 
@@ -50,7 +53,7 @@ fn load_selected(select: &SelectArgs) -> Result<Suite, i32> {
 }
 
 fn load_with_checklist(select: &SelectArgs) -> Result<(Suite, Option<CoverageSummary>), i32> {
-    match load(&select.cases) {
+    match load_folders(&select.cases) {
         Ok((suite, checklist)) => {
             // A filtered run still reports what the whole suite covers.
             let coverage = checklist
@@ -83,12 +86,17 @@ fn cmd_check(select: &SelectArgs) -> i32 {
             say!(
                 "ok: {} cases ({runs} runs with rows and formats) in {}",
                 suite.cases.len(),
-                select.cases.display()
+                folder_names(&select.cases)
             );
             exit::OK
         }
         Err(code) => code,
     }
+}
+
+fn folder_names(dirs: &[std::path::PathBuf]) -> String {
+    let names: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
+    names.join(", ")
 }
 
 fn cmd_list(select: &SelectArgs) -> i32 {
@@ -135,6 +143,9 @@ async fn cmd_run(args: RunArgs) -> i32 {
         Ok((mut suite, coverage)) => {
             if let Some(n) = args.property_cases {
                 suite.set_property_cases(n);
+            }
+            if let Some(part) = args.partition {
+                part.apply(&mut suite);
             }
             (Arc::new(suite), coverage)
         }
@@ -195,6 +206,8 @@ async fn cmd_run(args: RunArgs) -> i32 {
             BodiesArg::All => ReportBodies::All,
             BodiesArg::Failing => ReportBodies::Failing,
         },
+        repeat: usize::try_from(args.repeat).unwrap_or(1),
+        fail_fast: args.fail_fast,
         exec: ExecOptions {
             snapshots: snapshot_store(&args, &reached, &variants),
             request_timeout: Duration::from_secs(args.request_timeout.max(1)),
@@ -219,7 +232,7 @@ async fn cmd_run(args: RunArgs) -> i32 {
         }
     });
     let stdout = std::io::stdout();
-    let color = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let color = stdout_tty() && std::env::var_os("NO_COLOR").is_none();
     let secrets = reached.target.secrets().clone();
     let console = ConsoleReporter::new(
         stdout,
@@ -229,6 +242,17 @@ async fn cmd_run(args: RunArgs) -> i32 {
         },
     )
     .with_secrets(secrets.clone());
+    let ci = std::env::var_os("CI");
+    let console = if progress_wanted(stdout_tty(), std::io::stderr().is_terminal(), ci.as_deref()) {
+        Progress::new(
+            console,
+            std::io::stderr(),
+            terminal_width(),
+            Some(PROGRESS_TICK),
+        )
+    } else {
+        Progress::off(console)
+    };
     let junit = JunitOptions {
         flavor: match args.junit_flavor {
             FlavorArg::Common => JunitFlavor::Common,
@@ -265,11 +289,28 @@ async fn cmd_run(args: RunArgs) -> i32 {
     }
     let unexpected = args.strict && !report.unexpected_passes.is_empty();
     let incomplete = incomplete_rows(&report, args.require_rows.as_deref());
-    if report.summary.is_failure(args.strict) || report.interrupted || unexpected || incomplete {
+    let mut judged = report.summary;
+    if args.allow_flaky {
+        judged.flaky = 0;
+    }
+    if judged.is_failure(args.strict) || report.interrupted || unexpected || incomplete {
         exit::FAILURES
     } else {
         exit::OK
     }
+}
+
+fn stdout_tty() -> bool {
+    std::io::stdout().is_terminal()
+}
+
+/// `COLUMNS` when the shell exports it, else the classic 80: the progress line must not wrap.
+fn terminal_width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse::<usize>().ok())
+        .unwrap_or(80)
+        .saturating_sub(1)
 }
 
 /// `--real-time`: which case runs wait, how long, and when each wait ends (a plan: the waits
