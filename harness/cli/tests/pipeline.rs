@@ -113,6 +113,11 @@ fn three_parts_merged_are_the_whole_run() {
         report_json(&merged)["summary"],
         report_json(&whole)["summary"]
     );
+    // Each part proved only its own rows; the merged report proves what the whole run did.
+    assert_eq!(
+        report_json(&merged)["coverage"],
+        report_json(&whole)["coverage"]
+    );
     assert!(merged.join("report.html").is_file());
     // No part overlaps another: the same part twice is refused.
     let output = binary()
@@ -341,4 +346,27 @@ fn cases_folders_join_and_a_shared_id_is_a_load_error_naming_both_files() {
         "{shown}"
     );
     assert!(shown.contains("cases/people/people.yaml:5:9"), "{shown}");
+}
+
+#[test]
+fn no_progress_line_when_stdout_is_not_a_terminal() {
+    let reports = temp_dir("no-progress").join("reports");
+    // Outside CI too: stdout is a pipe here, so only the plain lines are written.
+    let output = binary()
+        .env_remove("CI")
+        .args(["run", "--filter", "membership.get", "--report-dir"])
+        .arg(&reports)
+        .output()
+        .expect("runs");
+    let shown = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{shown}");
+    assert!(
+        !shown.contains('\r') && !shown.contains("\u{1b}[2K"),
+        "{shown:?}"
+    );
+    assert!(shown.contains("PASS    membership.get/json  "), "{shown}");
+    assert!(
+        shown.contains("2 passed, 0 failed, 0 errors, 0 skipped, 0 non-strict in "),
+        "{shown}"
+    );
 }
