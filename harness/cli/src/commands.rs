@@ -1,6 +1,5 @@
 //! The subcommands. Each returns the process exit code (see `exit`).
 
-use std::io::IsTerminal;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -9,10 +8,7 @@ use harness_core::checklist::Checklist;
 use harness_core::loader::Suite;
 use harness_core::model::Format;
 use harness_core::outcome::{CoverageSummary, ReportBodies};
-use harness_report::{
-    ConsoleOptions, ConsoleReporter, JunitFlavor, JunitOptions, PROGRESS_TICK, Progress,
-    ReportSpool, Tee, progress_wanted,
-};
+use harness_report::{JunitFlavor, JunitOptions, ReportSpool, Tee};
 use harness_runner::check::snapshot::{SnapshotStore, UpdatePolicy};
 use harness_runner::client::TlsOptions;
 use harness_runner::exec::ExecOptions;
@@ -94,6 +90,7 @@ fn cmd_check(select: &SelectArgs) -> i32 {
     }
 }
 
+/// The `--cases` folders, for a message.
 fn folder_names(dirs: &[std::path::PathBuf]) -> String {
     let names: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
     names.join(", ")
@@ -231,28 +228,8 @@ async fn cmd_run(args: RunArgs) -> i32 {
             }
         }
     });
-    let stdout = std::io::stdout();
-    let color = stdout_tty() && std::env::var_os("NO_COLOR").is_none();
     let secrets = reached.target.secrets().clone();
-    let console = ConsoleReporter::new(
-        stdout,
-        ConsoleOptions {
-            color,
-            verbose: args.verbose,
-        },
-    )
-    .with_secrets(secrets.clone());
-    let ci = std::env::var_os("CI");
-    let console = if progress_wanted(stdout_tty(), std::io::stderr().is_terminal(), ci.as_deref()) {
-        Progress::new(
-            console,
-            std::io::stderr(),
-            terminal_width(),
-            Some(PROGRESS_TICK),
-        )
-    } else {
-        Progress::off(console)
-    };
+    let console = crate::terminal::console(args.verbose, secrets.clone());
     let junit = JunitOptions {
         flavor: match args.junit_flavor {
             FlavorArg::Common => JunitFlavor::Common,
@@ -290,6 +267,7 @@ async fn cmd_run(args: RunArgs) -> i32 {
     let unexpected = args.strict && !report.unexpected_passes.is_empty();
     let incomplete = incomplete_rows(&report, args.require_rows.as_deref());
     let mut judged = report.summary;
+    // `--allow-flaky` lets flaky runs pass the gate; the reports still show them.
     if args.allow_flaky {
         judged.flaky = 0;
     }
@@ -298,19 +276,6 @@ async fn cmd_run(args: RunArgs) -> i32 {
     } else {
         exit::OK
     }
-}
-
-fn stdout_tty() -> bool {
-    std::io::stdout().is_terminal()
-}
-
-/// `COLUMNS` when the shell exports it, else the classic 80: the progress line must not wrap.
-fn terminal_width() -> usize {
-    std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse::<usize>().ok())
-        .unwrap_or(80)
-        .saturating_sub(1)
 }
 
 /// `--real-time`: which case runs wait, how long, and when each wait ends (a plan: the waits

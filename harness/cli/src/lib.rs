@@ -24,4 +24,5 @@ pub mod mutants;
 pub mod partition;
 pub mod serve;
 pub mod setup;
+pub mod terminal;
 pub mod variants;

@@ -283,6 +283,14 @@ fn fail_fast_starts_no_case_after_the_first_failure() {
         )),
         "{shown}"
     );
+    let html = std::fs::read_to_string(reports.join("report.html")).expect("report.html");
+    assert!(
+        html.contains(&format!(
+            "<strong>fail-fast</strong>: {} runs were not started",
+            not_started.len()
+        )),
+        "{html}"
+    );
 }
 
 #[test]
