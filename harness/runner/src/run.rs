@@ -152,6 +152,10 @@ pub async fn run_suite(
                     &interrupt,
                 )
                 .await;
+                if interrupt.is_set() && !repeats.is_empty() {
+                    // Cut short by Ctrl-C: the repeats that ran whole judge the run.
+                    break;
+                }
                 // A skipped run is skipped every time; a stopped run is not run again.
                 let again = outcome.verdict != Verdict::Skip && !interrupt.is_set();
                 repeats.push(outcome);
