@@ -35,6 +35,21 @@ pub enum Command {
     Coverage(CoverageArgs),
     /// Measure the suite's speed and the harness's cost per request (release builds only).
     Bench(BenchArgs),
+    /// Join the reports of `run --partition` parts into one set of reports.
+    Merge(MergeArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct MergeArgs {
+    /// Where the merged junit.xml, report.json and report.html go.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// The parts' report folders (each holding the report.json of one part).
+    #[arg(required = true, value_name = "PART_DIR")]
+    pub parts: Vec<PathBuf>,
+    /// The JUnit dialect of the merged file.
+    #[arg(long, value_enum, default_value = "common")]
+    pub junit_flavor: FlavorArg,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -135,9 +150,10 @@ pub struct BenchArgs {
 /// Which cases.
 #[derive(Debug, Clone, Args)]
 pub struct SelectArgs {
-    /// The suite's folder.
-    #[arg(long, default_value = "cases")]
-    pub cases: PathBuf,
+    /// The suite's folder; repeatable (each with its own optional rows.yaml; case ids unique
+    /// across all).
+    #[arg(long, value_name = "DIR", default_value = "cases")]
+    pub cases: Vec<PathBuf>,
     /// Only cases whose id (or `id[row]`, `id[row]/format`) matches this glob; repeatable.
     #[arg(long)]
     pub filter: Vec<String>,
@@ -213,6 +229,21 @@ pub struct RunArgs {
     /// Generated inputs per property case (overrides each case's `property.cases`).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub property_cases: Option<u32>,
+    /// Run only part K of N (e.g. 2/3): a stable split by case id, for CI jobs side by side;
+    /// `merge` joins the parts' reports.
+    #[arg(long, value_name = "K/N")]
+    pub partition: Option<crate::partition::Partition>,
+    /// Start no new case after the first failure or error; the cases not started are
+    /// reported as skipped (reason `fail-fast`).
+    #[arg(long)]
+    pub fail_fast: bool,
+    /// Run each case N times; a case whose verdict differs between repeats is flaky, which
+    /// fails the run.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub repeat: u32,
+    /// Flaky cases do not fail the run (exit code); the reports still show them.
+    #[arg(long)]
+    pub allow_flaky: bool,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -1,6 +1,5 @@
 //! The subcommands. Each returns the process exit code (see `exit`).
 
-use std::io::IsTerminal;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -9,9 +8,7 @@ use harness_core::checklist::Checklist;
 use harness_core::loader::Suite;
 use harness_core::model::Format;
 use harness_core::outcome::{CoverageSummary, ReportBodies};
-use harness_report::{
-    ConsoleOptions, ConsoleReporter, JunitFlavor, JunitOptions, ReportSpool, Tee,
-};
+use harness_report::{JunitFlavor, JunitOptions, ReportSpool, Tee};
 use harness_runner::check::snapshot::{SnapshotStore, UpdatePolicy};
 use harness_runner::client::TlsOptions;
 use harness_runner::exec::ExecOptions;
@@ -19,8 +16,9 @@ use harness_runner::run::{Interrupt, RunOptions, plan, run_suite};
 
 use crate::args::{BodiesArg, Cli, Command, FlavorArg, FormatArg, RunArgs, SelectArgs};
 use crate::exit;
+use crate::folders::load_folders;
 use crate::serve::parse_variants;
-use crate::setup::{ReachError, Where, load, reach_with, snapshot_dir};
+use crate::setup::{ReachError, Where, reach_with, snapshot_dir};
 
 /// Runs the command and returns the exit code.
 pub fn dispatch(cli: Cli) -> i32 {
@@ -34,6 +32,7 @@ pub fn dispatch(cli: Cli) -> i32 {
         Command::Variants(args) => runtime().block_on(crate::variants::cmd_variants(args)),
         Command::Coverage(args) => crate::coverage::cmd_coverage(&args),
         Command::Bench(args) => runtime().block_on(crate::bench::cmd_bench(args)),
+        Command::Merge(args) => crate::merge::cmd_merge(&args),
     }
 }
 
@@ -50,7 +49,7 @@ fn load_selected(select: &SelectArgs) -> Result<Suite, i32> {
 }
 
 fn load_with_checklist(select: &SelectArgs) -> Result<(Suite, Option<CoverageSummary>), i32> {
-    match load(&select.cases) {
+    match load_folders(&select.cases) {
         Ok((suite, checklist)) => {
             // A filtered run still reports what the whole suite covers.
             let coverage = checklist
@@ -83,12 +82,18 @@ fn cmd_check(select: &SelectArgs) -> i32 {
             say!(
                 "ok: {} cases ({runs} runs with rows and formats) in {}",
                 suite.cases.len(),
-                select.cases.display()
+                folder_names(&select.cases)
             );
             exit::OK
         }
         Err(code) => code,
     }
+}
+
+/// The `--cases` folders, for a message.
+fn folder_names(dirs: &[std::path::PathBuf]) -> String {
+    let names: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
+    names.join(", ")
 }
 
 fn cmd_list(select: &SelectArgs) -> i32 {
@@ -135,6 +140,9 @@ async fn cmd_run(args: RunArgs) -> i32 {
         Ok((mut suite, coverage)) => {
             if let Some(n) = args.property_cases {
                 suite.set_property_cases(n);
+            }
+            if let Some(part) = args.partition {
+                part.apply(&mut suite);
             }
             (Arc::new(suite), coverage)
         }
@@ -195,6 +203,8 @@ async fn cmd_run(args: RunArgs) -> i32 {
             BodiesArg::All => ReportBodies::All,
             BodiesArg::Failing => ReportBodies::Failing,
         },
+        repeat: usize::try_from(args.repeat).unwrap_or(1),
+        fail_fast: args.fail_fast,
         exec: ExecOptions {
             snapshots: snapshot_store(&args, &reached, &variants),
             request_timeout: Duration::from_secs(args.request_timeout.max(1)),
@@ -218,17 +228,8 @@ async fn cmd_run(args: RunArgs) -> i32 {
             }
         }
     });
-    let stdout = std::io::stdout();
-    let color = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let secrets = reached.target.secrets().clone();
-    let console = ConsoleReporter::new(
-        stdout,
-        ConsoleOptions {
-            color,
-            verbose: args.verbose,
-        },
-    )
-    .with_secrets(secrets.clone());
+    let console = crate::terminal::console(args.verbose, secrets.clone());
     let junit = JunitOptions {
         flavor: match args.junit_flavor {
             FlavorArg::Common => JunitFlavor::Common,
@@ -267,7 +268,12 @@ async fn cmd_run(args: RunArgs) -> i32 {
     std::mem::forget(suite);
     let unexpected = args.strict && !report.unexpected_passes.is_empty();
     let incomplete = incomplete_rows(&report, args.require_rows.as_deref());
-    if report.summary.is_failure(args.strict) || report.interrupted || unexpected || incomplete {
+    let mut judged = report.summary;
+    // `--allow-flaky` lets flaky runs pass the gate; the reports still show them.
+    if args.allow_flaky {
+        judged.flaky = 0;
+    }
+    if judged.is_failure(args.strict) || report.interrupted || unexpected || incomplete {
         exit::FAILURES
     } else {
         exit::OK

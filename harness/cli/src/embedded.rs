@@ -70,6 +70,8 @@ pub async fn run_suite_on_jobs(
         formats: None,
         // Proofs judge verdicts; a failing case keeps its bodies for the reports anyway.
         report_bodies: ReportBodies::Failing,
+        repeat: 1,
+        fail_fast: false,
         exec,
     });
     let report = run_suite(

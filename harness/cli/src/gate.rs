@@ -25,6 +25,7 @@ mod tests {
             Verdict::Skip,
             Verdict::NonStrict,
             Verdict::KnownFailure,
+            Verdict::Flaky,
         ] {
             assert!(!clears(verdict), "{verdict:?} must not clear a gate");
         }

@@ -66,6 +66,8 @@ async fn the_real_suite_streamed_writes_the_files_of_its_whole_report() {
         coverage,
         // Every case keeps its bodies and timeline: the biggest pieces.
         report_bodies: ReportBodies::All,
+        repeat: 1,
+        fail_fast: false,
         exec: ExecOptions {
             snapshots: SnapshotStore {
                 dir: workspace().join("fixtures").join("snapshots"),

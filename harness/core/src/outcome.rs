@@ -24,6 +24,9 @@ pub enum Verdict {
     KnownFailure,
     /// The target broke a rule.
     Fail,
+    /// Run more than once (`run --repeat N`), its verdict differed between repeats: the
+    /// target is unreliable. A failure of the run unless `run --allow-flaky`.
+    Flaky,
     /// The harness could not judge: connection refused, timeout, garbage.
     Error,
 }
@@ -37,19 +40,23 @@ impl Verdict {
             Verdict::Skip => "skip",
             Verdict::KnownFailure => "known-failure",
             Verdict::Fail => "fail",
+            Verdict::Flaky => "flaky",
             Verdict::Error => "error",
         }
     }
 
     /// Whether a person should look at it: it failed, errored, or broke a should-rule.
     pub fn needs_attention(self) -> bool {
-        matches!(self, Verdict::Fail | Verdict::Error | Verdict::NonStrict)
+        matches!(
+            self,
+            Verdict::Fail | Verdict::Error | Verdict::NonStrict | Verdict::Flaky
+        )
     }
 
     /// Whether this verdict fails the run (`strict` turns non-strict into a failure).
     pub fn is_failure(self, strict: bool) -> bool {
         match self {
-            Verdict::Fail | Verdict::Error => true,
+            Verdict::Fail | Verdict::Error | Verdict::Flaky => true,
             Verdict::NonStrict => strict,
             Verdict::Pass | Verdict::Skip | Verdict::KnownFailure => false,
         }
@@ -88,6 +95,16 @@ pub struct RunReport {
     pub unexpected_passes: Vec<String>,
 }
 
+impl RunReport {
+    /// How many runs `run --fail-fast` did not start (skipped, reason [`FAIL_FAST_REASON`]).
+    pub fn fail_fast_skipped(&self) -> usize {
+        self.cases
+            .iter()
+            .filter(|c| c.verdict == Verdict::Skip && c.reason.as_deref() == Some(FAIL_FAST_REASON))
+            .count()
+    }
+}
+
 /// Which cases keep their steps' request and response headers and bodies, and their event
 /// timeline, for the reports (`run --report-bodies`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -124,6 +141,9 @@ pub struct TargetInfo {
     pub retries: Vec<String>,
 }
 
+/// The reason of a case `run --fail-fast` did not start, once a case had failed.
+pub const FAIL_FAST_REASON: &str = "fail-fast";
+
 /// Counts by verdict.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
@@ -136,6 +156,13 @@ pub struct Summary {
     pub known_failures: usize,
     pub failed: usize,
     pub errors: usize,
+    /// Runs whose verdict differed between repeats (`run --repeat N`); absent when none.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub flaky: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Summary {
@@ -152,15 +179,16 @@ impl Summary {
                 Verdict::Skip => s.skipped += 1,
                 Verdict::KnownFailure => s.known_failures += 1,
                 Verdict::Fail => s.failed += 1,
+                Verdict::Flaky => s.flaky += 1,
                 Verdict::Error => s.errors += 1,
             }
         }
         s
     }
 
-    /// Whether the run fails as a whole.
+    /// Whether the run fails as a whole (a flaky run fails it: see [`Verdict::Flaky`]).
     pub fn is_failure(&self, strict: bool) -> bool {
-        self.failed > 0 || self.errors > 0 || (strict && self.non_strict > 0)
+        self.failed > 0 || self.errors > 0 || self.flaky > 0 || (strict && self.non_strict > 0)
     }
 }
 
@@ -379,8 +407,9 @@ pub fn worst(a: Verdict, b: Verdict) -> Verdict {
             Verdict::Skip => 1,
             Verdict::KnownFailure => 2,
             Verdict::NonStrict => 3,
-            Verdict::Fail => 4,
-            Verdict::Error => 5,
+            Verdict::Flaky => 4,
+            Verdict::Fail => 5,
+            Verdict::Error => 6,
         }
     }
     if rank(a) >= rank(b) { a } else { b }
@@ -417,6 +446,13 @@ pub enum RunEvent<'a> {
     RunStarted {
         total: usize,
         target: &'a TargetInfo,
+    },
+    /// A case began (it got its job slot), for a live view of what is running.
+    CaseStarted {
+        /// Its place in the run's plan, as in [`RunEvent::CaseFinished`].
+        position: usize,
+        /// Its run name, e.g. `ps.extend[d9]/json`.
+        name: &'a str,
     },
     /// A case finished (in completion order, which differs from suite order when parallel).
     CaseFinished {

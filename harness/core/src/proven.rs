@@ -75,11 +75,11 @@ impl CoverageSummary {
     }
 }
 
-/// A verdict that put the target to the test.
+/// A verdict that put the target to the test (a flaky run was judged each time).
 fn judged(verdict: Verdict) -> bool {
     matches!(
         verdict,
-        Verdict::Pass | Verdict::Fail | Verdict::NonStrict | Verdict::KnownFailure
+        Verdict::Pass | Verdict::Fail | Verdict::NonStrict | Verdict::KnownFailure | Verdict::Flaky
     )
 }
 

@@ -95,6 +95,7 @@ impl<W: io::Write + Send> EventSink for ConsoleReporter<W> {
     fn on_event(&mut self, event: RunEvent<'_>) {
         let text = match event {
             RunEvent::RunStarted { total, target } => render_started(total, target, self.style()),
+            RunEvent::CaseStarted { .. } => return,
             RunEvent::CaseFinished { position, case } => {
                 self.heard_cases = true;
                 if case.verdict.needs_attention() {
@@ -151,8 +152,10 @@ fn render_finished(case: &CaseOutcome, options: ConsoleOptions, style: Style) ->
         safe(&case.name),
         style.dim(&human_duration(case.duration_secs))
     );
-    if matches!(case.verdict, Verdict::Skip | Verdict::Error)
-        && let Some(reason) = &case.reason
+    if matches!(
+        case.verdict,
+        Verdict::Skip | Verdict::Error | Verdict::Flaky
+    ) && let Some(reason) = &case.reason
     {
         let _ = write!(out, "  ({})", safe(reason));
     }
@@ -224,6 +227,16 @@ fn render_report_end(report: &RunReport, failures: &[String], style: Style) -> S
             report.unexpected_passes.join(", ")
         );
     }
+    let not_started = report.fail_fast_skipped();
+    if not_started > 0 {
+        let _ = writeln!(
+            out,
+            "{}",
+            style.yellow(&format!(
+                "fail-fast: {not_started} runs not started after the first failure (skipped)"
+            ))
+        );
+    }
     let s = &report.summary;
     let mut line = format!(
         "{} passed, {} failed, {} errors, {} skipped, {} non-strict",
@@ -231,6 +244,10 @@ fn render_report_end(report: &RunReport, failures: &[String], style: Style) -> S
     );
     if s.known_failures > 0 {
         let _ = write!(line, ", {} known failures", s.known_failures);
+    }
+    // Only when there are some: the line CI logs grep keeps its shape.
+    if s.flaky > 0 {
+        let _ = write!(line, ", {} flaky", s.flaky);
     }
     let _ = write!(line, " in {:.2} s", report.duration_secs);
     let painted = if s.is_failure(report.strict) {

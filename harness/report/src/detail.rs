@@ -56,7 +56,7 @@ impl Style {
         let word = format!("{:<7}", verdict_word(verdict));
         match verdict {
             Verdict::Pass => self.green(&word),
-            Verdict::Fail | Verdict::Error => self.red(&word),
+            Verdict::Fail | Verdict::Error | Verdict::Flaky => self.red(&word),
             Verdict::Skip | Verdict::NonStrict | Verdict::KnownFailure => self.yellow(&word),
         }
     }
@@ -70,6 +70,7 @@ pub(crate) fn verdict_word(verdict: Verdict) -> &'static str {
         Verdict::Skip => "SKIP",
         Verdict::KnownFailure => "KNOWN",
         Verdict::Fail => "FAIL",
+        Verdict::Flaky => "FLAKY",
         Verdict::Error => "ERROR",
     }
 }

@@ -12,6 +12,7 @@ pub mod presence_way;
 pub mod profile;
 pub mod property;
 pub mod real_time;
+pub mod repeat;
 pub mod request;
 pub mod requirements;
 pub mod retention;

@@ -2,19 +2,21 @@
 //! sessions, tells the reporters as each finishes, and assembles the `RunReport`.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Instant, SystemTime};
 
 use harness_core::baseline::Baseline;
 use harness_core::loader::Suite;
 use harness_core::model::Format;
 use harness_core::outcome::{
-    CaseOutcome, CoverageSummary, EventSink, ReportBodies, RunEvent, RunReport, Summary,
-    TargetInfo, Verdict,
+    CaseOutcome, CoverageSummary, EventSink, FAIL_FAST_REASON, ReportBodies, RunEvent, RunReport,
+    Summary, TargetInfo, Verdict,
 };
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
 
 use crate::exec::{CaseRun, ExecOptions, not_run, run_case_until, waits_in_real_time};
+use crate::repeat::combine_repeats;
 use crate::retention::retain_for_report;
 use crate::target::Target;
 
@@ -36,6 +38,11 @@ pub struct RunOptions {
     pub coverage: Option<CoverageSummary>,
     /// Which cases keep their steps' headers and bodies and their timeline once finished.
     pub report_bodies: ReportBodies,
+    /// Times each run runs (`--repeat N`, at least 1); differing verdicts make it flaky.
+    pub repeat: usize,
+    /// Once a run fails, start no more (`--fail-fast`): those are skipped, reason
+    /// [`FAIL_FAST_REASON`].
+    pub fail_fast: bool,
 }
 
 /// One planned run: indices into the suite, so tasks can own them.
@@ -100,6 +107,9 @@ pub async fn run_suite(
         target: &target_info,
     });
     let permits = Arc::new(Semaphore::new(opts.jobs.max(1)));
+    let failed = Arc::new(AtomicBool::new(false));
+    // Tasks say when they really start (after their job slot), for a live view of the run.
+    let (started_tx, mut started_rx) = mpsc::unbounded_channel::<usize>();
     let mut tasks = JoinSet::new();
     for (position, planned) in runs.iter().copied().enumerate() {
         let suite = suite.clone();
@@ -107,6 +117,8 @@ pub async fn run_suite(
         let opts = opts.clone();
         let permits = permits.clone();
         let interrupt = interrupt.clone();
+        let failed = failed.clone();
+        let started = started_tx.clone();
         tasks.spawn(async move {
             // A case that waits in real time (`--real-time`) holds no job slot while it waits:
             // the run lasts about as long as its longest wait, never the sum of them.
@@ -120,24 +132,68 @@ pub async fn run_suite(
                 return None;
             }
             let run = planned.resolve(&suite);
+            if opts.fail_fast && failed.load(Ordering::SeqCst) {
+                let outcome = not_run(run, Verdict::Skip, FAIL_FAST_REASON.to_owned());
+                return Some((position, outcome, false));
+            }
             // Once the target stopped answering, every case left ends at once rather than
             // spending its requests' deadlines on it.
             if let Some(reason) = target.client.breaker().reason() {
-                return Some((position, not_run(run, Verdict::Error, reason)));
+                return Some((position, not_run(run, Verdict::Error, reason), false));
             }
-            let outcome =
-                run_case_until(run, target, &opts.exec, opts.report_bodies, &interrupt).await;
-            Some((position, outcome))
+            let _ = started.send(position);
+            let mut repeats = Vec::with_capacity(opts.repeat.max(1));
+            for _ in 0..opts.repeat.max(1) {
+                let outcome = run_case_until(
+                    run,
+                    target.clone(),
+                    &opts.exec,
+                    opts.report_bodies,
+                    &interrupt,
+                )
+                .await;
+                if interrupt.is_set() && !repeats.is_empty() {
+                    // Cut short by Ctrl-C: the repeats that ran whole judge the run.
+                    break;
+                }
+                // A skipped run is skipped every time; a stopped run is not run again.
+                let again = outcome.verdict != Verdict::Skip && !interrupt.is_set();
+                repeats.push(outcome);
+                if !again {
+                    break;
+                }
+            }
+            let mut outcome = combine_repeats(repeats);
+            let unexpected = opts
+                .baseline
+                .as_ref()
+                .is_some_and(|baseline| baseline.judge(&mut outcome));
+            // Set before this task gives its job slot back: with `--jobs 1` no case starts
+            // after a failure.
+            if outcome.verdict.is_failure(opts.strict) {
+                failed.store(true, Ordering::SeqCst);
+            }
+            Some((position, outcome, unexpected))
         });
     }
+    drop(started_tx);
     let mut finished: Vec<Option<CaseOutcome>> = vec![None; runs.len()];
     let mut unexpected_passes: Vec<(usize, String)> = Vec::new();
-    while let Some(joined) = tasks.join_next().await {
+    loop {
+        let joined = tokio::select! {
+            // First: a case's start is heard before its end.
+            biased;
+            Some(position) = started_rx.recv() => {
+                let name = runs[position].resolve(&suite).name();
+                sink.on_event(RunEvent::CaseStarted { position, name: &name });
+                continue;
+            }
+            joined = tasks.join_next() => joined,
+        };
+        let Some(joined) = joined else { break };
         match joined {
-            Ok(Some((position, mut outcome))) => {
-                if let Some(baseline) = &opts.baseline
-                    && baseline.judge(&mut outcome)
-                {
+            Ok(Some((position, mut outcome, unexpected))) => {
+                if unexpected {
                     unexpected_passes.push((position, outcome.name.clone()));
                 }
                 // On the final verdict, before any reporter sees it or the run keeps it.

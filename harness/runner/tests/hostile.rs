@@ -226,6 +226,8 @@ fn options(jobs: usize, request_timeout: Duration) -> Arc<RunOptions> {
         baseline: None,
         coverage: None,
         report_bodies: ReportBodies::Failing,
+        repeat: 1,
+        fail_fast: false,
         exec: ExecOptions {
             snapshots: SnapshotStore {
                 dir: std::env::temp_dir().join("ucwa-hostile-snapshots"),

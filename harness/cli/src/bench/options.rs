@@ -41,6 +41,8 @@ pub fn run_options(jobs: usize) -> Arc<RunOptions> {
         formats: None,
         // As `run` does by default, so the in-process phases measure the same work.
         report_bodies: ReportBodies::Failing,
+        repeat: 1,
+        fail_fast: false,
         exec: exec_options(),
     })
 }

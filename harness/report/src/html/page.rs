@@ -30,6 +30,8 @@ pub(crate) struct Page {
     pub strict: bool,
     pub interrupted: bool,
     pub summary: Summary,
+    /// Runs `--fail-fast` did not start.
+    pub fail_fast: usize,
     pub coverage: Option<CoverageView>,
     /// Baseline failures that passed, comma-separated; empty when none.
     pub unexpected_passes: String,
@@ -164,6 +166,7 @@ impl Page {
             strict: report.strict,
             interrupted: report.interrupted,
             summary: report.summary,
+            fail_fast: report.fail_fast_skipped(),
             coverage: report.coverage.as_ref().map(coverage_view),
             unexpected_passes: safe(&report.unexpected_passes.join(", ")),
             mutants: proofs.mutants.as_ref().and_then(mutant_rows),

@@ -78,7 +78,8 @@ impl StatusKind {
             Verdict::Pass => StatusKind::Pass,
             Verdict::NonStrict if !strict => StatusKind::Pass,
             Verdict::Skip | Verdict::KnownFailure => StatusKind::Skipped,
-            Verdict::Fail | Verdict::NonStrict => StatusKind::Failure,
+            // A flaky run failed at least once: a failure readers count, `type="flaky"`.
+            Verdict::Fail | Verdict::NonStrict | Verdict::Flaky => StatusKind::Failure,
             Verdict::Error => StatusKind::Error,
         }
     }

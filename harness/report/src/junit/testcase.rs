@@ -72,6 +72,9 @@ pub(crate) fn plan_case(case: &CaseOutcome, strict: bool) -> CasePlan {
     if case.verdict == Verdict::KnownFailure {
         properties.push(("verdict".to_owned(), "known-failure".to_owned()));
     }
+    if case.verdict == Verdict::Flaky {
+        properties.push(("verdict".to_owned(), "flaky".to_owned()));
+    }
     let status = match StatusKind::of(case.verdict, strict) {
         StatusKind::Pass => CaseStatus::Pass,
         StatusKind::Skipped => CaseStatus::Skipped {
@@ -83,7 +86,12 @@ pub(crate) fn plan_case(case: &CaseOutcome, strict: bool) -> CasePlan {
         },
         StatusKind::Failure => CaseStatus::Failure {
             message: message(case),
-            ty: first_bad_kind(case, CheckStatus::Fail, "fail"),
+            // CI groups failures by type: a flaky one is told apart from a steady one.
+            ty: if case.verdict == Verdict::Flaky {
+                "flaky".to_owned()
+            } else {
+                first_bad_kind(case, CheckStatus::Fail, "fail")
+            },
             text: failure_text(case),
         },
         StatusKind::Error => CaseStatus::Error {
