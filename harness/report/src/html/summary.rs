@@ -15,20 +15,11 @@ use crate::detail::safe;
 /// How many of the slowest cases are listed.
 const SLOWEST: usize = 10;
 
-/// The verdicts in the order the tables show their counts.
-const VERDICTS: [Verdict; 6] = [
-    Verdict::Pass,
-    Verdict::Fail,
-    Verdict::Error,
-    Verdict::NonStrict,
-    Verdict::KnownFailure,
-    Verdict::Skip,
-];
-
 /// The three overviews.
 #[derive(Debug)]
 pub(crate) struct Overview {
-    /// The verdicts' names, the heads of the groups' count columns.
+    /// The names of the verdicts the run gave, best first: the heads of the groups' count
+    /// columns.
     pub verdicts: Vec<&'static str>,
     pub groups: Vec<Group>,
     pub matrix: Matrix,
@@ -42,8 +33,8 @@ pub(crate) struct Group {
     pub total: usize,
     /// The worst verdict of its cases: the row's class.
     pub verdict: &'static str,
-    /// Per verdict, in the order of [`VERDICTS`]: its name (the cell's class when not zero)
-    /// and the count.
+    /// Per verdict of the run, in the order of `Overview::verdicts`: its name (the cell's
+    /// class when not zero) and the count.
     pub counts: Vec<(&'static str, usize)>,
 }
 
@@ -72,9 +63,16 @@ pub(crate) struct Cell {
 /// The overviews of `cases` (heads are enough), with the rows the suite has no case for from
 /// `coverage`.
 pub(crate) fn overview(cases: &[CaseOutcome], coverage: Option<&CoverageSummary>) -> Overview {
+    // Only the verdicts the run gave: no empty columns, and a new verdict shows by itself.
+    let verdicts: Vec<Verdict> = cases
+        .iter()
+        .map(|c| c.verdict)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
     Overview {
-        verdicts: VERDICTS.iter().map(|v| v.name()).collect(),
-        groups: groups(cases),
+        verdicts: verdicts.iter().map(|v| v.name()).collect(),
+        groups: groups(cases, &verdicts),
         matrix: matrix(cases, coverage),
         slowest: slowest(cases),
     }
@@ -99,7 +97,7 @@ fn area(case: &CaseOutcome) -> String {
     }
 }
 
-fn groups(cases: &[CaseOutcome]) -> Vec<Group> {
+fn groups(cases: &[CaseOutcome], columns: &[Verdict]) -> Vec<Group> {
     let mut by_area: BTreeMap<String, Vec<Verdict>> = BTreeMap::new();
     for case in cases {
         by_area.entry(area(case)).or_default().push(case.verdict);
@@ -110,7 +108,7 @@ fn groups(cases: &[CaseOutcome]) -> Vec<Group> {
             area: safe(&area),
             total: verdicts.len(),
             verdict: verdicts.iter().copied().fold(Verdict::Pass, worst).name(),
-            counts: VERDICTS
+            counts: columns
                 .iter()
                 .map(|v| (v.name(), verdicts.iter().filter(|x| *x == v).count()))
                 .collect(),
@@ -229,14 +227,14 @@ mod tests {
             ),
             case("b.one", "b.yaml", Format::Json, Verdict::Skip, 0.0),
         ];
-        let groups = groups(&cases);
+        let groups = groups(&cases, &[Verdict::Pass, Verdict::Skip, Verdict::Fail]);
         let seen: Vec<(&str, usize, &str)> = groups
             .iter()
             .map(|g| (g.area.as_str(), g.total, g.verdict))
             .collect();
         assert_eq!(seen, [("alpha", 2, "fail"), ("b", 1, "skip")]);
-        assert_eq!(groups[0].counts[0], ("pass", 1));
-        assert_eq!(groups[0].counts[1], ("fail", 1));
+        assert_eq!(groups[0].counts, [("pass", 1), ("skip", 0), ("fail", 1)]);
+        assert_eq!(overview(&cases, None).verdicts, ["pass", "skip", "fail"]);
     }
 
     #[test]
