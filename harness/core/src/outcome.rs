@@ -275,6 +275,10 @@ pub struct StepOutcome {
     pub request: Option<RequestRecord>,
     pub response: Option<ResponseRecord>,
     pub checks: Vec<CheckOutcome>,
+    /// Milliseconds since the case started, when the step began: where it stands against the
+    /// case's event timeline (0 in reports written before it was recorded).
+    #[serde(default)]
+    pub at_ms: f64,
     pub duration_secs: f64,
 }
 

@@ -155,6 +155,7 @@ fn synthetic_case(position: usize) -> CaseOutcome {
                     CheckOutcome::pass("resource", Level::Must, "presenceSubscription")
                 },
             ],
+            at_ms: 1.0 + 2.0 * s as f64,
             duration_secs: 0.002,
         })
         .collect();

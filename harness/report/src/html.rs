@@ -10,14 +10,18 @@
 
 mod page;
 mod proof;
+mod row;
+mod summary;
+mod timeline_svg;
 
 use std::io;
 
 use askama::Template as _;
 use harness_core::outcome::{CaseOutcome, RunReport};
 
-use self::page::{Details, PAGE_END, Page, Row, TABLE_END, case_row, case_view};
+use self::page::{Details, PAGE_END, Page, Row, TABLE_END, case_view};
 pub use self::proof::Proofs;
+use self::row::case_row;
 use crate::piece::{Part, Pieces};
 
 /// Writes `report.html` of `report`, whose cases may be heads only: each case's details come

@@ -31,6 +31,27 @@ fn hostile_report() -> RunReport {
     report
 }
 
+#[test]
+fn markup_in_a_step_and_an_event_stays_text_in_the_timeline_picture() {
+    let mut report = hostile_report();
+    let case = &mut report.cases[1];
+    case.steps[0].name = HOSTILE.to_owned();
+    case.steps[0].checks[2].message = HOSTILE.to_owned();
+    case.timeline[1].kind = HOSTILE.to_owned();
+    let page = html(&report);
+    assert!(!page.contains("<script"), "a raw <script> tag");
+    assert!(!page.contains('\u{7}'), "a raw BEL");
+    let details = page
+        .find("<details id=\"c-script-alert--1---2----script---q----xml\"")
+        .expect("the failing case's details");
+    let svg = &page[details..];
+    let svg = &svg[svg.find("<svg class=\"tl\"").expect("its picture")..];
+    let svg = &svg[..svg.find("</svg>").expect("closed")];
+    // The step's tooltip, its bar's label, the event's tooltip, the missed deadline's label.
+    let escaped = "&#60;script&#62;alert(&#34;1 &#38; 2&#34;)&#60;/script&#62; &#39;q&#39;\\u{7}!";
+    assert!(svg.matches(escaped).count() >= 3, "{svg}");
+}
+
 fn html(report: &RunReport) -> String {
     let mut out = Vec::new();
     write_html(report, &Proofs::default(), &mut out).expect("html renders");

@@ -2,6 +2,9 @@
 //! the Ant schema, the common flavor (and the Ant one) loaded by Python's `junitparser`.
 //!
 //! A missing tool skips the test locally but fails it under CI, naming the package to install.
+//! Of the readers `shared/junit/README.md` names, junitparser is the one with a registry
+//! package: it is also what EnricoMi/publish-unit-test-result-action parses with; Jenkins,
+//! GitLab and the other GitHub actions ship none.
 
 mod common;
 

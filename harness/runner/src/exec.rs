@@ -271,7 +271,8 @@ async fn run_case_unredacted(
             outcome.steps.push(skipped_step(step, why.clone()));
             continue;
         }
-        let step_outcome = tokio::select! {
+        let at_ms = started.elapsed().as_secs_f64() * 1000.0;
+        let mut step_outcome = tokio::select! {
             biased;
             step_outcome = run_step(&mut ctx, step, index) => step_outcome,
             () = interrupt.triggered() => {
@@ -280,6 +281,7 @@ async fn run_case_unredacted(
                 skipped_step(step, INTERRUPTED.to_owned())
             }
         };
+        step_outcome.at_ms = at_ms;
         if stopped.is_none() && matches!(step_outcome.verdict, Verdict::Fail | Verdict::Error) {
             stopped = Some(format!("skipped: step {name} did not pass"));
         }
@@ -325,6 +327,7 @@ fn skipped_step(step: &PlanStep, why: String) -> StepOutcome {
         request: None,
         response: None,
         checks: Vec::new(),
+        at_ms: 0.0,
         duration_secs: 0.0,
     }
 }

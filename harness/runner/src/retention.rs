@@ -85,6 +85,7 @@ mod tests {
                 duration_secs: 0.25,
             }),
             checks: vec![CheckOutcome::pass("status", Level::Must, "status 201")],
+            at_ms: 0.0,
             duration_secs: 0.5,
         }
     }

@@ -38,6 +38,7 @@ pub async fn run_step(ctx: &mut StepContext<'_>, step: &PlanStep, index: usize) 
         request: None,
         response: None,
         checks: Vec::new(),
+        at_ms: 0.0,
         duration_secs: 0.0,
     };
     if let Some(when) = &step.when {

@@ -33,6 +33,7 @@ fn case(id: &str, verdict: Verdict, checks: Vec<CheckOutcome>) -> CaseOutcome {
             request: None,
             response: None,
             checks,
+            at_ms: 0.0,
             duration_secs: 0.0,
         }],
         session_checks: Vec::new(),

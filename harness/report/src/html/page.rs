@@ -9,6 +9,9 @@ use harness_core::outcome::{
 };
 
 use super::proof::{MutantRow, Proofs, VariantRow, mutant_rows, variant_rows};
+use super::row::{CaseRow, anchor, case_row};
+use super::summary::{Overview, overview};
+use super::timeline_svg::{TimelineSvg, timeline_svg};
 use crate::detail::safe;
 use crate::sanitize::{cap, redact};
 
@@ -40,10 +43,16 @@ pub(crate) struct Page {
     /// The cases listed under "Needs attention" (each case's line in the table follows the
     /// page's head, one at a time).
     pub attention: Vec<CaseRow>,
+    /// The areas, the rows against the formats, the slowest cases.
+    pub overview: Overview,
 }
 
 /// What follows the last line of the cases table, before the first case's details.
-pub(crate) const TABLE_END: &str = "\n</table>\n<h2>Details</h2>";
+pub(crate) const TABLE_END: &str = "\n</table>\n<h2>Details</h2>\n<p class=\"legend\">Each case's timeline: \
+    its requests as bars coloured by verdict (the darker part is the request itself, the rest \
+    waiting for events) with their status; the events the channel delivered, blue when a step \
+    expected them, grey otherwise; a red dashed line where an event expectation's deadline ran \
+    out. Hover for details.</p>";
 
 /// What the page holds after the last case's details.
 pub(crate) const PAGE_END: &str = "\n</body>\n</html>";
@@ -83,24 +92,6 @@ pub(crate) struct UnprovenGroup {
     pub rows: String,
 }
 
-/// One case's line in the table: what its head holds.
-#[derive(Debug)]
-pub(crate) struct CaseRow {
-    /// The `id` of its details, without the `c` prefix: the name with every character but
-    /// ASCII letters and digits as `-`.
-    pub anchor: String,
-    /// The verdict's name, which is also the row's CSS class.
-    pub verdict: &'static str,
-    pub name: String,
-    /// The checklist rows it proves, comma-separated.
-    pub spec: String,
-    pub file: String,
-    pub line: u64,
-    /// Milliseconds, no decimals.
-    pub ms: String,
-    pub reason: String,
-}
-
 /// One case's details: its steps and its timeline.
 #[derive(Debug)]
 pub(crate) struct CaseView {
@@ -112,6 +103,8 @@ pub(crate) struct CaseView {
     pub title: String,
     /// The steps, then a `session` row for checks that belong to no step.
     pub rows: Vec<StepRow>,
+    /// Its steps and events drawn against time, when it ran a step.
+    pub svg: Option<TimelineSvg>,
     pub timeline: Vec<EventRow>,
 }
 
@@ -177,6 +170,7 @@ impl Page {
                 .filter(|c| c.verdict.needs_attention())
                 .map(case_row)
                 .collect(),
+            overview: overview(&report.cases, report.coverage.as_ref()),
         }
     }
 }
@@ -205,28 +199,6 @@ fn coverage_view(coverage: &CoverageSummary) -> CoverageView {
     }
 }
 
-/// The `id` suffix of a case's details: stable, and safe in a URL fragment.
-fn anchor(name: &str) -> String {
-    name.chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect()
-}
-
-/// The line of `case` in the cases table, from its head.
-pub(crate) fn case_row(case: &CaseOutcome) -> CaseRow {
-    CaseRow {
-        // Redacted first: the anchor shows in the page too.
-        anchor: anchor(&redact(&case.name)),
-        verdict: case.verdict.name(),
-        name: safe(&case.name),
-        spec: safe(&case.spec.join(", ")),
-        file: safe(&case.file),
-        line: case.line,
-        ms: format!("{:.0}", case.duration_secs * 1000.0),
-        reason: safe(case.reason.as_deref().unwrap_or("")),
-    }
-}
-
 /// The details of `case`, from its steps, session checks and timeline.
 pub(crate) fn case_view(case: &CaseOutcome) -> CaseView {
     let mut rows: Vec<StepRow> = case.steps.iter().map(step_row).collect();
@@ -246,6 +218,7 @@ pub(crate) fn case_view(case: &CaseOutcome) -> CaseView {
         name: safe(&case.name),
         title: safe(&case.title),
         rows,
+        svg: timeline_svg(case),
         timeline: case.timeline.iter().map(event_row).collect(),
     }
 }

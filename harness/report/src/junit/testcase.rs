@@ -259,6 +259,7 @@ mod tests {
             request: None,
             response: None,
             checks: vec![check],
+            at_ms: 0.0,
             duration_secs: 0.0,
         }];
         let planned = plan_case(&failing, false);

@@ -72,6 +72,7 @@ fn step(name: &str, line: u64, verdict: Verdict, checks: Vec<CheckOutcome>) -> S
         ),
         response: response(204, None),
         checks,
+        at_ms: 2.5,
         duration_secs: 0.006,
     }
 }
@@ -141,6 +142,8 @@ fn fail_case() -> CaseOutcome {
         "https://127.0.0.1:4443/ucwa/v1/subscriptions?cwt=SECRET",
         Some("grant_type=password&username=bob&password=hunter2"),
     );
+    // It waited for its events until the deadline ran out.
+    failing.duration_secs = 0.2;
     failing.response = response(
         200,
         Some("<presence>\n  \u{1b}[31mAway\u{1b}[0m\u{0}\n  token cwt=SECRET\n</presence>"),

@@ -78,6 +78,7 @@ fn step_of(
         request: None,
         response: None,
         checks,
+        at_ms: 0.0,
         duration_secs: started.elapsed().as_secs_f64(),
     }
 }

@@ -1,0 +1,481 @@
+//! A case's timeline as a picture for `report.html`: an inline SVG (no script) with one lane
+//! for the steps' requests, coloured by verdict and labelled with their status, one for the
+//! events the channel delivered, against the case's time, and a marker where an event
+//! expectation's deadline ran out. The geometry is worked out here; the template
+//! (`templates/report/timeline.html`) escapes every text.
+
+use harness_core::outcome::{CaseOutcome, CheckStatus, StepOutcome, TimelineEntry, Verdict};
+
+use crate::detail::safe;
+
+/// The picture's width in pixels (it scales down with the page).
+const WIDTH: f64 = 960.0;
+/// Where the lanes start: left of it are their names.
+const LEFT: f64 = 80.0;
+const RIGHT: f64 = 30.0;
+/// Where the deadline markers' labels go, under the lanes (which the template lays out
+/// between y 22 and 86).
+const MARKS_Y: f64 = 100.0;
+const MARK_STEP: f64 = 14.0;
+/// The middle of the events lane (y 58 to 86 in the template).
+const EVENTS_MID: f64 = 72.0;
+/// About the width of one character of the labels (11 px sans-serif).
+const CHAR_W: f64 = 6.5;
+/// The most of a marker's label drawn; its tooltip has all of it.
+const MAX_MARK_CHARS: usize = 110;
+
+/// The picture of one case.
+#[derive(Debug)]
+pub(crate) struct TimelineSvg {
+    pub width: String,
+    pub height: String,
+    /// Left end of the lanes.
+    pub left: String,
+    /// Right end of the lanes.
+    pub lane_end: String,
+    pub ticks: Vec<Tick>,
+    pub bars: Vec<Bar>,
+    pub events: Vec<EventMark>,
+    /// Whether the case recorded no event at all (none came, or they were not kept).
+    pub no_events: bool,
+    pub deadlines: Vec<Deadline>,
+}
+
+/// A time mark on the axis.
+#[derive(Debug)]
+pub(crate) struct Tick {
+    pub x: String,
+    pub label: String,
+}
+
+/// One step in the requests lane.
+#[derive(Debug)]
+pub(crate) struct Bar {
+    pub x: String,
+    pub w: String,
+    /// The verdict's name: the bar's class.
+    pub verdict: &'static str,
+    /// The part the request itself took (the rest is waiting for events), when it was sent.
+    pub request_w: Option<String>,
+    /// Drawn inside the bar when it fits: the step's name and status, or the status alone.
+    pub label: Option<String>,
+    pub label_x: String,
+    /// The tooltip: everything about the step.
+    pub title: String,
+}
+
+/// One delivered event in the events lane.
+#[derive(Debug)]
+pub(crate) struct EventMark {
+    pub x: String,
+    pub cy: String,
+    /// `matched` when a step's expectation took it, else `unmatched`.
+    pub class: &'static str,
+    /// Its type, or the number of events in its cluster when it is the cluster's first; drawn
+    /// when there is room before the next cluster.
+    pub label: Option<String>,
+    pub label_x: String,
+    pub title: String,
+}
+
+/// Where a failed event expectation gave up waiting.
+#[derive(Debug)]
+pub(crate) struct Deadline {
+    pub x: String,
+    /// The label's line under the lanes, and where the marker's line stops above it.
+    pub label_y: String,
+    pub line_end: String,
+    /// `start` or `end`: the label runs right of the marker, or left near the right edge.
+    pub anchor: &'static str,
+    pub label: String,
+    pub title: String,
+}
+
+/// The picture of `case`, or `None` when it ran no step.
+pub(crate) fn timeline_svg(case: &CaseOutcome) -> Option<TimelineSvg> {
+    let spans = step_spans(&case.steps);
+    if spans.is_empty() {
+        return None;
+    }
+    let end_ms = spans
+        .iter()
+        .map(|s| s.end)
+        .chain(case.timeline.iter().map(|e| e.at_ms))
+        .fold(case.duration_secs * 1000.0, f64::max)
+        .max(1.0);
+    let scale = Scale { end_ms };
+    let deadlines: Vec<Deadline> = spans
+        .iter()
+        .filter_map(|span| missed_expectation(span.step).map(|message| (span, message)))
+        .enumerate()
+        .map(|(index, (span, message))| deadline(&scale, index, span, &message))
+        .collect();
+    let height = MARKS_Y + MARK_STEP * deadlines.len() as f64;
+    Some(TimelineSvg {
+        width: px(WIDTH),
+        height: px(height),
+        left: px(LEFT),
+        lane_end: px(WIDTH - RIGHT),
+        ticks: ticks(&scale),
+        bars: spans.iter().map(|span| bar(&scale, span)).collect(),
+        events: event_marks(&scale, &case.timeline),
+        no_events: case.timeline.is_empty(),
+        deadlines,
+    })
+}
+
+/// Milliseconds of the case to x in the picture.
+struct Scale {
+    end_ms: f64,
+}
+
+impl Scale {
+    fn x(&self, ms: f64) -> f64 {
+        LEFT + ms.clamp(0.0, self.end_ms) / self.end_ms * (WIDTH - LEFT - RIGHT)
+    }
+
+    fn w(&self, ms: f64) -> f64 {
+        ms.max(0.0) / self.end_ms * (WIDTH - LEFT - RIGHT)
+    }
+}
+
+/// One step that ran, with where it stands in the case's time.
+struct Span<'a> {
+    step: &'a StepOutcome,
+    start: f64,
+    end: f64,
+}
+
+/// The steps that ran, in order. A step starts no earlier than the previous one ended: steps
+/// run one after the other, and a report from before starts were recorded (all at 0) still
+/// draws them side by side.
+fn step_spans(steps: &[StepOutcome]) -> Vec<Span<'_>> {
+    let mut previous_end = 0.0_f64;
+    let mut spans = Vec::new();
+    for step in steps {
+        let not_run = step.verdict == Verdict::Skip && step.duration_secs == 0.0;
+        if not_run {
+            continue;
+        }
+        let start = step.at_ms.max(previous_end);
+        let end = start + step.duration_secs * 1000.0;
+        previous_end = end;
+        spans.push(Span { step, start, end });
+    }
+    spans
+}
+
+/// The message of the step's event expectation that did not hold, if one did not.
+fn missed_expectation(step: &StepOutcome) -> Option<String> {
+    step.checks
+        .iter()
+        .find(|c| c.kind == "events" && c.status != CheckStatus::Pass)
+        .map(|c| c.message.clone())
+}
+
+fn px(value: f64) -> String {
+    format!("{value:.1}")
+}
+
+/// Tick marks 1, 2 or 5 times a power of ten apart, at most about eight of them.
+fn ticks(scale: &Scale) -> Vec<Tick> {
+    let rough = scale.end_ms / 8.0;
+    let power = 10f64.powf(rough.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|s| *s >= rough)
+        .unwrap_or(power * 10.0)
+        .max(1.0);
+    let seconds = scale.end_ms >= 2000.0;
+    (0..)
+        .map(|i| f64::from(i) * step)
+        .take_while(|ms| *ms <= scale.end_ms)
+        .map(|ms| Tick {
+            x: px(scale.x(ms)),
+            label: if seconds {
+                format!("{} s", ms / 1000.0)
+            } else {
+                format!("{ms} ms")
+            },
+        })
+        .collect()
+}
+
+fn bar(scale: &Scale, span: &Span<'_>) -> Bar {
+    let step = span.step;
+    let x = scale.x(span.start);
+    // Visible however short: a 1 ms request in a 5 s case is still a step.
+    let w = scale.w(span.end - span.start).max(3.0);
+    let status = match (&step.response, step.verdict) {
+        (Some(response), _) => response.status.to_string(),
+        (None, Verdict::Error) => "no response".to_owned(),
+        (None, _) => String::new(),
+    };
+    let name = safe(&step.name);
+    let full = if status.is_empty() {
+        name.clone()
+    } else {
+        format!("{name} {status}")
+    };
+    let fits = |text: &str| !text.is_empty() && text.chars().count() as f64 * CHAR_W + 6.0 <= w;
+    let label = [full.as_str(), status.as_str()]
+        .into_iter()
+        .find(|text| fits(text))
+        .map(str::to_owned);
+    let request = step
+        .request
+        .as_ref()
+        .map(|r| format!(": {} {}", r.method, r.url))
+        .unwrap_or_default();
+    let arrow = if status.is_empty() {
+        String::new()
+    } else {
+        format!(" → {status}")
+    };
+    Bar {
+        x: px(x),
+        w: px(w),
+        verdict: step.verdict.name(),
+        request_w: step
+            .request
+            .as_ref()
+            .and(step.response.as_ref())
+            .map(|r| px(scale.w(r.duration_secs * 1000.0).clamp(1.0, w))),
+        label,
+        label_x: px(x + 3.0),
+        title: safe(&format!(
+            "step {} (line {}){request}{arrow}: {}, {:.1} ms from {:.1} ms",
+            step.name,
+            step.line,
+            step.verdict.name(),
+            span.end - span.start,
+            span.start
+        )),
+    }
+}
+
+/// Events this close (in pixels) to the first of a cluster are drawn as one cluster: stacked
+/// in the lane, labelled with their number.
+const CLUSTER_PX: f64 = 8.0;
+
+fn event_marks(scale: &Scale, timeline: &[TimelineEntry]) -> Vec<EventMark> {
+    let xs: Vec<f64> = timeline.iter().map(|e| scale.x(e.at_ms)).collect();
+    // Where each cluster starts: the events are in arrival order, so their xs never decrease.
+    let mut starts = Vec::new();
+    for (i, x) in xs.iter().enumerate() {
+        if starts
+            .last()
+            .is_none_or(|first: &usize| x - xs[*first] >= CLUSTER_PX)
+        {
+            starts.push(i);
+        }
+    }
+    let mut marks = Vec::with_capacity(timeline.len());
+    for (c, first) in starts.iter().enumerate() {
+        let end = starts.get(c + 1).copied().unwrap_or(timeline.len());
+        let room = starts.get(c + 1).map_or(WIDTH - RIGHT, |next| xs[*next]) - xs[*first];
+        let label = match end - first {
+            1 => safe(&timeline[*first].kind),
+            n => format!("{n} events"),
+        };
+        let fits = label.chars().count() as f64 * CHAR_W + 10.0 <= room;
+        for (k, e) in timeline[*first..end].iter().enumerate() {
+            marks.push(event_mark(
+                e,
+                xs[first + k],
+                k,
+                (k == 0 && fits).then(|| label.clone()),
+            ));
+        }
+    }
+    marks
+}
+
+/// The `k`th event of its cluster, at `x`.
+fn event_mark(e: &TimelineEntry, x: f64, k: usize, label: Option<String>) -> EventMark {
+    let within = e
+        .in_rel
+        .as_ref()
+        .map(|rel| format!(" in {rel}"))
+        .unwrap_or_default();
+    let matched = e
+        .matched_by
+        .as_ref()
+        .map_or(", matched by no step".to_owned(), |step| {
+            format!(", matched by {step}")
+        });
+    EventMark {
+        x: px(x),
+        // Up, middle, down, in turn: a cluster shows how many it holds.
+        cy: px(EVENTS_MID + 7.0 * ((k % 3) as f64 - 1.0)),
+        class: if e.matched_by.is_some() {
+            "matched"
+        } else {
+            "unmatched"
+        },
+        label,
+        label_x: px(x + 7.0),
+        title: safe(&format!(
+            "#{} at {:.1} ms: {} {} {}{within}{matched}",
+            e.seq, e.at_ms, e.kind, e.rel, e.href
+        )),
+    }
+}
+
+fn deadline(scale: &Scale, index: usize, span: &Span<'_>, message: &str) -> Deadline {
+    let x = scale.x(span.end);
+    let text = safe(&format!("✗ {}: {message}", span.step.name));
+    let label = if text.chars().count() > MAX_MARK_CHARS {
+        let cut: String = text.chars().take(MAX_MARK_CHARS).collect();
+        format!("{cut}…")
+    } else {
+        text.clone()
+    };
+    // Right of the marker when it fits, else left of it.
+    let anchor = if x + label.chars().count() as f64 * CHAR_W <= WIDTH {
+        "start"
+    } else {
+        "end"
+    };
+    Deadline {
+        x: px(x),
+        label_y: px(MARKS_Y - 4.0 + MARK_STEP * index as f64),
+        line_end: px(MARKS_Y - 14.0 + MARK_STEP * index as f64),
+        anchor,
+        label,
+        title: format!("{text} (gave up at {:.1} ms)", span.end),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use harness_core::model::{Format, Level};
+    use harness_core::outcome::CheckOutcome;
+
+    use super::*;
+
+    fn step(name: &str, at_ms: f64, secs: f64, checks: Vec<CheckOutcome>) -> StepOutcome {
+        StepOutcome {
+            name: name.to_owned(),
+            line: 1,
+            verdict: harness_core::outcome::verdict_of(&checks),
+            reason: None,
+            request: None,
+            response: None,
+            checks,
+            at_ms,
+            duration_secs: secs,
+        }
+    }
+
+    fn case(steps: Vec<StepOutcome>) -> CaseOutcome {
+        CaseOutcome {
+            name: "c/json".to_owned(),
+            case_id: "c".to_owned(),
+            row: None,
+            format: Format::Json,
+            title: String::new(),
+            file: "cases/a/c.yaml".to_owned(),
+            line: 1,
+            level: Level::Must,
+            spec: vec![],
+            tags: vec![],
+            verdict: Verdict::Fail,
+            reason: None,
+            duration_secs: 1.0,
+            steps,
+            session_checks: vec![],
+            timeline: vec![],
+        }
+    }
+
+    #[test]
+    fn a_missed_event_expectation_is_marked_where_its_step_gave_up() {
+        let missed = CheckOutcome::fail("events", Level::Must, "within 0.5 s, 1 of 1 missing");
+        let svg = timeline_svg(&case(vec![
+            step("create", 100.0, 0.1, vec![]),
+            step("wait", 200.0, 0.5, vec![missed]),
+        ]))
+        .expect("a picture");
+        assert_eq!(svg.bars.len(), 2);
+        assert_eq!(svg.bars[1].verdict, "fail");
+        assert_eq!(svg.deadlines.len(), 1);
+        // 700 ms of a 1000 ms case.
+        let x = LEFT + 0.7 * (WIDTH - LEFT - RIGHT);
+        assert_eq!(svg.deadlines[0].x, px(x));
+        assert!(svg.deadlines[0].label.contains("within 0.5 s"));
+        assert!(svg.no_events);
+    }
+
+    fn event(seq: u64, at_ms: f64, kind: &str) -> TimelineEntry {
+        TimelineEntry {
+            seq,
+            at_ms,
+            step: None,
+            ack: None,
+            sender: "people".to_owned(),
+            kind: kind.to_owned(),
+            rel: "contact".to_owned(),
+            href: "/c".to_owned(),
+            in_rel: None,
+            in_href: None,
+            embedded: None,
+            matched_by: (seq == 0).then(|| "create".to_owned()),
+        }
+    }
+
+    #[test]
+    fn events_too_close_to_tell_apart_are_one_labelled_cluster() {
+        let mut case = case(vec![step("create", 0.0, 0.1, vec![])]);
+        case.timeline = vec![
+            event(0, 1.0, "added"),
+            event(1, 2.0, "added"),
+            event(2, 3.0, "added"),
+            event(3, 500.0, "deleted"),
+        ];
+        let svg = timeline_svg(&case).expect("a picture");
+        let labels: Vec<Option<&str>> = svg.events.iter().map(|e| e.label.as_deref()).collect();
+        assert_eq!(labels, [Some("3 events"), None, None, Some("deleted")]);
+        let cys: Vec<&str> = svg.events.iter().map(|e| e.cy.as_str()).collect();
+        assert_eq!(cys, ["65.0", "72.0", "79.0", "65.0"]);
+        assert_eq!(svg.events[0].class, "matched");
+        assert_eq!(svg.events[1].class, "unmatched");
+    }
+
+    #[test]
+    fn steps_without_recorded_starts_are_drawn_one_after_the_other() {
+        let svg = timeline_svg(&case(vec![
+            step("a", 0.0, 0.2, vec![]),
+            step("b", 0.0, 0.3, vec![]),
+        ]))
+        .expect("a picture");
+        assert_eq!(svg.bars[1].x, px(LEFT + 0.2 * (WIDTH - LEFT - RIGHT)));
+        assert!(svg.deadlines.is_empty());
+    }
+
+    #[test]
+    fn a_case_that_ran_no_step_has_no_picture() {
+        let mut skipped = step("a", 0.0, 0.0, vec![]);
+        skipped.verdict = Verdict::Skip;
+        assert!(timeline_svg(&case(vec![skipped])).is_none());
+        assert!(timeline_svg(&case(vec![])).is_none());
+    }
+
+    #[test]
+    fn ticks_are_round_and_within_the_case() {
+        let labels: Vec<String> = ticks(&Scale { end_ms: 5300.0 })
+            .into_iter()
+            .map(|t| t.label)
+            .collect();
+        assert_eq!(labels, ["0 s", "1 s", "2 s", "3 s", "4 s", "5 s"]);
+        let labels: Vec<String> = ticks(&Scale { end_ms: 12.0 })
+            .into_iter()
+            .map(|t| t.label)
+            .collect();
+        assert_eq!(
+            labels,
+            ["0 ms", "2 ms", "4 ms", "6 ms", "8 ms", "10 ms", "12 ms"]
+        );
+    }
+}
