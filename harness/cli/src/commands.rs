@@ -243,7 +243,7 @@ async fn cmd_run(args: RunArgs) -> i32 {
         first: console,
         second: spool,
     };
-    let report = run_suite(
+    let mut report = run_suite(
         suite.clone(),
         runs,
         reached.target.clone(),
@@ -254,6 +254,7 @@ async fn cmd_run(args: RunArgs) -> i32 {
     )
     .await;
 
+    report.partition = args.partition.map(Into::into);
     match sink.second.finish(&report) {
         Ok(paths) => {
             let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();

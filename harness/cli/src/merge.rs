@@ -6,11 +6,14 @@
 
 use std::path::{Path, PathBuf};
 
-use harness_core::outcome::{CaseOutcome, RunReport, Summary};
+use harness_core::outcome::{CaseOutcome, PartOfSplit, RunReport, Summary};
 use harness_report::{JSON_FILE, JunitFlavor, JunitOptions, write_reports_with};
 
 use crate::args::{FlavorArg, MergeArgs};
 use crate::exit;
+
+/// More parts than any CI matrix has: a report that says so was not written by `run`.
+const MAX_PARTS: u32 = 10_000;
 
 /// Merges the parts' reports; exit 1 when the merged run fails, 2 on an unreadable part.
 pub fn cmd_merge(args: &MergeArgs) -> i32 {
@@ -89,6 +92,7 @@ fn read_part(dir: &Path) -> Result<RunReport, String> {
 /// together, in plan order, and a stable sort keeps them so), the first part's target and
 /// settings, the earliest start and the longest part's time.
 pub fn merge_reports(parts: Vec<RunReport>) -> Result<RunReport, String> {
+    check_whole_split(&parts)?;
     let mut parts = parts.into_iter();
     let mut merged = parts.next().ok_or("no part to merge")?;
     for part in parts {
@@ -113,6 +117,8 @@ pub fn merge_reports(parts: Vec<RunReport>) -> Result<RunReport, String> {
             twice.name
         ));
     }
+    // The merged run is the whole suite, not a part of it.
+    merged.partition = None;
     merged.cases.sort_by(|a, b| order(a).cmp(&order(b)));
     merged.unexpected_passes.sort();
     merged.summary = Summary::of(&merged.cases);
@@ -121,6 +127,59 @@ pub fn merge_reports(parts: Vec<RunReport>) -> Result<RunReport, String> {
         coverage.judge_run(&merged.cases);
     }
     Ok(merged)
+}
+
+/// Holds when the parts are every part of one `--partition` split, each once, or when none
+/// was run with `--partition` (reports of different folders, say). A part whose job never
+/// wrote its report would otherwise leave its cases out of a green merge.
+fn check_whole_split(parts: &[RunReport]) -> Result<(), String> {
+    let splits: Vec<Option<PartOfSplit>> = parts.iter().map(|p| p.partition).collect();
+    let Some(count) = splits.iter().flatten().map(|s| s.count).next() else {
+        return Ok(());
+    };
+    if !(1..=MAX_PARTS).contains(&count) {
+        return Err(format!("a part says it is one of {count} parts"));
+    }
+    let mut seen = vec![false; count as usize];
+    for split in &splits {
+        let Some(split) = split else {
+            return Err(
+                "a part was run without --partition: merge the parts of one split, \
+                 or only whole runs"
+                    .to_owned(),
+            );
+        };
+        if split.index == 0 || split.index > split.count {
+            return Err(format!(
+                "a part says it is part {}/{}",
+                split.index, split.count
+            ));
+        }
+        if split.count != count {
+            return Err(format!(
+                "the parts come from splits into {count} and into {} parts: merge the parts \
+                 of one split",
+                split.count
+            ));
+        }
+        let slot = &mut seen[(split.index - 1) as usize];
+        if *slot {
+            return Err(format!("part {}/{count} is given twice", split.index));
+        }
+        *slot = true;
+    }
+    let missing: Vec<String> = (1..=count)
+        .filter(|k| !seen[(*k - 1) as usize])
+        .map(|k| format!("{k}/{count}"))
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "part {} missing: its job wrote no report.json (every part of the split must be \
+             merged, or the merged run would leave its cases out)",
+            missing.join(", ")
+        ));
+    }
+    Ok(())
 }
 
 /// By path components, as the loader sorts case files (`a/x` before `a-b/x`).
@@ -174,6 +233,7 @@ mod tests {
             cases,
             coverage: None,
             unexpected_passes: vec![],
+            partition: None,
         }
     }
 
@@ -222,5 +282,54 @@ mod tests {
         let err = merge_reports(vec![a(), a()]).expect_err("overlap");
         assert!(err.contains("`a/json` is in two parts"), "{err}");
         assert!(merge_reports(vec![]).is_err());
+    }
+
+    fn of_split(index: u32, count: u32, id: &str) -> RunReport {
+        let mut report = part(
+            "t",
+            1.0,
+            vec![case(id, "f", u64::from(index), Format::Json, Verdict::Pass)],
+        );
+        report.partition = Some(PartOfSplit { index, count });
+        report
+    }
+
+    #[test]
+    fn every_part_of_one_split_merges_into_a_whole_run() {
+        let merged = merge_reports(vec![
+            of_split(2, 3, "b"),
+            of_split(1, 3, "a"),
+            of_split(3, 3, "c"),
+        ])
+        .expect("a whole split");
+        assert_eq!(merged.summary.passed, 3);
+        assert_eq!(merged.partition, None, "the merged run is not a part");
+    }
+
+    #[test]
+    fn a_missing_part_is_refused_not_left_out() {
+        let err = merge_reports(vec![of_split(1, 3, "a"), of_split(3, 3, "c")])
+            .expect_err("part 2 missing");
+        assert!(err.contains("part 2/3 missing"), "{err}");
+    }
+
+    #[test]
+    fn parts_of_different_splits_twice_given_or_out_of_range_are_refused() {
+        let err =
+            merge_reports(vec![of_split(1, 2, "a"), of_split(2, 3, "b")]).expect_err("2 and 3");
+        assert!(err.contains("into 2 and into 3"), "{err}");
+        let err = merge_reports(vec![of_split(1, 2, "a"), of_split(1, 2, "b")]).expect_err("twice");
+        assert!(err.contains("part 1/2 is given twice"), "{err}");
+        let err = merge_reports(vec![of_split(3, 2, "a")]).expect_err("3 of 2");
+        assert!(err.contains("part 3/2"), "{err}");
+        let err = merge_reports(vec![of_split(1, 0, "a")]).expect_err("of 0");
+        assert!(err.contains("one of 0 parts"), "{err}");
+        let whole = part(
+            "t",
+            1.0,
+            vec![case("b", "f", 2, Format::Json, Verdict::Pass)],
+        );
+        let err = merge_reports(vec![of_split(1, 2, "a"), whole]).expect_err("mixed");
+        assert!(err.contains("without --partition"), "{err}");
     }
 }

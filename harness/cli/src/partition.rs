@@ -7,6 +7,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use harness_core::loader::Suite;
+use harness_core::outcome::PartOfSplit;
 
 /// Part `index` (1-based) of `count`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +38,15 @@ pub fn part_of(case_id: &str, count: u32) -> u32 {
         .fold(OFFSET, |h, b| (h ^ u64::from(b)).wrapping_mul(PRIME));
     let part = hash % u64::from(count.max(1));
     u32::try_from(part).unwrap_or(0) + 1
+}
+
+impl From<Partition> for PartOfSplit {
+    fn from(part: Partition) -> Self {
+        PartOfSplit {
+            index: part.index,
+            count: part.count,
+        }
+    }
 }
 
 impl FromStr for Partition {

@@ -119,19 +119,33 @@ fn three_parts_merged_are_the_whole_run() {
         report_json(&whole)["coverage"]
     );
     assert!(merged.join("report.html").is_file());
-    // No part overlaps another: the same part twice is refused.
+    // The same part twice is refused, and so is a split with a part missing (its job wrote
+    // no report): the merge must not be green without its cases.
     let output = binary()
         .args(["merge", "--out"])
         .arg(dir.join("twice"))
-        .args([&parts[0], &parts[0]])
+        .args([&parts[0], &parts[1], &parts[0]])
         .output()
         .expect("runs");
     assert_eq!(output.status.code(), Some(2), "{}", text(&output));
     assert!(
-        text(&output).contains("is in two parts"),
+        text(&output).contains("part 1/3 is given twice"),
         "{}",
         text(&output)
     );
+    let output = binary()
+        .args(["merge", "--out"])
+        .arg(dir.join("missing"))
+        .args([&parts[0], &parts[2]])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    assert!(
+        text(&output).contains("part 2/3 missing"),
+        "{}",
+        text(&output)
+    );
+    assert!(!dir.join("missing").join("junit.xml").exists());
 }
 
 /// A proxy in front of `backend` that answers a POST to a `presenceSubscriptions` resource with

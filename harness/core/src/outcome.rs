@@ -93,6 +93,17 @@ pub struct RunReport {
     /// Runs the expectation baseline lists as failing that passed: the baseline can shrink.
     #[serde(default)]
     pub unexpected_passes: Vec<String>,
+    /// The part of the suite this run ran (`run --partition K/N`): `merge` checks that it
+    /// joins every part of one split, so a part that never wrote its report is not missed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition: Option<PartOfSplit>,
+}
+
+/// Part `index` (1-based) of a split of the suite into `count` parts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartOfSplit {
+    pub index: u32,
+    pub count: u32,
 }
 
 impl RunReport {

@@ -101,6 +101,7 @@ fn play(streamed: bool, cases: usize, dir: &Path) {
         cases: finished,
         coverage: None,
         unexpected_passes: vec![],
+        partition: None,
     };
     if streamed {
         spool.finish(&report).expect("streamed files");

@@ -336,6 +336,7 @@ mod tests {
             cases: vec![],
             coverage: None,
             unexpected_passes: vec![],
+            partition: None,
         };
         let text = render_report_end(&report, &[], Style { color: false });
         let expected =

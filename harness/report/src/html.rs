@@ -108,6 +108,7 @@ mod tests {
             cases: vec![case],
             coverage: None,
             unexpected_passes: vec![],
+            partition: None,
         }
     }
 

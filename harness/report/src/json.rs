@@ -7,7 +7,7 @@
 use std::io;
 
 use harness_core::outcome::{
-    CaseOutcome, CoverageSummary, ReportBodies, RunReport, Summary, TargetInfo,
+    CaseOutcome, CoverageSummary, PartOfSplit, ReportBodies, RunReport, Summary, TargetInfo,
 };
 use serde::Serialize;
 use serde_json::ser::{CharEscape, Formatter, PrettyFormatter};
@@ -105,6 +105,8 @@ struct Head<'a> {
     cases: &'a [CaseOutcome],
     coverage: &'a Option<CoverageSummary>,
     unexpected_passes: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    partition: Option<PartOfSplit>,
 }
 
 impl<'a> Head<'a> {
@@ -121,6 +123,7 @@ impl<'a> Head<'a> {
             cases: &[],
             coverage: &report.coverage,
             unexpected_passes: &report.unexpected_passes,
+            partition: report.partition,
         }
     }
 }
@@ -305,6 +308,7 @@ mod tests {
             cases: Vec::new(),
             coverage: Some(CoverageSummary::default()),
             unexpected_passes: vec!["p".to_owned()],
+            partition: Some(PartOfSplit { index: 2, count: 3 }),
         };
         let head = serde_json::to_string_pretty(&Head::of(&report)).expect("head");
         let whole = serde_json::to_string_pretty(&report).expect("report");

@@ -143,6 +143,7 @@ mod tests {
             cases: vec![case],
             coverage: None,
             unexpected_passes: Vec::new(),
+            partition: None,
         }
     }
 

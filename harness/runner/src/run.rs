@@ -248,6 +248,7 @@ pub async fn run_suite(
                 .map(|(_, name)| name)
                 .collect()
         },
+        partition: None,
     };
     // Each case was scrubbed as it finished; a token registered later (a case of its own
     // sign-in finishing after another) is caught here, before any report file is written.

@@ -59,6 +59,7 @@ fn report(cases: Vec<CaseOutcome>) -> RunReport {
         cases,
         coverage: None,
         unexpected_passes: Vec::new(),
+        partition: None,
     }
 }
 

@@ -210,6 +210,7 @@ mod tests {
             cases,
             coverage: None,
             unexpected_passes: Vec::new(),
+            partition: None,
         }
     }
 

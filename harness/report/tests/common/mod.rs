@@ -229,5 +229,6 @@ pub fn sample_report() -> RunReport {
             ..CoverageSummary::default()
         }),
         unexpected_passes: Vec::new(),
+        partition: None,
     }
 }
