@@ -19,6 +19,8 @@ pub mod exit;
 pub mod expected;
 pub mod gate;
 pub mod mutants;
+pub mod record;
+pub mod replay;
 pub mod serve;
 pub mod setup;
 pub mod variants;

@@ -11,6 +11,7 @@ pub mod presence;
 pub mod presence_way;
 pub mod profile;
 pub mod property;
+pub mod record;
 pub mod real_time;
 pub mod request;
 pub mod requirements;

@@ -125,8 +125,12 @@ pub async fn run_suite(
             if let Some(reason) = target.client.breaker().reason() {
                 return Some((position, not_run(run, Verdict::Error, reason)));
             }
-            let outcome =
-                run_case_until(run, target, &opts.exec, opts.report_bodies, &interrupt).await;
+            let name = run.name();
+            let outcome = crate::record::in_case(
+                &name,
+                run_case_until(run, target, &opts.exec, opts.report_bodies, &interrupt),
+            )
+            .await;
             Some((position, outcome))
         });
     }
