@@ -177,7 +177,7 @@ async fn cmd_run(mut args: RunArgs) -> i32 {
         }
     };
     let place = match (&replaying, &args.target, &args.target_profile) {
-        (Some(replaying), ..) => Where::Replay(replaying.profile.clone()),
+        (Some(replaying), ..) => Where::Replay(Box::new(replaying.profile.clone())),
         (None, Some(url), _) => Where::Url(url),
         (None, None, Some(path)) => Where::Profile(path),
         (None, None, None) => Where::Embedded(variants.clone()),

@@ -8,7 +8,7 @@ use harness_core::outcome::RunReport;
 use harness_runner::check::snapshot::SnapshotStore;
 use harness_runner::record::{
     MANIFEST, Manifest, RUN_FLOW, RecordedProfile, RecordedRun, RecordedSnapshots, Recorder,
-    SCHEMA,
+    SCHEMA, write_runs,
 };
 use harness_runner::target::Target;
 
@@ -29,9 +29,10 @@ pub fn write(
     report: &RunReport,
     settings: &RunSettings<'_>,
 ) -> Result<(), String> {
-    let failed = |e: std::io::Error| format!("failed to write the recording {}: {e}", dir.display());
+    let failed =
+        |e: std::io::Error| format!("failed to write the recording {}: {e}", dir.display());
     let origins = recorder.origins();
-    let files = recorder.write(dir, target.secrets()).map_err(failed)?;
+    let files = write_runs(dir, recorder, target.secrets()).map_err(failed)?;
     let args = settings.args;
     let mut manifest = Manifest {
         schema: SCHEMA.to_owned(),
@@ -40,7 +41,9 @@ pub fn write(
         target: report.target.clone(),
         origins,
         profile: RecordedProfile::of(&target.profile),
-        formats: args.format.map(|f| vec![format!("{f:?}").to_ascii_lowercase()]),
+        formats: args
+            .format
+            .map(|f| vec![format!("{f:?}").to_ascii_lowercase()]),
         filter: args.select.filter.clone(),
         tag: args.select.tag.clone(),
         jobs: settings.jobs,

@@ -97,7 +97,8 @@ impl Replaying {
             .collect();
         if kept.len() < recorded.len() {
             eprintln!(
-                "warning: {} case runs of the recording are not in the suite any more",
+                "note: {} case runs of the recording are not run: left out by --filter, --tag \
+                 or --format, or not in the suite any more",
                 recorded.len() - kept.len()
             );
         }

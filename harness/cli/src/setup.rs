@@ -52,7 +52,7 @@ pub enum Where<'a> {
     Profile(&'a Path),
     /// A recording served by `replay` (the profile it was made with, pointed at the replay
     /// server): requests name their case run in a header.
-    Replay(TargetProfile),
+    Replay(Box<TargetProfile>),
 }
 
 /// Why a target could not be used: a bad profile (exit 2) or an unreachable target (exit 3).
@@ -112,15 +112,14 @@ pub async fn reach_recording(
             None,
             "remote",
         ),
-        Where::Replay(profile) => (profile, None, "replay"),
+        Where::Replay(profile) => (*profile, None, "replay"),
     };
     let mut profile = profile;
     profile.real_time = real_time;
     if tls.insecure || tls.ca_cert.is_some() {
         profile.tls = tls;
     }
-    let mut client =
-        HttpClient::new(&profile.tls).map_err(|e| ReachError::Usage(e.to_string()))?;
+    let mut client = HttpClient::new(&profile.tls).map_err(|e| ReachError::Usage(e.to_string()))?;
     if let Some(recorder) = recorder {
         client = client.recording(recorder);
     }

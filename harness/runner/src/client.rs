@@ -37,7 +37,8 @@ pub use tls::TlsOptions;
 
 use retry::RetryLog;
 
-use crate::record::{self, Recorder};
+use crate::flow;
+use crate::tape::{RecordedRequest, RecordedResponse, Recorder};
 
 /// The largest body the harness reads; beyond it the exchange fails (UCWA bodies are a few KiB).
 pub const BODY_LIMIT: usize = 8 * 1024 * 1024;
@@ -175,7 +176,7 @@ impl HttpClient {
             .pool_max_idle_per_host(0)
             .build(connector);
         let shared = self.shared.clone();
-        let handle = tokio::spawn(crate::record::carried(async move {
+        let handle = tokio::spawn(crate::flow::carried(async move {
             send_on(&client, &shared, req, Retry::IfUnsent).await
         }));
         (handle, rx)
@@ -195,16 +196,30 @@ where
     match &shared.tap {
         Tap::None => send_tries(client, shared, req, retry).await,
         Tap::Record(recorder) => {
-            let ticket = recorder.begin(&record::current(), &req);
+            let recorded = RecordedRequest {
+                method: req.method.to_string(),
+                url: req.url.to_string(),
+                headers: req.headers.clone(),
+                body: String::from_utf8_lossy(&req.body).into_owned(),
+            };
+            let ticket = recorder.begin(&flow::current(), recorded);
             let result = send_tries(client, shared, req, retry).await;
-            recorder.end(ticket, &result);
+            let answer = match &result {
+                Ok(r) => Ok(RecordedResponse {
+                    status: r.status,
+                    headers: r.headers.clone(),
+                    body: r.text(),
+                }),
+                Err(e) => Err(e.to_string()),
+            };
+            recorder.end(ticket, answer);
             result
         }
         Tap::Tag => {
             let url = req.url.to_string();
-            let req = req.header(record::FLOW_HEADER, &record::current().header_value());
+            let req = req.header(flow::FLOW_HEADER, &flow::current().header_value());
             let response = send_tries(client, shared, req, retry).await?;
-            if response.header(record::DIVERGED_HEADER).is_some() {
+            if response.header(flow::DIVERGED_HEADER).is_some() {
                 return Err(TransportError::Diverged {
                     url,
                     reason: response.text(),

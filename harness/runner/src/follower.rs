@@ -116,7 +116,7 @@ impl Follower {
         let (tx, rx) = oneshot::channel();
         let follow = follow(shared.clone(), target, events, format, Some(tx));
         // The P-GETs are the case run's too, in a lane of their own beside its steps.
-        let task = tokio::spawn(crate::record::in_lane(crate::record::EVENTS, follow));
+        let task = tokio::spawn(crate::flow::in_lane(crate::flow::EVENTS, follow));
         Follower {
             shared,
             task,

@@ -126,7 +126,7 @@ pub async fn run_suite(
                 return Some((position, not_run(run, Verdict::Error, reason)));
             }
             let name = run.name();
-            let outcome = crate::record::in_case(
+            let outcome = crate::flow::in_case(
                 &name,
                 run_case_until(run, target, &opts.exec, opts.report_bodies, &interrupt),
             )

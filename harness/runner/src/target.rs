@@ -24,8 +24,8 @@ use crate::profile::{Secret, TargetProfile};
 pub use capabilities::Capabilities;
 pub use challenge::{Challenge, parse_challenges};
 pub use error::{TargetError, TargetErrorKind, redact};
-pub(crate) use token::tokens_in;
 use token::TokenSlot;
+pub(crate) use token::tokens_in;
 use urls::control_url;
 pub use urls::{Discovered, resolve_against};
 

@@ -16,7 +16,12 @@ use tokio::task::JoinSet;
 use super::schedule::CaseRun;
 
 /// Headers that belong to the recorded connection, not to the answer.
-const HOP_HEADERS: [&str; 4] = ["content-length", "transfer-encoding", "connection", "keep-alive"];
+const HOP_HEADERS: [&str; 4] = [
+    "content-length",
+    "transfer-encoding",
+    "connection",
+    "keep-alive",
+];
 
 /// Every case run of a recording, and how its origins map to the server's.
 pub struct Served {
@@ -30,12 +35,15 @@ pub struct Served {
 impl Served {
     /// A recorded text with every recorded origin as this server's.
     pub fn rewrite(&self, text: &str) -> String {
-        self.origins
-            .iter()
-            .fold(text.to_owned(), |t, origin| t.replace(origin.as_str(), &self.own))
+        self.origins.iter().fold(text.to_owned(), |t, origin| {
+            t.replace(origin.as_str(), &self.own)
+        })
     }
 
-    async fn answer(&self, req: hyper::Request<hyper::body::Incoming>) -> hyper::Response<Full<Bytes>> {
+    async fn answer(
+        &self,
+        req: hyper::Request<hyper::body::Incoming>,
+    ) -> hyper::Response<Full<Bytes>> {
         let flow = req
             .headers()
             .get(FLOW_HEADER)
@@ -94,9 +102,10 @@ impl Served {
 fn diverged(why: String) -> hyper::Response<Full<Bytes>> {
     let mut response = hyper::Response::new(Full::new(Bytes::from(why)));
     *response.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
-    response
-        .headers_mut()
-        .insert(DIVERGED_HEADER, hyper::header::HeaderValue::from_static("1"));
+    response.headers_mut().insert(
+        DIVERGED_HEADER,
+        hyper::header::HeaderValue::from_static("1"),
+    );
     response
 }
 

@@ -183,7 +183,7 @@ pub(crate) async fn run_with<P: Property>(
     let handle = tokio::runtime::Handle::current();
     let seed = seed(name, format);
     let (p, t) = (prop.clone(), target.clone());
-    let flow = crate::record::current();
+    let flow = crate::flow::current();
     let joined = tokio::task::spawn_blocking(move || {
         let config = Config {
             cases,
@@ -197,7 +197,7 @@ pub(crate) async fn run_with<P: Property>(
         let strategy = p.strategy(&t);
         let result = runner.run(&strategy, |input| {
             handle
-                .block_on(crate::record::within(
+                .block_on(crate::flow::within(
                     flow.clone(),
                     one_case(&*p, &t, format, &input),
                 ))

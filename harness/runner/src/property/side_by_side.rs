@@ -79,10 +79,10 @@ pub(crate) async fn run_side_by_side<P: Property>(
         .map(|(index, input)| {
             let (p, t, h) = (prop.clone(), target.clone(), handle.clone());
             // Each input's requests run beside the others': a lane of their own.
-            let mut flow = crate::record::current();
+            let mut flow = crate::flow::current();
             flow.lane = format!("input-{index}").into();
             tokio::task::spawn_blocking(move || {
-                h.block_on(crate::record::within(flow, one_case(&*p, &t, format, &input)))
+                h.block_on(crate::flow::within(flow, one_case(&*p, &t, format, &input)))
             })
         })
         .collect();

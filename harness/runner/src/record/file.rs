@@ -1,14 +1,19 @@
 //! The recording on disk (docs/record-replay.md): `manifest.json`, and one JSON-lines file per
 //! case run (plus `runs/(run).jsonl` for sign-in), one exchange a line.
 
-use std::io::{self, BufRead};
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{self, BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use harness_core::secret::SecretValues;
+
+use super::redact::redact_exchanges;
 use crate::profile::{Account, Secret, TargetProfile, Timeouts};
+use crate::tape::{Exchange, Recorder};
 
 /// The manifest's file name inside the recording's folder.
 pub const MANIFEST: &str = "manifest.json";
@@ -67,44 +72,6 @@ pub struct RecordedRun {
     pub verdict: String,
     /// Its exchanges, relative to the recording's folder; none when it sent nothing (a skip).
     pub file: Option<String>,
-}
-
-/// One exchange: a line of a run file.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Exchange {
-    /// The lane of the case run that sent it (`steps`, `events`, `input-N`).
-    pub lane: String,
-    /// Its place in the case run (one count over all lanes) when it left, and when its answer
-    /// was complete: a replay answers no earlier than the requests sent before that.
-    pub sent: u64,
-    pub done: Option<u64>,
-    /// Microseconds from the start of the recording to the same two moments.
-    pub sent_us: u64,
-    pub done_us: Option<u64>,
-    pub request: RecordedRequest,
-    /// `None` when no answer came (cancelled, as a P-GET at the end of its session, or failed).
-    pub response: Option<RecordedResponse>,
-    /// Why no answer came.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-}
-
-/// A request as sent, secrets redacted.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct RecordedRequest {
-    pub method: String,
-    pub url: String,
-    pub headers: Vec<(String, String)>,
-    /// The body as text (lossily, for a body that is not UTF-8).
-    pub body: String,
-}
-
-/// A response as received, secrets redacted.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct RecordedResponse {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: String,
 }
 
 /// The profile of the run without its secrets: which were given, not their values.
@@ -239,10 +206,40 @@ pub fn read_exchanges(path: &Path) -> Result<Vec<Exchange>, String> {
         if line.trim().is_empty() {
             continue;
         }
-        let exchange = serde_json::from_str(&line).map_err(|e| {
-            format!("{}:{}:{}: {e}", path.display(), n + 1, e.column())
-        })?;
+        let exchange = serde_json::from_str(&line)
+            .map_err(|e| format!("{}:{}:{}: {e}", path.display(), n + 1, e.column()))?;
         out.push(exchange);
     }
     Ok(out)
+}
+
+/// Writes every flow's exchanges under `dir/runs/`, redacted with `secrets` (plus the
+/// credentials any request or response holds by its shape), and returns each flow's file by
+/// case run name (relative to `dir`).
+pub fn write_runs(
+    dir: &Path,
+    recorder: &Recorder,
+    secrets: &SecretValues,
+) -> io::Result<BTreeMap<String, String>> {
+    std::fs::create_dir_all(dir.join("runs"))?;
+    let mut files = BTreeMap::new();
+    let mut taken = BTreeSet::new();
+    for (case, mut exchanges) in recorder.take() {
+        redact_exchanges(&mut exchanges, secrets);
+        let mut file = run_file(&case);
+        // Two names may clean to the same file name.
+        let mut n = 2;
+        while !taken.insert(file.clone()) {
+            file = format!("{}-{n}.jsonl", run_file(&case).trim_end_matches(".jsonl"));
+            n += 1;
+        }
+        let mut out = io::BufWriter::new(std::fs::File::create(dir.join(&file))?);
+        for exchange in &exchanges {
+            serde_json::to_writer(&mut out, exchange)?;
+            out.write_all(b"\n")?;
+        }
+        out.flush()?;
+        files.insert(case.to_string(), file);
+    }
+    Ok(files)
 }

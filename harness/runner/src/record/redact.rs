@@ -4,10 +4,15 @@
 
 use harness_core::secret::{REDACTED, SecretValues};
 
-use super::file::Exchange;
+use crate::tape::Exchange;
 
 /// Headers whose whole value (after the scheme) is a credential.
-const CREDENTIAL_HEADERS: [&str; 4] = ["authorization", "proxy-authorization", "cookie", "set-cookie"];
+const CREDENTIAL_HEADERS: [&str; 4] = [
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "set-cookie",
+];
 
 /// Form fields that hold a credential.
 const CREDENTIAL_FIELDS: [&str; 6] = [
@@ -52,7 +57,10 @@ pub(super) fn redact_exchanges(exchanges: &mut [Exchange], secrets: &SecretValue
 
 fn headers(headers: &mut [(String, String)], text: impl Fn(&mut String)) {
     for (name, value) in headers.iter_mut() {
-        if CREDENTIAL_HEADERS.iter().any(|h| name.eq_ignore_ascii_case(h)) {
+        if CREDENTIAL_HEADERS
+            .iter()
+            .any(|h| name.eq_ignore_ascii_case(h))
+        {
             // `Bearer …` keeps its scheme: a replay sends the same shape.
             *value = match value.split_once(' ') {
                 Some((scheme, _)) if !scheme.contains('=') => format!("{scheme} {REDACTED}"),
@@ -72,7 +80,11 @@ fn form_fields(body: &str) -> String {
     }
     body.split('&')
         .map(|pair| match pair.split_once('=') {
-            Some((key, _)) if CREDENTIAL_FIELDS.iter().any(|f| key.eq_ignore_ascii_case(f)) => {
+            Some((key, _))
+                if CREDENTIAL_FIELDS
+                    .iter()
+                    .any(|f| key.eq_ignore_ascii_case(f)) =>
+            {
                 format!("{key}={REDACTED}")
             }
             _ => pair.to_owned(),
@@ -84,7 +96,7 @@ fn form_fields(body: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::file::{RecordedRequest, RecordedResponse};
+    use crate::tape::{RecordedRequest, RecordedResponse};
 
     #[test]
     fn credentials_leave_by_shape_and_by_value() {
@@ -110,7 +122,10 @@ mod tests {
         }];
         redact_exchanges(&mut exchanges, &secrets);
         let line = serde_json::to_string(&exchanges[0]).expect("serialises");
-        assert!(!line.contains("alice") && !line.contains("AAEBxyz"), "{line}");
+        assert!(
+            !line.contains("alice") && !line.contains("AAEBxyz"),
+            "{line}"
+        );
         assert!(!line.contains("tok-0123456789"), "{line}");
         assert!(line.contains("Bearer [redacted]"), "{line}");
         assert!(line.contains("username=a@b&password=[redacted]"), "{line}");

@@ -53,10 +53,9 @@ impl TokenSlot {
             return Ok(t);
         }
         // Whichever case asks first, the sign-in is the run's, not that case run's.
-        let fresh = crate::record::outside_cases(bootstrap::password_grant(
-            profile, client, token_url,
-        ))
-        .await?;
+        let fresh =
+            crate::flow::outside_cases(bootstrap::password_grant(profile, client, token_url))
+                .await?;
         register(&fresh, secrets);
         let token = fresh.token.clone();
         *lock(&self.cached) = Some(fresh);

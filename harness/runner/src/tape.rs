@@ -1,18 +1,51 @@
-//! The recorder: every exchange of a run, kept by flow as it happens and written out, redacted,
-//! once the run is over (when every token the run received is known).
+//! The recorder: every exchange of a run, kept by flow as it happens; crate::record writes it
+//! out, redacted, once the run is over (when every token the run received is known).
 
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
-use harness_core::secret::SecretValues;
+use serde::{Deserialize, Serialize};
 
-use super::Flow;
-use super::file::{Exchange, RecordedRequest, RecordedResponse, run_file};
-use super::redact::redact_exchanges;
-use crate::client::{HttpRequest, HttpResponse, TransportError};
+use crate::flow::Flow;
+
+/// One exchange: a line of a run file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Exchange {
+    /// The lane of the case run that sent it (`steps`, `events`, `input-N`).
+    pub lane: String,
+    /// Its place in the case run (one count over all lanes) when it left, and when its answer
+    /// was complete: a replay answers no earlier than the requests sent before that.
+    pub sent: u64,
+    pub done: Option<u64>,
+    /// Microseconds from the start of the recording to the same two moments.
+    pub sent_us: u64,
+    pub done_us: Option<u64>,
+    pub request: RecordedRequest,
+    /// `None` when no answer came (cancelled, as a P-GET at the end of its session, or failed).
+    pub response: Option<RecordedResponse>,
+    /// Why no answer came.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// A request as sent, secrets redacted.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RecordedRequest {
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    /// The body as text (lossily, for a body that is not UTF-8).
+    pub body: String,
+}
+
+/// A response as received, secrets redacted.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RecordedResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
 
 /// One run's recording in memory: the exchanges of each case run (and of the run itself).
 #[derive(Debug)]
@@ -55,14 +88,8 @@ impl Recorder {
     }
 
     /// Notes a request as it leaves; an exchange that never ends (cancelled) keeps no answer.
-    pub(crate) fn begin(&self, flow: &Flow, req: &HttpRequest) -> Ticket {
+    pub(crate) fn begin(&self, flow: &Flow, request: RecordedRequest) -> Ticket {
         let sent_us = self.micros();
-        let request = RecordedRequest {
-            method: req.method.to_string(),
-            url: req.url.to_string(),
-            headers: req.headers.clone(),
-            body: String::from_utf8_lossy(&req.body).into_owned(),
-        };
         let mut logs = self.logs.lock().unwrap_or_else(PoisonError::into_inner);
         let log = logs.entry(flow.case.clone()).or_default();
         let sent = log.next;
@@ -84,7 +111,7 @@ impl Recorder {
     }
 
     /// Notes how the exchange ended.
-    pub(crate) fn end(&self, ticket: Ticket, result: &Result<HttpResponse, TransportError>) {
+    pub(crate) fn end(&self, ticket: Ticket, result: Result<RecordedResponse, String>) {
         let done_us = self.micros();
         let mut logs = self.logs.lock().unwrap_or_else(PoisonError::into_inner);
         let Some(log) = logs.get_mut(&ticket.case) else {
@@ -98,14 +125,8 @@ impl Recorder {
         exchange.done = Some(done);
         exchange.done_us = Some(done_us);
         match result {
-            Ok(r) => {
-                exchange.response = Some(RecordedResponse {
-                    status: r.status,
-                    headers: r.headers.clone(),
-                    body: r.text(),
-                });
-            }
-            Err(e) => exchange.error = Some(e.to_string()),
+            Ok(response) => exchange.response = Some(response),
+            Err(error) => exchange.error = Some(error),
         }
     }
 
@@ -126,36 +147,11 @@ impl Recorder {
         origins
     }
 
-    /// Writes every flow's exchanges under `dir/runs/`, redacted with `secrets` (plus the
-    /// credentials any request or response holds by its shape), and returns each flow's file
-    /// by case run name (relative to `dir`).
-    pub fn write(
-        &self,
-        dir: &Path,
-        secrets: &SecretValues,
-    ) -> std::io::Result<BTreeMap<String, String>> {
+    /// Every flow's exchanges, by case run name (the recorder is left empty).
+    pub fn take(&self) -> BTreeMap<Arc<str>, Vec<Exchange>> {
         let logs = std::mem::take(&mut *self.logs.lock().unwrap_or_else(PoisonError::into_inner));
-        std::fs::create_dir_all(dir.join("runs"))?;
-        let mut files = BTreeMap::new();
-        let mut taken = std::collections::BTreeSet::new();
-        for (case, log) in logs {
-            let mut exchanges = log.exchanges;
-            redact_exchanges(&mut exchanges, secrets);
-            let mut file = run_file(&case);
-            // Two names may clean to the same file name.
-            let mut n = 2;
-            while !taken.insert(file.clone()) {
-                file = format!("{}-{n}.jsonl", run_file(&case).trim_end_matches(".jsonl"));
-                n += 1;
-            }
-            let mut out = std::io::BufWriter::new(std::fs::File::create(dir.join(&file))?);
-            for exchange in &exchanges {
-                serde_json::to_writer(&mut out, exchange)?;
-                out.write_all(b"\n")?;
-            }
-            out.flush()?;
-            files.insert(case.to_string(), file);
-        }
-        Ok(files)
+        logs.into_iter()
+            .map(|(case, log)| (case, log.exchanges))
+            .collect()
     }
 }
