@@ -164,3 +164,25 @@ fn a_recorded_run_replays_offline_to_the_same_verdicts_and_a_changed_case_diverg
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_broken_recording_is_a_usage_error_with_its_place() {
+    let dir = temp_dir("replay-broken");
+    std::fs::write(dir.join("manifest.json"), "{\n  \"schema\": 3\n}\n").expect("writes");
+    let out = binary().arg("replay").arg(&dir).output().expect("replay");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(stderr.contains("manifest.json:2:"), "{stderr}");
+    let missing = binary()
+        .arg("replay")
+        .arg(dir.join("nothing"))
+        .output()
+        .expect("replay");
+    assert_eq!(missing.status.code(), Some(2), "{}", text(&missing));
+    assert!(
+        String::from_utf8_lossy(&missing.stderr).contains("failed to read the recording"),
+        "{}",
+        text(&missing)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

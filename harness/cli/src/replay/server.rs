@@ -136,6 +136,8 @@ pub async fn start(
             let mut connections = JoinSet::new();
             loop {
                 let Ok((stream, _)) = listener.accept().await else {
+                    // Out of descriptors, say: let the connections that hold them go on.
+                    tokio::task::yield_now().await;
                     continue;
                 };
                 let served = served.clone();

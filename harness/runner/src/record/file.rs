@@ -221,7 +221,12 @@ pub fn write_runs(
     recorder: &Recorder,
     secrets: &SecretValues,
 ) -> io::Result<BTreeMap<String, String>> {
-    std::fs::create_dir_all(dir.join("runs"))?;
+    // A recording made into the same folder before must not leave its case runs behind.
+    let runs = dir.join("runs");
+    if runs.is_dir() {
+        std::fs::remove_dir_all(&runs)?;
+    }
+    std::fs::create_dir_all(&runs)?;
     let mut files = BTreeMap::new();
     let mut taken = BTreeSet::new();
     for (case, mut exchanges) in recorder.take() {
