@@ -139,10 +139,13 @@ fn cmd_schema() -> i32 {
 async fn cmd_run(mut args: RunArgs) -> i32 {
     let replaying = match &args.replay {
         Some(dir) => match crate::replay::open(dir).await {
-            Ok(replaying) => {
-                crate::replay::apply(&replaying.manifest, &mut args);
-                Some(replaying)
-            }
+            Ok(replaying) => match crate::replay::apply(&replaying.manifest, &mut args) {
+                Ok(()) => Some(replaying),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return exit::USAGE;
+                }
+            },
             Err(e) => {
                 eprintln!("error: {e}");
                 return exit::USAGE;

@@ -73,8 +73,20 @@ pub async fn open(dir: &Path) -> Result<Replaying, String> {
 }
 
 /// The recorded run's settings that decide which requests are sent: its format, strictness
-/// and generated inputs (what the command line gives wins).
-pub fn apply(manifest: &Manifest, args: &mut RunArgs) {
+/// and generated inputs (what the command line gives wins); options that name another target,
+/// or a recording of the replay, are refused.
+pub fn apply(manifest: &Manifest, args: &mut RunArgs) -> Result<(), String> {
+    let other = [
+        (args.target.is_some(), "--target"),
+        (args.target_profile.is_some(), "--target-profile"),
+        (!args.variants.is_empty(), "--variant"),
+        (args.record.is_some(), "--record"),
+    ];
+    if let Some((_, option)) = other.iter().find(|(given, _)| *given) {
+        return Err(format!(
+            "a replay takes no {option}: its target is the recording"
+        ));
+    }
     if args.format.is_none() {
         args.format = match manifest.formats.as_deref() {
             Some([one]) if one == "json" => Some(FormatArg::Json),
@@ -85,6 +97,7 @@ pub fn apply(manifest: &Manifest, args: &mut RunArgs) {
     args.strict |= manifest.strict;
     args.real_time |= manifest.real_time;
     args.property_cases = args.property_cases.or(manifest.property_cases);
+    Ok(())
 }
 
 impl Replaying {
