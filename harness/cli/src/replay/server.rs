@@ -83,7 +83,9 @@ impl Served {
 
     fn recorded(&self, exchange: &Exchange) -> hyper::Response<Full<Bytes>> {
         let Some(recorded) = &exchange.response else {
-            return diverged("the recording holds no answer to this request".to_owned());
+            // The recorded exchange failed (a refused connection, a timeout): so does this one.
+            let why = exchange.error.as_deref().unwrap_or("no answer");
+            return diverged(format!("in the recording, this request failed: {why}"));
         };
         let mut builder = hyper::Response::builder().status(recorded.status);
         for (name, value) in &recorded.headers {
