@@ -172,6 +172,7 @@ impl CaseRun {
             }
             tokio::select! {
                 changed = changes.changed() => if changed.is_err() { break Instant::now() },
+                // sleep-ok: a deadline on the wait above, for requests that may never come
                 () = tokio::time::sleep_until(give_up) => break Instant::now(),
             }
         };
