@@ -25,6 +25,9 @@ pub enum Command {
     Schema,
     /// Run the reference server on its own.
     Serve(ServeArgs),
+    /// Judge the case runs of a recording (`run --record DIR`) again, offline, against a local
+    /// server that answers with the recorded answers (as `run --replay DIR`).
+    Replay(ReplayArgs),
     /// Run the suite against every fault profile of the reference server: which cases catch
     /// each deliberate deviation, and which deviations no case catches.
     Mutants(MutantsArgs),
@@ -226,6 +229,13 @@ pub struct RunArgs {
     /// Run the embedded reference server with a conformant variant (repeatable, or `all`).
     #[arg(long = "variant", value_name = "NAME", conflicts_with_all = ["target", "target_profile"])]
     pub variants: Vec<String>,
+    /// Record every exchange (secrets redacted), the event channel's answers with their times,
+    /// the profile and the case runs with their verdicts into DIR, for `replay`.
+    #[arg(long, value_name = "DIR", conflicts_with = "replay")]
+    pub record: Option<PathBuf>,
+    /// Judge the case runs of a recording again, offline (as `replay DIR`).
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["target", "target_profile", "variants"])]
+    pub replay: Option<PathBuf>,
     /// Generated inputs per property case (overrides each case's `property.cases`).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub property_cases: Option<u32>,
@@ -244,6 +254,14 @@ pub struct RunArgs {
     /// Flaky cases do not fail the run (exit code); the reports still show them.
     #[arg(long)]
     pub allow_flaky: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ReplayArgs {
+    /// The recording's folder.
+    pub dir: PathBuf,
+    #[command(flatten)]
+    pub run: RunArgs,
 }
 
 #[derive(Debug, Clone, Args)]

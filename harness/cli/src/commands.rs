@@ -18,7 +18,8 @@ use crate::args::{BodiesArg, Cli, Command, FlavorArg, FormatArg, RunArgs, Select
 use crate::exit;
 use crate::folders::load_folders;
 use crate::serve::parse_variants;
-use crate::setup::{ReachError, Where, reach_with, snapshot_dir};
+use crate::setup::{ReachError, Where, reach_recording, snapshot_dir};
+use harness_runner::record::Recorder;
 
 /// Runs the command and returns the exit code.
 pub fn dispatch(cli: Cli) -> i32 {
@@ -27,6 +28,11 @@ pub fn dispatch(cli: Cli) -> i32 {
         Command::List(args) => cmd_list(&args),
         Command::Check(args) => cmd_check(&args),
         Command::Schema => cmd_schema(),
+        Command::Replay(args) => {
+            let mut run = args.run;
+            run.replay = Some(args.dir);
+            runtime().block_on(cmd_run(run))
+        }
         Command::Serve(args) => runtime().block_on(crate::serve::cmd_serve(args)),
         Command::Mutants(args) => runtime().block_on(crate::mutants::cmd_mutants(args)),
         Command::Variants(args) => runtime().block_on(crate::variants::cmd_variants(args)),
@@ -135,7 +141,23 @@ fn cmd_schema() -> i32 {
     }
 }
 
-async fn cmd_run(args: RunArgs) -> i32 {
+async fn cmd_run(mut args: RunArgs) -> i32 {
+    let replaying = match &args.replay {
+        Some(dir) => match crate::replay::open(dir).await {
+            Ok(replaying) => match crate::replay::apply(&replaying.manifest, &mut args) {
+                Ok(()) => Some(replaying),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return exit::USAGE;
+                }
+            },
+            Err(e) => {
+                eprintln!("error: {e}");
+                return exit::USAGE;
+            }
+        },
+        None => None,
+    };
     let (suite, coverage) = match load_with_checklist(&args.select) {
         Ok((mut suite, coverage)) => {
             if let Some(n) = args.property_cases {
@@ -165,16 +187,18 @@ async fn cmd_run(args: RunArgs) -> i32 {
             return exit::USAGE;
         }
     };
-    let place = match (&args.target, &args.target_profile) {
-        (Some(url), _) => Where::Url(url),
-        (None, Some(path)) => Where::Profile(path),
-        (None, None) => Where::Embedded(variants.clone()),
+    let place = match (&replaying, &args.target, &args.target_profile) {
+        (Some(replaying), ..) => Where::Replay(Box::new(replaying.profile.clone())),
+        (None, Some(url), _) => Where::Url(url),
+        (None, None, Some(path)) => Where::Profile(path),
+        (None, None, None) => Where::Embedded(variants.clone()),
     };
     let tls = TlsOptions {
         ca_cert: args.ca_cert.clone(),
         insecure: args.insecure,
     };
-    let reached = match reach_with(place, tls, args.real_time).await {
+    let recorder = args.record.as_ref().map(|_| Arc::new(Recorder::new()));
+    let reached = match reach_recording(place, tls, args.real_time, recorder.clone()).await {
         Ok(reached) => reached,
         Err(ReachError::Usage(e)) => {
             eprintln!("error: {e}");
@@ -191,10 +215,18 @@ async fn cmd_run(args: RunArgs) -> i32 {
             FormatArg::Xml => Format::Xml,
         }]
     });
-    let runs = plan(&suite, formats.as_deref());
+    let mut runs = plan(&suite, formats.as_deref());
+    if let Some(replaying) = &replaying {
+        runs = replaying.keep_recorded(&suite, runs);
+    }
     show_real_time_plan(&suite, &runs, &reached.target);
+    let snapshots = match &replaying {
+        Some(replaying) => replaying.snapshots(),
+        None => snapshot_store(&args, &reached, &variants),
+    };
+    let jobs = args.jobs.unwrap_or_else(default_jobs);
     let options = Arc::new(RunOptions {
-        jobs: args.jobs.unwrap_or_else(default_jobs),
+        jobs,
         strict: args.strict,
         formats,
         baseline,
@@ -206,7 +238,7 @@ async fn cmd_run(args: RunArgs) -> i32 {
         repeat: usize::try_from(args.repeat).unwrap_or(1),
         fail_fast: args.fail_fast,
         exec: ExecOptions {
-            snapshots: snapshot_store(&args, &reached, &variants),
+            snapshots: snapshots.clone(),
             request_timeout: Duration::from_secs(args.request_timeout.max(1)),
             shrink_time: Duration::from_secs(20),
             events_within_cap: None,
@@ -264,6 +296,20 @@ async fn cmd_run(args: RunArgs) -> i32 {
     }
     if let Some(server) = reached.server {
         server.shutdown().await;
+    }
+    if let (Some(dir), Some(recorder)) = (&args.record, &recorder) {
+        let settings = crate::record::RunSettings {
+            args: &args,
+            jobs,
+            snapshots: &snapshots,
+        };
+        match crate::record::write(dir, recorder, &reached.target, &report, &settings) {
+            Ok(()) => say!("recording: {}", dir.display()),
+            Err(e) => eprintln!("error: {e}"),
+        }
+    }
+    if let Some(replaying) = &replaying {
+        replaying.compare(&report);
     }
     // The process exits next: freeing a long suite's plans piece by piece only costs time.
     std::mem::forget(suite);

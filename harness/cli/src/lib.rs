@@ -22,6 +22,8 @@ pub mod gate;
 pub mod merge;
 pub mod mutants;
 pub mod partition;
+pub mod record;
+pub mod replay;
 pub mod serve;
 pub mod setup;
 pub mod terminal;

@@ -10,6 +10,7 @@ use harness_core::outcome::TargetInfo;
 use harness_refserver::{RunningServer, ServerConfig};
 use harness_runner::client::{HttpClient, TlsOptions};
 use harness_runner::profile::{TargetProfile, embedded_profile, load_profile};
+use harness_runner::record::Recorder;
 use harness_runner::target::Target;
 use url::Url;
 
@@ -49,6 +50,9 @@ pub enum Where<'a> {
     Embedded(harness_refserver::Variants),
     Url(&'a str),
     Profile(&'a Path),
+    /// A recording served by `replay` (the profile it was made with, pointed at the replay
+    /// server): requests name their case run in a header.
+    Replay(Box<TargetProfile>),
 }
 
 /// Why a target could not be used: a bad profile (exit 2) or an unreachable target (exit 3).
@@ -69,6 +73,18 @@ pub async fn reach_with(
     tls: TlsOptions,
     real_time: bool,
 ) -> Result<Reached, ReachError> {
+    reach_recording(place, tls, real_time, None).await
+}
+
+/// [`reach_with`], every exchange (the sign-in's included) recorded into `recorder` if given
+/// (`run --record`).
+pub async fn reach_recording(
+    place: Where<'_>,
+    tls: TlsOptions,
+    real_time: bool,
+    recorder: Option<Arc<Recorder>>,
+) -> Result<Reached, ReachError> {
+    let replay = matches!(place, Where::Replay(_));
     let (profile, server, kind): (TargetProfile, Option<RunningServer>, &str) = match place {
         Where::Embedded(variants) => {
             let config = ServerConfig {
@@ -96,13 +112,20 @@ pub async fn reach_with(
             None,
             "remote",
         ),
+        Where::Replay(profile) => (*profile, None, "replay"),
     };
     let mut profile = profile;
     profile.real_time = real_time;
     if tls.insecure || tls.ca_cert.is_some() {
         profile.tls = tls;
     }
-    let client = HttpClient::new(&profile.tls).map_err(|e| ReachError::Usage(e.to_string()))?;
+    let mut client = HttpClient::new(&profile.tls).map_err(|e| ReachError::Usage(e.to_string()))?;
+    if let Some(recorder) = recorder {
+        client = client.recording(recorder);
+    }
+    if replay {
+        client = client.tagging_flows();
+    }
     let target = Target::connect(profile, client)
         .await
         .map_err(|e| ReachError::Unreachable(e.to_string()))?;

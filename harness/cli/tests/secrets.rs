@@ -3,7 +3,7 @@
 //! while recording token answers, echoing tokens and passwords into requests and expectations,
 //! snapshotting a token answer and signing in a second user leaves none of the values the
 //! server issued, nor either password, in any output: stdout, stderr, junit.xml, report.json,
-//! report.html and the snapshot files it wrote.
+//! report.html, the snapshot files it wrote and its recording (`--record`).
 
 use std::path::{Path, PathBuf};
 
@@ -162,6 +162,9 @@ fn no_secret_leaks(style: TokenStyle, name: &str) {
         .arg(&cases)
         .arg("--report-dir")
         .arg(&reports)
+        // The recording is an output too: every file of it is read below.
+        .arg("--record")
+        .arg(dir.join("recording"))
         .env("UCWA_SECRETS_TEST_PASSWORD", PASSWORD)
         .env("UCWA_SECRETS_TEST_SECOND", SECOND_PASSWORD)
         .output()
@@ -204,7 +207,7 @@ fn no_secret_leaks(style: TokenStyle, name: &str) {
         ),
     ];
     let written = files(&dir);
-    for wanted in ["junit.xml", "report.json", "report.html"] {
+    for wanted in ["junit.xml", "report.json", "report.html", "manifest.json"] {
         assert!(
             written.iter().any(|p| p.ends_with(wanted)),
             "{wanted} written: {written:?}"

@@ -37,6 +37,9 @@ pub use tls::TlsOptions;
 
 use retry::RetryLog;
 
+use crate::flow;
+use crate::tape::{RecordedRequest, RecordedResponse, Recorder};
+
 /// The largest body the harness reads; beyond it the exchange fails (UCWA bodies are a few KiB).
 pub const BODY_LIMIT: usize = 8 * 1024 * 1024;
 
@@ -49,6 +52,18 @@ struct Shared {
     budget: BodyBudget,
     breaker: Breaker,
     retries: RetryLog,
+    /// What else each exchange does: nothing, recorded (`run --record`), or tagged with its
+    /// flow for a replay server (`replay`).
+    tap: Tap,
+}
+
+/// A client's part in recording and replay (crate::record).
+#[derive(Clone, Default)]
+enum Tap {
+    #[default]
+    None,
+    Record(Arc<Recorder>),
+    Tag,
 }
 
 /// A cheap-to-clone HTTP/HTTPS client; clones share one connection pool, one request count,
@@ -88,6 +103,19 @@ impl HttpClient {
             https,
             shared: Shared::default(),
         })
+    }
+
+    /// This client (and its clones) records every exchange into `recorder`.
+    pub fn recording(mut self, recorder: Arc<Recorder>) -> HttpClient {
+        self.shared.tap = Tap::Record(recorder);
+        self
+    }
+
+    /// This client (and its clones) names each request's flow in a header, for a replay
+    /// server, and reads the server's word that a request diverged as an error.
+    pub fn tagging_flows(mut self) -> HttpClient {
+        self.shared.tap = Tap::Tag;
+        self
     }
 
     /// How many requests this client and its clones have sent (attempted) so far.
@@ -148,15 +176,63 @@ impl HttpClient {
             .pool_max_idle_per_host(0)
             .build(connector);
         let shared = self.shared.clone();
-        let handle =
-            tokio::spawn(async move { send_on(&client, &shared, req, Retry::IfUnsent).await });
+        let handle = tokio::spawn(crate::flow::carried(async move {
+            send_on(&client, &shared, req, Retry::IfUnsent).await
+        }));
         (handle, rx)
+    }
+}
+
+/// One request on any client, recorded or tagged as the client's [`Tap`] says.
+async fn send_on<C>(
+    client: &Client<C, Full<Bytes>>,
+    shared: &Shared,
+    req: HttpRequest,
+    retry: Retry,
+) -> Result<HttpResponse, TransportError>
+where
+    C: hyper_util::client::legacy::connect::Connect + Clone + Send + Sync + 'static,
+{
+    match &shared.tap {
+        Tap::None => send_tries(client, shared, req, retry).await,
+        Tap::Record(recorder) => {
+            let recorded = RecordedRequest {
+                method: req.method.to_string(),
+                url: req.url.to_string(),
+                headers: req.headers.clone(),
+                body: String::from_utf8_lossy(&req.body).into_owned(),
+            };
+            let ticket = recorder.begin(&flow::current(), recorded);
+            let result = send_tries(client, shared, req, retry).await;
+            let answer = match &result {
+                Ok(r) => Ok(RecordedResponse {
+                    status: r.status,
+                    headers: r.headers.clone(),
+                    body: r.text(),
+                }),
+                Err(e) => Err(e.to_string()),
+            };
+            recorder.end(ticket, answer);
+            result
+        }
+        Tap::Tag => {
+            let url = req.url.to_string();
+            let req = req.header(flow::FLOW_HEADER, &flow::current().header_value());
+            let response = send_tries(client, shared, req, retry).await?;
+            if response.header(flow::DIVERGED_HEADER).is_some() {
+                return Err(TransportError::Diverged {
+                    url,
+                    reason: response.text(),
+                });
+            }
+            Ok(response)
+        }
     }
 }
 
 /// One request on any client: the breaker asked first, the tries `retry` allows, the outcome
 /// told to the breaker.
-async fn send_on<C>(
+async fn send_tries<C>(
     client: &Client<C, Full<Bytes>>,
     shared: &Shared,
     req: HttpRequest,

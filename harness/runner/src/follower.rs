@@ -114,7 +114,9 @@ impl Follower {
             arrivals: watch::channel(0).0,
         });
         let (tx, rx) = oneshot::channel();
-        let task = tokio::spawn(follow(shared.clone(), target, events, format, Some(tx)));
+        let follow = follow(shared.clone(), target, events, format, Some(tx));
+        // The P-GETs are the case run's too, in a lane of their own beside its steps.
+        let task = tokio::spawn(crate::flow::in_lane(crate::flow::EVENTS, follow));
         Follower {
             shared,
             task,

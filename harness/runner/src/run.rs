@@ -142,14 +142,19 @@ pub async fn run_suite(
                 return Some((position, not_run(run, Verdict::Error, reason), false));
             }
             let _ = started.send(position);
+            // The case run's requests carry its name, for `--record` and `replay`.
+            let name = run.name();
             let mut repeats = Vec::with_capacity(opts.repeat.max(1));
             for _ in 0..opts.repeat.max(1) {
-                let outcome = run_case_until(
-                    run,
-                    target.clone(),
-                    &opts.exec,
-                    opts.report_bodies,
-                    &interrupt,
+                let outcome = crate::flow::in_case(
+                    &name,
+                    run_case_until(
+                        run,
+                        target.clone(),
+                        &opts.exec,
+                        opts.report_bodies,
+                        &interrupt,
+                    ),
                 )
                 .await;
                 if interrupt.is_set() && !repeats.is_empty() {

@@ -25,6 +25,7 @@ pub use capabilities::Capabilities;
 pub use challenge::{Challenge, parse_challenges};
 pub use error::{TargetError, TargetErrorKind, redact};
 use token::TokenSlot;
+pub(crate) use token::tokens_in;
 use urls::control_url;
 pub use urls::{Discovered, resolve_against};
 

@@ -82,6 +82,14 @@ pub enum TransportError {
         /// The cause chain.
         reason: String,
     },
+    /// `replay`: the request is not the one the recording has next in its case run.
+    #[error("{reason}")]
+    Diverged {
+        /// The URL.
+        url: String,
+        /// Which request the recording expected, and which was sent.
+        reason: String,
+    },
     /// The run's breaker is open ([`Breaker`](super::Breaker)): nothing more is sent.
     #[error("failed to send to {url}: {reason}")]
     Stopped {

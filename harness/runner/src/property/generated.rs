@@ -183,6 +183,7 @@ pub(crate) async fn run_with<P: Property>(
     let handle = tokio::runtime::Handle::current();
     let seed = seed(name, format);
     let (p, t) = (prop.clone(), target.clone());
+    let flow = crate::flow::current();
     let joined = tokio::task::spawn_blocking(move || {
         let config = Config {
             cases,
@@ -196,7 +197,10 @@ pub(crate) async fn run_with<P: Property>(
         let strategy = p.strategy(&t);
         let result = runner.run(&strategy, |input| {
             handle
-                .block_on(one_case(&*p, &t, format, &input))
+                .block_on(crate::flow::within(
+                    flow.clone(),
+                    one_case(&*p, &t, format, &input),
+                ))
                 .map_err(|v| TestCaseError::fail(v.to_reason()))
         });
         match result {

@@ -75,9 +75,15 @@ pub(crate) async fn run_side_by_side<P: Property>(
     let runs: Vec<_> = inputs
         .iter()
         .cloned()
-        .map(|input| {
+        .enumerate()
+        .map(|(index, input)| {
             let (p, t, h) = (prop.clone(), target.clone(), handle.clone());
-            tokio::task::spawn_blocking(move || h.block_on(one_case(&*p, &t, format, &input)))
+            // Each input's requests run beside the others': a lane of their own.
+            let mut flow = crate::flow::current();
+            flow.lane = format!("input-{index}").into();
+            tokio::task::spawn_blocking(move || {
+                h.block_on(crate::flow::within(flow, one_case(&*p, &t, format, &input)))
+            })
         })
         .collect();
     let mut first_failure: Option<(usize, Violation)> = None;

@@ -52,7 +52,10 @@ impl TokenSlot {
         if let Some(t) = self.cached() {
             return Ok(t);
         }
-        let fresh = bootstrap::password_grant(profile, client, token_url).await?;
+        // Whichever case asks first, the sign-in is the run's, not that case run's.
+        let fresh =
+            crate::flow::outside_cases(bootstrap::password_grant(profile, client, token_url))
+                .await?;
         register(&fresh, secrets);
         let token = fresh.token.clone();
         *lock(&self.cached) = Some(fresh);
@@ -74,7 +77,7 @@ const TOKEN_KEYS: [&str; 3] = ["access_token", "refresh_token", "id_token"];
 
 /// The token values of a token answer: JSON (digest 6.2), or form-encoded for good measure.
 /// A body that names none of the keys is not parsed: every response of a run passes here.
-pub(super) fn tokens_in(body: &[u8]) -> Vec<String> {
+pub(crate) fn tokens_in(body: &[u8]) -> Vec<String> {
     // One scan for what every key ends with: most bodies are not token answers.
     if !body.windows(6).any(|w| w == b"_token") {
         return Vec::new();
