@@ -97,10 +97,12 @@ fn compile_step(
             .any(|e| e.status.is_some());
     PlanStep {
         line: step_line(step),
-        when: step.when.as_ref().map(|w| WhenPlan {
-            step: index_of(&w.step.value),
-            name: w.step.value.clone(),
-            status: w.status.clone(),
+        when: step.when.as_ref().map(|w| {
+            Box::new(WhenPlan {
+                step: index_of(&w.step.value),
+                name: w.step.value.clone(),
+                status: w.status.clone(),
+            })
         }),
         status_given,
         captures: step
@@ -109,7 +111,7 @@ fn compile_step(
             .map(|(var, q)| (var.clone(), 0, queries.get(&q.value)))
             .collect(),
         status_slot: 0,
-        events: step.events.as_deref().map(compile_events),
+        events: step.events.as_deref().map(|e| Box::new(compile_events(e))),
         parity: step.parity,
         snapshot: step.snapshot.as_ref().map(|s| SnapshotPlan {
             redact: s.redact.iter().map(|r| r.value.clone()).collect(),
@@ -328,10 +330,12 @@ fn compile_expect(expect: &Expect, level: Level, step: &Step, queries: &Queries)
             .resource
             .as_ref()
             .map(|r| resource_checks(r, level, queries)),
-        error: expect.error.as_ref().map(|e| ErrorPlan {
-            code: template(&e.code),
-            subcode: template(&e.subcode),
-            parameter: template(&e.parameter),
+        error: expect.error.as_ref().map(|e| {
+            Box::new(ErrorPlan {
+                code: template(&e.code),
+                subcode: template(&e.subcode),
+                parameter: template(&e.parameter),
+            })
         }),
         select,
         ucwa_body: expect.resource.is_some()

@@ -33,7 +33,7 @@ pub struct PlanStep {
     /// What the step does.
     pub action: StepAction,
     /// Run only when an earlier step ended with one of these statuses.
-    pub when: Option<WhenPlan>,
+    pub when: Option<Box<WhenPlan>>,
     /// What must hold (`expect`, at the case's level) and what should (`prefer`).
     pub expectations: Vec<Expectation>,
     /// Whether a request or `await` step names a status anywhere: without one it must get a
@@ -44,7 +44,7 @@ pub struct PlanStep {
     /// The slot of `steps.NAME.status`.
     pub status_slot: usize,
     /// Event-channel entries expected or forbidden after the step.
-    pub events: Option<EventsPlan>,
+    pub events: Option<Box<EventsPlan>>,
     /// Fetch the same URL in the other format and compare (a GET request only).
     pub parity: bool,
     /// Compare the canonical tree with a stored snapshot.
@@ -185,7 +185,7 @@ pub struct Expectation {
     /// body is required.
     pub resource: Option<Vec<Check>>,
     /// The UCWA error body.
-    pub error: Option<ErrorPlan>,
+    pub error: Option<Box<ErrorPlan>>,
     /// `select` checks (kind `select`).
     pub select: Vec<Check>,
     /// Whether the body must be a well-formed UCWA document (a resource or error shorthand,
