@@ -4,7 +4,9 @@
 //! expectation's deadline ran out. The geometry is worked out here; the template
 //! (`templates/report/timeline.html`) escapes every text.
 
-use harness_core::outcome::{CaseOutcome, CheckStatus, StepOutcome, TimelineEntry, Verdict};
+use std::fmt::Write as _;
+
+use harness_core::outcome::{CaseOutcome, CheckStatus, StepOutcome, TimelineEntry, Verdict, worst};
 
 use crate::detail::safe;
 
@@ -117,7 +119,7 @@ pub(crate) fn timeline_svg(case: &CaseOutcome) -> Option<TimelineSvg> {
         left: px(LEFT),
         lane_end: px(WIDTH - RIGHT),
         ticks: ticks(&scale),
-        bars: spans.iter().map(|span| bar(&scale, span)).collect(),
+        bars: bars(&scale, &spans),
         events: event_marks(&scale, &case.timeline),
         no_events: case.timeline.is_empty(),
         deadlines,
@@ -200,6 +202,65 @@ fn ticks(scale: &Scale) -> Vec<Tick> {
             },
         })
         .collect()
+}
+
+/// The most bars the requests lane draws. Past it neighbouring steps share a bar: the lane is
+/// under 900 pixels wide, and a case of thousands of steps would otherwise draw thousands of
+/// bars no one can tell apart, in a picture heavier than the case's table.
+const MAX_BARS: usize = 200;
+
+fn bars(scale: &Scale, spans: &[Span<'_>]) -> Vec<Bar> {
+    if spans.len() <= MAX_BARS {
+        return spans.iter().map(|span| bar(scale, span)).collect();
+    }
+    let per_bar = spans.len().div_ceil(MAX_BARS);
+    spans
+        .chunks(per_bar)
+        .map(|group| group_bar(scale, group))
+        .collect()
+}
+
+/// One bar for consecutive steps: as wide as they took together, coloured by the worst of
+/// their verdicts (a failing step keeps its group red), its tooltip naming the range and the
+/// first step that did not pass.
+fn group_bar(scale: &Scale, group: &[Span<'_>]) -> Bar {
+    let (Some(first), Some(last)) = (group.first(), group.last()) else {
+        unreachable!("chunks are never empty")
+    };
+    let x = scale.x(first.start);
+    let w = scale.w(last.end - first.start).max(3.0);
+    let verdict = group
+        .iter()
+        .map(|span| span.step.verdict)
+        .fold(Verdict::Pass, worst);
+    let count = format!("{} steps", group.len());
+    let label = (count.chars().count() as f64 * CHAR_W + 6.0 <= w).then_some(count);
+    let mut title = format!(
+        "steps {} to {} ({} steps, {:.1} ms from {:.1} ms)",
+        first.step.name,
+        last.step.name,
+        group.len(),
+        last.end - first.start,
+        first.start
+    );
+    if let Some(odd) = group.iter().find(|span| span.step.verdict != Verdict::Pass) {
+        let _ = write!(
+            title,
+            "; step {} (line {}): {}",
+            odd.step.name,
+            odd.step.line,
+            odd.step.verdict.name()
+        );
+    }
+    Bar {
+        x: px(x),
+        w: px(w),
+        verdict: verdict.name(),
+        request_w: None,
+        label,
+        label_x: px(x + 3.0),
+        title: safe(&title),
+    }
 }
 
 fn bar(scale: &Scale, span: &Span<'_>) -> Bar {
@@ -349,133 +410,4 @@ fn deadline(scale: &Scale, index: usize, span: &Span<'_>, message: &str) -> Dead
 }
 
 #[cfg(test)]
-mod tests {
-    use harness_core::model::{Format, Level};
-    use harness_core::outcome::CheckOutcome;
-
-    use super::*;
-
-    fn step(name: &str, at_ms: f64, secs: f64, checks: Vec<CheckOutcome>) -> StepOutcome {
-        StepOutcome {
-            name: name.to_owned(),
-            line: 1,
-            verdict: harness_core::outcome::verdict_of(&checks),
-            reason: None,
-            request: None,
-            response: None,
-            checks,
-            at_ms,
-            duration_secs: secs,
-        }
-    }
-
-    fn case(steps: Vec<StepOutcome>) -> CaseOutcome {
-        CaseOutcome {
-            name: "c/json".to_owned(),
-            case_id: "c".to_owned(),
-            row: None,
-            format: Format::Json,
-            title: String::new(),
-            file: "cases/a/c.yaml".to_owned(),
-            line: 1,
-            level: Level::Must,
-            spec: vec![],
-            tags: vec![],
-            verdict: Verdict::Fail,
-            reason: None,
-            duration_secs: 1.0,
-            steps,
-            session_checks: vec![],
-            timeline: vec![],
-        }
-    }
-
-    #[test]
-    fn a_missed_event_expectation_is_marked_where_its_step_gave_up() {
-        let missed = CheckOutcome::fail("events", Level::Must, "within 0.5 s, 1 of 1 missing");
-        let svg = timeline_svg(&case(vec![
-            step("create", 100.0, 0.1, vec![]),
-            step("wait", 200.0, 0.5, vec![missed]),
-        ]))
-        .expect("a picture");
-        assert_eq!(svg.bars.len(), 2);
-        assert_eq!(svg.bars[1].verdict, "fail");
-        assert_eq!(svg.deadlines.len(), 1);
-        // 700 ms of a 1000 ms case.
-        let x = LEFT + 0.7 * (WIDTH - LEFT - RIGHT);
-        assert_eq!(svg.deadlines[0].x, px(x));
-        assert!(svg.deadlines[0].label.contains("within 0.5 s"));
-        assert!(svg.no_events);
-    }
-
-    fn event(seq: u64, at_ms: f64, kind: &str) -> TimelineEntry {
-        TimelineEntry {
-            seq,
-            at_ms,
-            step: None,
-            ack: None,
-            sender: "people".to_owned(),
-            kind: kind.to_owned(),
-            rel: "contact".to_owned(),
-            href: "/c".to_owned(),
-            in_rel: None,
-            in_href: None,
-            embedded: None,
-            matched_by: (seq == 0).then(|| "create".to_owned()),
-        }
-    }
-
-    #[test]
-    fn events_too_close_to_tell_apart_are_one_labelled_cluster() {
-        let mut case = case(vec![step("create", 0.0, 0.1, vec![])]);
-        case.timeline = vec![
-            event(0, 1.0, "added"),
-            event(1, 2.0, "added"),
-            event(2, 3.0, "added"),
-            event(3, 500.0, "deleted"),
-        ];
-        let svg = timeline_svg(&case).expect("a picture");
-        let labels: Vec<Option<&str>> = svg.events.iter().map(|e| e.label.as_deref()).collect();
-        assert_eq!(labels, [Some("3 events"), None, None, Some("deleted")]);
-        let cys: Vec<&str> = svg.events.iter().map(|e| e.cy.as_str()).collect();
-        assert_eq!(cys, ["65.0", "72.0", "79.0", "65.0"]);
-        assert_eq!(svg.events[0].class, "matched");
-        assert_eq!(svg.events[1].class, "unmatched");
-    }
-
-    #[test]
-    fn steps_without_recorded_starts_are_drawn_one_after_the_other() {
-        let svg = timeline_svg(&case(vec![
-            step("a", 0.0, 0.2, vec![]),
-            step("b", 0.0, 0.3, vec![]),
-        ]))
-        .expect("a picture");
-        assert_eq!(svg.bars[1].x, px(LEFT + 0.2 * (WIDTH - LEFT - RIGHT)));
-        assert!(svg.deadlines.is_empty());
-    }
-
-    #[test]
-    fn a_case_that_ran_no_step_has_no_picture() {
-        let mut skipped = step("a", 0.0, 0.0, vec![]);
-        skipped.verdict = Verdict::Skip;
-        assert!(timeline_svg(&case(vec![skipped])).is_none());
-        assert!(timeline_svg(&case(vec![])).is_none());
-    }
-
-    #[test]
-    fn ticks_are_round_and_within_the_case() {
-        let labels: Vec<String> = ticks(&Scale { end_ms: 5300.0 })
-            .into_iter()
-            .map(|t| t.label)
-            .collect();
-        assert_eq!(labels, ["0 s", "1 s", "2 s", "3 s", "4 s", "5 s"]);
-        let labels: Vec<String> = ticks(&Scale { end_ms: 12.0 })
-            .into_iter()
-            .map(|t| t.label)
-            .collect();
-        assert_eq!(
-            labels,
-            ["0 ms", "2 ms", "4 ms", "6 ms", "8 ms", "10 ms", "12 ms"]
-        );
-    }
-}
+mod tests;
