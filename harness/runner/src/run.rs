@@ -109,7 +109,7 @@ pub async fn run_suite(
     let permits = Arc::new(Semaphore::new(opts.jobs.max(1)));
     let failed = Arc::new(AtomicBool::new(false));
     // Tasks say when they really start (after their job slot), for a live view of the run.
-    let (started_tx, mut started_rx) = mpsc::unbounded_channel::<usize>();
+    let (started_tx, mut started_rx) = mpsc::unbounded_channel::<(usize, String)>();
     let mut tasks = JoinSet::new();
     for (position, planned) in runs.iter().copied().enumerate() {
         let suite = suite.clone();
@@ -141,9 +141,9 @@ pub async fn run_suite(
             if let Some(reason) = target.client.breaker().reason() {
                 return Some((position, not_run(run, Verdict::Error, reason), false));
             }
-            let _ = started.send(position);
             // The case run's requests carry its name, for `--record` and `replay`.
             let name = run.name();
+            let _ = started.send((position, name.clone()));
             let mut repeats = Vec::with_capacity(opts.repeat.max(1));
             for _ in 0..opts.repeat.max(1) {
                 let outcome = crate::flow::in_case(
@@ -188,8 +188,7 @@ pub async fn run_suite(
         let joined = tokio::select! {
             // First: a case's start is heard before its end.
             biased;
-            Some(position) = started_rx.recv() => {
-                let name = runs[position].resolve(&suite).name();
+            Some((position, name)) = started_rx.recv() => {
                 sink.on_event(RunEvent::CaseStarted { position, name: &name });
                 continue;
             }
