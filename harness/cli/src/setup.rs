@@ -26,14 +26,20 @@ pub fn snapshot_dir() -> std::path::PathBuf {
 /// Loads the checklist (if the suite has one) and the suite; the error is the rendered
 /// diagnostics of every problem found.
 pub fn load(cases: &Path) -> Result<(Suite, Option<Checklist>), String> {
-    let checklist_path = cases.join(CHECKLIST_FILE);
-    let checklist = if checklist_path.exists() {
-        Some(load_checklist(&checklist_path).map_err(|e| e.to_string())?)
-    } else {
-        None
-    };
+    let checklist = load_rows(cases)?;
     let suite = load_suite(cases, checklist.as_ref()).map_err(|e| e.to_string())?;
     Ok((suite, checklist))
+}
+
+/// The folder's `rows.yaml`, when it has one.
+pub fn load_rows(cases: &Path) -> Result<Option<Checklist>, String> {
+    let checklist_path = cases.join(CHECKLIST_FILE);
+    if !checklist_path.exists() {
+        return Ok(None);
+    }
+    load_checklist(&checklist_path)
+        .map(Some)
+        .map_err(|e| e.to_string())
 }
 
 /// A reached target, and the embedded server behind it if there is one.

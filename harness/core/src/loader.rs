@@ -36,32 +36,40 @@ pub const CHECKLIST_FILE: &str = "rows.yaml";
 /// checklist `rows.yaml` at the top and dot-directories), and checks every case. Spec ids are
 /// checked against `checklist` when one is given. All errors of all files are returned.
 pub fn load_suite(dir: &Path, checklist: Option<&Checklist>) -> Result<Suite, LoadErrors> {
-    let mut files = Vec::new();
-    let mut errors = Vec::new();
-    collect_files(dir, dir, &mut files, &mut errors);
-    files.sort();
+    load_suites(&[(dir, checklist)])
+}
+
+/// [`load_suite`] over several folders (`--cases` given more than once), each with its own
+/// checklist, joined in the order given; case ids are unique across all of them.
+pub fn load_suites(roots: &[(&Path, Option<&Checklist>)]) -> Result<Suite, LoadErrors> {
     let mut suite = Suite::default();
+    let mut errors = Vec::new();
     let mut ids = Vec::new();
-    for path in files {
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(err) => {
-                errors.push(LoadError::in_file(
-                    &path,
-                    format!("failed to read the case file: {err}"),
-                ));
-                continue;
-            }
-        };
-        let src = SourceFile::new(path, text);
-        match check_file(&src, checklist) {
-            Ok(cases) => {
-                for sc in cases {
-                    ids.push((sc.id().to_owned(), src.clone(), span_range(&sc.case.id)));
-                    suite.cases.push(sc);
+    for &(dir, checklist) in roots {
+        let mut files = Vec::new();
+        collect_files(dir, dir, &mut files, &mut errors);
+        files.sort();
+        for path in files {
+            let text = match std::fs::read_to_string(&path) {
+                Ok(text) => text,
+                Err(err) => {
+                    errors.push(LoadError::in_file(
+                        &path,
+                        format!("failed to read the case file: {err}"),
+                    ));
+                    continue;
                 }
+            };
+            let src = SourceFile::new(path, text);
+            match check_file(&src, checklist) {
+                Ok(cases) => {
+                    for sc in cases {
+                        ids.push((sc.id().to_owned(), src.clone(), span_range(&sc.case.id)));
+                        suite.cases.push(sc);
+                    }
+                }
+                Err(errs) => errors.extend(errs),
             }
-            Err(errs) => errors.extend(errs),
         }
     }
     errors.extend(validate::duplicate_ids(&ids));
