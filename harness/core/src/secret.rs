@@ -28,6 +28,15 @@ pub const REDACTED: &str = "[redacted]";
 /// Values shorter than this (in characters) are not secrets worth a scan: see the module docs.
 pub const MIN_SECRET_LEN: usize = 8;
 
+/// Headers whose whole value (after an auth scheme) is a credential, registered or not: a
+/// session cookie or a Basic password is not in the registry.
+const CREDENTIAL_HEADERS: [&str; 4] = [
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "set-cookie",
+];
+
 /// The registry: shared by every session of a run (cloning shares it), filled as values come.
 ///
 /// Readers take a snapshot (an `Arc` clone under a read lock), so a scan never holds the lock
@@ -117,6 +126,25 @@ impl SecretValues {
     /// `text` with every registered value replaced by `[redacted]`; borrowed when clean.
     pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
         redact_with(text, &self.snapshot())
+    }
+
+    /// A header's value as an output may show it: a credential header's whole value redacted,
+    /// keeping its auth scheme (`Bearer [redacted]`: a reader and a replay see its shape), any
+    /// other header's value with the registered values redacted.
+    pub fn redact_header<'a>(&self, name: &str, value: &'a str) -> Cow<'a, str> {
+        if !CREDENTIAL_HEADERS
+            .iter()
+            .any(|h| name.eq_ignore_ascii_case(h))
+        {
+            return self.redact(value);
+        }
+        match value.split_once(' ') {
+            // `a=b; c=d` is a cookie, not a scheme.
+            Some((scheme, _)) if !scheme.contains('=') => {
+                Cow::Owned(format!("{scheme} {REDACTED}"))
+            }
+            _ => Cow::Borrowed(REDACTED),
+        }
     }
 
     /// Copies `input` to `out` with every registered value replaced, a chunk at a time, so a
@@ -318,6 +346,33 @@ mod tests {
             "Bearer [redacted]; x=[redacted]."
         );
         assert!(matches!(s.redact("nothing here"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn credential_headers_lose_their_whole_value_known_or_not() {
+        let s = SecretValues::new();
+        s.add(JWT);
+        assert_eq!(
+            s.redact_header("Authorization", "Basic YWxpY2U6cGFzcw=="),
+            "Basic [redacted]"
+        );
+        assert_eq!(
+            s.redact_header("proxy-authorization", "Bearer opaque"),
+            "Bearer [redacted]"
+        );
+        assert_eq!(
+            s.redact_header("Set-Cookie", "session=abc; Path=/; HttpOnly"),
+            "[redacted]"
+        );
+        assert_eq!(s.redact_header("Cookie", "a=1"), "[redacted]");
+        assert_eq!(
+            s.redact_header("Location", &format!("https://x/?t={JWT}")),
+            "https://x/?t=[redacted]"
+        );
+        assert!(matches!(
+            s.redact_header("Content-Type", "application/json"),
+            Cow::Borrowed(_)
+        ));
     }
 
     #[test]

@@ -6,14 +6,6 @@ use harness_core::secret::{REDACTED, SecretValues};
 
 use crate::tape::Exchange;
 
-/// Headers whose whole value (after the scheme) is a credential.
-const CREDENTIAL_HEADERS: [&str; 4] = [
-    "authorization",
-    "proxy-authorization",
-    "cookie",
-    "set-cookie",
-];
-
 /// Form fields that hold a credential.
 const CREDENTIAL_FIELDS: [&str; 6] = [
     "password",
@@ -42,11 +34,11 @@ pub(super) fn redact_exchanges(exchanges: &mut [Exchange], secrets: &SecretValue
     for exchange in exchanges.iter_mut() {
         let request = &mut exchange.request;
         text(&mut request.url);
-        headers(&mut request.headers, text);
+        headers(&mut request.headers, secrets);
         request.body = form_fields(&request.body);
         text(&mut request.body);
         if let Some(response) = &mut exchange.response {
-            headers(&mut response.headers, text);
+            headers(&mut response.headers, secrets);
             text(&mut response.body);
         }
         if let Some(error) = &mut exchange.error {
@@ -55,19 +47,10 @@ pub(super) fn redact_exchanges(exchanges: &mut [Exchange], secrets: &SecretValue
     }
 }
 
-fn headers(headers: &mut [(String, String)], text: impl Fn(&mut String)) {
+fn headers(headers: &mut [(String, String)], secrets: &SecretValues) {
     for (name, value) in headers.iter_mut() {
-        if CREDENTIAL_HEADERS
-            .iter()
-            .any(|h| name.eq_ignore_ascii_case(h))
-        {
-            // `Bearer …` keeps its scheme: a replay sends the same shape.
-            *value = match value.split_once(' ') {
-                Some((scheme, _)) if !scheme.contains('=') => format!("{scheme} {REDACTED}"),
-                _ => REDACTED.to_owned(),
-            };
-        } else {
-            text(value);
+        if let std::borrow::Cow::Owned(clean) = secrets.redact_header(name, value) {
+            *value = clean;
         }
     }
 }

@@ -35,14 +35,7 @@ pub(crate) fn record_request(http: &HttpRequest, session: &Session) -> RequestRe
         headers: http
             .headers
             .iter()
-            .map(|(n, v)| {
-                let v = if n.eq_ignore_ascii_case("authorization") {
-                    "Bearer [redacted]".to_owned()
-                } else {
-                    secrets.redact(v).into_owned()
-                };
-                (n.clone(), v)
-            })
+            .map(|(n, v)| (n.clone(), secrets.redact_header(n, v).into_owned()))
             .collect(),
         body: cut(&http.body, secrets),
     }
@@ -55,7 +48,7 @@ pub(crate) fn record_response(response: &HttpResponse, session: &Session) -> Res
         headers: response
             .headers
             .iter()
-            .map(|(n, v)| (n.clone(), secrets.redact(v).into_owned()))
+            .map(|(n, v)| (n.clone(), secrets.redact_header(n, v).into_owned()))
             .collect(),
         body: cut(&response.body, secrets),
         duration_secs: response.elapsed.as_secs_f64(),
