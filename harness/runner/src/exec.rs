@@ -258,6 +258,8 @@ async fn run_case_unredacted(
         vars,
     );
     ctx.preexisting = preexisting;
+    // Exactly one outcome a step: a long case's list never grows by doubling (a copy of it all).
+    outcome.steps.reserve_exact(run.case.plan.steps.len());
     let mut stopped: Option<String> = None;
     // The step at which Ctrl-C cut the case short, if it did.
     let mut cut_at: Option<String> = None;
