@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use harness_core::model::Format;
 
 /// ucwa-conform: conformance tests for UCWA presence subscription servers.
 #[derive(Debug, Parser)]
@@ -304,6 +305,16 @@ pub struct ServeArgs {
 pub enum FormatArg {
     Json,
     Xml,
+}
+
+impl FormatArg {
+    /// The format it names.
+    pub fn format(self) -> Format {
+        match self {
+            FormatArg::Json => Format::Json,
+            FormatArg::Xml => Format::Xml,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

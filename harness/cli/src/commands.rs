@@ -6,7 +6,6 @@ use std::time::Duration;
 use harness_core::baseline::load_baseline;
 use harness_core::checklist::Checklist;
 use harness_core::loader::Suite;
-use harness_core::model::Format;
 use harness_core::outcome::{CoverageSummary, ReportBodies};
 use harness_report::{JunitFlavor, JunitOptions, ReportSpool, Tee};
 use harness_runner::check::snapshot::{SnapshotStore, UpdatePolicy};
@@ -14,7 +13,7 @@ use harness_runner::client::TlsOptions;
 use harness_runner::exec::ExecOptions;
 use harness_runner::run::{Interrupt, RunOptions, plan, run_suite};
 
-use crate::args::{BodiesArg, Cli, Command, FlavorArg, FormatArg, RunArgs, SelectArgs};
+use crate::args::{BodiesArg, Cli, Command, FlavorArg, RunArgs, SelectArgs};
 use crate::exit;
 use crate::folders::load_folders;
 use crate::serve::parse_variants;
@@ -209,12 +208,7 @@ async fn cmd_run(mut args: RunArgs) -> i32 {
             return exit::UNREACHABLE;
         }
     };
-    let formats = args.format.map(|f| {
-        vec![match f {
-            FormatArg::Json => Format::Json,
-            FormatArg::Xml => Format::Xml,
-        }]
-    });
+    let formats = args.format.map(|f| vec![f.format()]);
     let mut runs = plan(&suite, formats.as_deref());
     if let Some(replaying) = &replaying {
         runs = replaying.keep_recorded(&suite, runs);

@@ -41,9 +41,7 @@ pub fn write(
         target: report.target.clone(),
         origins,
         profile: RecordedProfile::of(&target.profile),
-        formats: args
-            .format
-            .map(|f| vec![format!("{f:?}").to_ascii_lowercase()]),
+        formats: args.format.map(|f| vec![f.format().name().to_owned()]),
         filter: args.select.filter.clone(),
         tag: args.select.tag.clone(),
         jobs: settings.jobs,

@@ -89,8 +89,9 @@ pub fn apply(manifest: &Manifest, args: &mut RunArgs) -> Result<(), String> {
     }
     if args.format.is_none() {
         args.format = match manifest.formats.as_deref() {
-            Some([one]) if one == "json" => Some(FormatArg::Json),
-            Some([one]) if one == "xml" => Some(FormatArg::Xml),
+            Some([one]) => [FormatArg::Json, FormatArg::Xml]
+                .into_iter()
+                .find(|f| f.format().name() == one),
             _ => None,
         };
     }
