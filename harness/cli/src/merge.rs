@@ -209,7 +209,7 @@ mod tests {
             verdict,
             reason: None,
             duration_secs: 0.1,
-            steps: vec![],
+            steps: vec![].into(),
             session_checks: vec![],
             timeline: vec![],
         }

@@ -101,6 +101,7 @@ fn explain(outcome: &CaseOutcome) -> String {
     );
     let checks = outcome
         .steps
+        .kept()
         .iter()
         .flat_map(|s| s.checks.iter().map(move |c| (s.name.as_str(), c)))
         .chain(outcome.session_checks.iter().map(|c| ("session", c)));

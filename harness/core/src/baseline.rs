@@ -157,7 +157,7 @@ mod tests {
             verdict,
             reason: Some("status 500".to_owned()),
             duration_secs: 0.0,
-            steps: vec![],
+            steps: vec![].into(),
             session_checks: vec![],
             timeline: vec![],
         }

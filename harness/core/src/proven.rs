@@ -120,7 +120,7 @@ mod tests {
             verdict,
             reason: (!reason.is_empty()).then(|| reason.to_owned()),
             duration_secs: 0.0,
-            steps: Vec::new(),
+            steps: Vec::new().into(),
             session_checks: Vec::new(),
             timeline: Vec::new(),
         }

@@ -170,6 +170,14 @@ impl SecretValues {
         }
     }
 
+    /// Redacts every text of one step in place: a long case's step before it is spilled.
+    pub fn redact_step(&self, step: &mut StepOutcome) {
+        let values = self.snapshot();
+        if !values.is_empty() {
+            step_in_place(step, &values);
+        }
+    }
+
     /// Redacts every text of a finished report in place.
     pub fn redact_report(&self, report: &mut RunReport) {
         let values = self.snapshot();
@@ -289,7 +297,9 @@ fn json_in_place(value: &mut Value, values: &[Secret]) {
 
 fn case_in_place(case: &mut CaseOutcome, values: &[Secret]) {
     opt_in_place(&mut case.reason, values);
-    for step in &mut case.steps {
+    // Spilled steps were scrubbed as they were spilled, and the report spool scrubs every
+    // piece again as it copies it into a file.
+    for step in case.steps.kept_mut() {
         step_in_place(step, values);
     }
     for check in &mut case.session_checks {

@@ -159,7 +159,8 @@ fn synthetic_case(position: usize) -> CaseOutcome {
             at_ms: 1.0 + 2.0 * s as f64,
             duration_secs: 0.002,
         })
-        .collect();
+        .collect::<Vec<_>>()
+        .into();
     let timeline = if failing {
         (0..10)
             .map(|seq| TimelineEntry {

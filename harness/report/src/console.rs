@@ -161,8 +161,8 @@ fn render_finished(case: &CaseOutcome, options: ConsoleOptions, style: Style) ->
     }
     out.push('\n');
     if options.verbose {
-        for step in &case.steps {
-            render_step(step, style, true, &mut out);
+        for step in case.steps.iter() {
+            render_step(&step, style, true, &mut out);
         }
     }
     out

@@ -102,8 +102,10 @@ fn step_is_bad(step: &StepOutcome) -> bool {
 
 /// Whether the case failed on what the event channel carried, so its timeline explains it.
 pub(crate) fn needs_timeline(case: &CaseOutcome) -> bool {
+    // A step with a bad check did not pass, so it is in memory (see `CaseSteps::kept`).
     let mut checks = case
         .steps
+        .kept()
         .iter()
         .flat_map(|s| s.checks.iter())
         .chain(case.session_checks.iter());
@@ -125,7 +127,7 @@ pub(crate) fn render_case(case: &CaseOutcome, style: Style, out: &mut String) {
     if let Some(reason) = &case.reason {
         let _ = writeln!(out, "  reason: {}", safe(reason));
     }
-    for step in case.steps.iter().filter(|s| step_is_bad(s)) {
+    for step in case.steps.kept().iter().filter(|s| step_is_bad(s)) {
         render_step(step, style, false, out);
     }
     let session: Vec<&CheckOutcome> = case.session_checks.iter().filter(|c| is_bad(c)).collect();

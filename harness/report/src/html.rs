@@ -87,7 +87,7 @@ mod tests {
             verdict,
             reason: Some("why cwt=TOKEN".to_owned()),
             duration_secs: 0.25,
-            steps: vec![],
+            steps: vec![].into(),
             session_checks: vec![CheckOutcome::fail("channel", Level::Must, "closed")],
             timeline: vec![],
         };

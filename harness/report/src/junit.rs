@@ -122,7 +122,7 @@ mod tests {
             verdict: Verdict::Fail,
             reason: Some(dirty.to_owned()),
             duration_secs: 0.5,
-            steps: vec![],
+            steps: vec![].into(),
             session_checks: vec![],
             timeline: vec![],
         };

@@ -273,7 +273,7 @@ mod tests {
             verdict,
             reason: None,
             duration_secs: 0.0,
-            steps: vec![],
+            steps: vec![].into(),
             session_checks: vec![],
             timeline: vec![],
         }

@@ -27,7 +27,7 @@ fn hostile_report() -> RunReport {
     case.case_id = HOSTILE.to_owned();
     case.title = HOSTILE.to_owned();
     case.reason = Some(HOSTILE.to_owned());
-    case.steps[0].checks[1].message = HOSTILE.to_owned();
+    case.steps.kept_mut()[0].checks[1].message = HOSTILE.to_owned();
     report
 }
 
@@ -35,8 +35,8 @@ fn hostile_report() -> RunReport {
 fn markup_in_a_step_and_an_event_stays_text_in_the_timeline_picture() {
     let mut report = hostile_report();
     let case = &mut report.cases[1];
-    case.steps[0].name = HOSTILE.to_owned();
-    case.steps[0].checks[2].message = HOSTILE.to_owned();
+    case.steps.kept_mut()[0].name = HOSTILE.to_owned();
+    case.steps.kept_mut()[0].checks[2].message = HOSTILE.to_owned();
     case.timeline[1].kind = HOSTILE.to_owned();
     let page = html(&report);
     assert!(!page.contains("<script"), "a raw <script> tag");

@@ -9,8 +9,8 @@ use std::time::Instant;
 use harness_core::loader::SuiteCase;
 use harness_core::model::{Capability, Format, Level, Row};
 use harness_core::outcome::{
-    CaseOutcome, ReportBodies, StepOutcome, TimelineEntry, Verdict, first_check_with, verdict_of,
-    worst,
+    CaseOutcome, CaseSteps, ReportBodies, StepOutcome, TimelineEntry, Verdict, first_check_with,
+    verdict_of, worst,
 };
 use harness_core::plan::{ControlAction, PlanStep, Slots};
 use tokio::task::JoinHandle;
@@ -24,7 +24,7 @@ use crate::presence::PresenceWay;
 pub use crate::real_time::{real_time_plan, waits_in_real_time};
 use crate::request::Vars;
 pub use crate::requirements::required_capabilities;
-use crate::retention::shed_behind;
+use crate::retention::{shed_behind, spill_behind};
 use crate::session::Session;
 use crate::step::{StepContext, run_step};
 use crate::target::Target;
@@ -159,7 +159,7 @@ fn blank_outcome(run: CaseRun<'_>) -> CaseOutcome {
         verdict: Verdict::Pass,
         reason: None,
         duration_secs: 0.0,
-        steps: Vec::new(),
+        steps: CaseSteps::default(),
         session_checks: Vec::new(),
         timeline: Vec::new(),
     }
@@ -209,7 +209,7 @@ async fn run_case_unredacted(
         outcome.steps.push(step);
         finish(&mut outcome, started);
         // A procedure that could not show its row here (no limit reached, say) proves nothing.
-        if let [step] = outcome.steps.as_slice()
+        if let [step] = outcome.steps.kept()
             && step.verdict == Verdict::Skip
         {
             outcome.verdict = Verdict::Skip;
@@ -259,7 +259,10 @@ async fn run_case_unredacted(
     );
     ctx.preexisting = preexisting;
     // Exactly one outcome a step: a long case's list never grows by doubling (a copy of it all).
-    outcome.steps.reserve_exact(run.case.plan.steps.len());
+    outcome.steps = CaseSteps::with_capacity(run.case.plan.steps.len());
+    let secrets = target.secrets().clone();
+    // Cleared when the step file cannot be written: the steps then stay in memory.
+    let mut spilling = true;
     let mut stopped: Option<String> = None;
     // The step at which Ctrl-C cut the case short, if it did.
     let mut cut_at: Option<String> = None;
@@ -288,7 +291,11 @@ async fn run_case_unredacted(
             stopped = Some(format!("skipped: step {name} did not pass"));
         }
         outcome.steps.push(step_outcome);
-        shed_behind(&mut outcome.steps, bodies);
+        shed_behind(outcome.steps.kept_mut(), bodies);
+        if spilling {
+            let pinned = |i: usize| ctx.forbids.iter().any(|f| f.step_index == i);
+            spilling = spill_behind(&mut outcome.steps, bodies, pinned, &secrets).is_ok();
+        }
     }
     abort_background(std::mem::take(&mut ctx.background));
     let forbids: Vec<PendingForbid> = std::mem::take(&mut ctx.forbids);
@@ -365,7 +372,8 @@ fn finish(outcome: &mut CaseOutcome, started: Instant) {
             reason = Some((v, text));
         }
     };
-    for step in &outcome.steps {
+    // Spilled steps passed or were skipped: they give no verdict and no reason.
+    for step in outcome.steps.kept() {
         if step.verdict == Verdict::Skip {
             continue;
         }

@@ -67,7 +67,7 @@ mod tests {
             verdict,
             reason: reason.map(str::to_owned),
             duration_secs: 1.0,
-            steps: vec![],
+            steps: vec![].into(),
             session_checks: vec![],
             timeline: vec![],
         }

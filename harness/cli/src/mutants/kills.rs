@@ -51,8 +51,10 @@ fn kills_of(case: &CaseOutcome) -> Vec<Kill> {
         path: check.path.clone().unwrap_or_default(),
         timeout: is_timeout(&check.message),
     };
+    // A step with a failing check did not pass, so it is in memory (see `CaseSteps::kept`).
     let mut out: Vec<Kill> = case
         .steps
+        .kept()
         .iter()
         .flat_map(|s| {
             s.checks

@@ -35,7 +35,8 @@ fn case(id: &str, verdict: Verdict, checks: Vec<CheckOutcome>) -> CaseOutcome {
             checks,
             at_ms: 0.0,
             duration_secs: 0.0,
-        }],
+        }]
+        .into(),
         session_checks: Vec::new(),
         timeline: Vec::new(),
     }

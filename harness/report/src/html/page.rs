@@ -201,7 +201,7 @@ fn coverage_view(coverage: &CoverageSummary) -> CoverageView {
 
 /// The details of `case`, from its steps, session checks and timeline.
 pub(crate) fn case_view(case: &CaseOutcome) -> CaseView {
-    let mut rows: Vec<StepRow> = case.steps.iter().map(step_row).collect();
+    let mut rows: Vec<StepRow> = case.steps.iter().map(|s| step_row(&s)).collect();
     if !case.session_checks.is_empty() {
         rows.push(StepRow {
             verdict: None,

@@ -202,7 +202,7 @@ mod tests {
             verdict,
             reason: None,
             duration_secs: secs,
-            steps: vec![],
+            steps: vec![].into(),
             session_checks: vec![],
             timeline: vec![],
         }

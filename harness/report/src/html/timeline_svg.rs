@@ -4,9 +4,12 @@
 //! expectation's deadline ran out. The geometry is worked out here; the template
 //! (`templates/report/timeline.html`) escapes every text.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
-use harness_core::outcome::{CaseOutcome, CheckStatus, StepOutcome, TimelineEntry, Verdict, worst};
+use harness_core::outcome::{
+    CaseOutcome, CaseSteps, CheckStatus, StepOutcome, TimelineEntry, Verdict, worst,
+};
 
 use crate::detail::safe;
 
@@ -93,24 +96,35 @@ pub(crate) struct Deadline {
     pub title: String,
 }
 
-/// The picture of `case`, or `None` when it ran no step.
+/// The picture of `case`, or `None` when it ran no step. The steps are walked twice (to know
+/// how many bars there are, then to draw them) rather than held: a long case's steps may be
+/// read back from a file, one at a time.
 pub(crate) fn timeline_svg(case: &CaseOutcome) -> Option<TimelineSvg> {
-    let spans = step_spans(&case.steps);
-    if spans.is_empty() {
+    let mut count = 0;
+    let mut last_end = 0.0_f64;
+    // Only steps that did not pass miss an expectation: few, and never spilled.
+    let mut missed: Vec<(Span<'_>, String)> = Vec::new();
+    for span in step_spans(&case.steps) {
+        count += 1;
+        last_end = last_end.max(span.end);
+        if let Some(message) = missed_expectation(&span.step) {
+            missed.push((span, message));
+        }
+    }
+    if count == 0 {
         return None;
     }
-    let end_ms = spans
+    let end_ms = case
+        .timeline
         .iter()
-        .map(|s| s.end)
-        .chain(case.timeline.iter().map(|e| e.at_ms))
-        .fold(case.duration_secs * 1000.0, f64::max)
+        .map(|e| e.at_ms)
+        .fold(last_end.max(case.duration_secs * 1000.0), f64::max)
         .max(1.0);
     let scale = Scale { end_ms };
-    let deadlines: Vec<Deadline> = spans
+    let deadlines: Vec<Deadline> = missed
         .iter()
-        .filter_map(|span| missed_expectation(span.step).map(|message| (span, message)))
         .enumerate()
-        .map(|(index, (span, message))| deadline(&scale, index, span, &message))
+        .map(|(index, (span, message))| deadline(&scale, index, span, message))
         .collect();
     let height = MARKS_Y + MARK_STEP * deadlines.len() as f64;
     Some(TimelineSvg {
@@ -119,7 +133,7 @@ pub(crate) fn timeline_svg(case: &CaseOutcome) -> Option<TimelineSvg> {
         left: px(LEFT),
         lane_end: px(WIDTH - RIGHT),
         ticks: ticks(&scale),
-        bars: bars(&scale, &spans),
+        bars: bars(&scale, step_spans(&case.steps), count),
         events: event_marks(&scale, &case.timeline),
         no_events: case.timeline.is_empty(),
         deadlines,
@@ -143,7 +157,7 @@ impl Scale {
 
 /// One step that ran, with where it stands in the case's time.
 struct Span<'a> {
-    step: &'a StepOutcome,
+    step: Cow<'a, StepOutcome>,
     start: f64,
     end: f64,
 }
@@ -151,20 +165,18 @@ struct Span<'a> {
 /// The steps that ran, in order. A step starts no earlier than the previous one ended: steps
 /// run one after the other, and a report from before starts were recorded (all at 0) still
 /// draws them side by side.
-fn step_spans(steps: &[StepOutcome]) -> Vec<Span<'_>> {
+fn step_spans(steps: &CaseSteps) -> impl Iterator<Item = Span<'_>> {
     let mut previous_end = 0.0_f64;
-    let mut spans = Vec::new();
-    for step in steps {
+    steps.iter().filter_map(move |step| {
         let not_run = step.verdict == Verdict::Skip && step.duration_secs == 0.0;
         if not_run {
-            continue;
+            return None;
         }
         let start = step.at_ms.max(previous_end);
         let end = start + step.duration_secs * 1000.0;
         previous_end = end;
-        spans.push(Span { step, start, end });
-    }
-    spans
+        Some(Span { step, start, end })
+    })
 }
 
 /// The message of the step's event expectation that did not hold, if one did not.
@@ -209,15 +221,26 @@ fn ticks(scale: &Scale) -> Vec<Tick> {
 /// bars no one can tell apart, in a picture heavier than the case's table.
 const MAX_BARS: usize = 200;
 
-fn bars(scale: &Scale, spans: &[Span<'_>]) -> Vec<Bar> {
-    if spans.len() <= MAX_BARS {
-        return spans.iter().map(|span| bar(scale, span)).collect();
+/// The bars of the `count` spans: one each, or one a group of neighbours past [`MAX_BARS`]
+/// (only the group at hand is held).
+fn bars<'a>(scale: &Scale, spans: impl Iterator<Item = Span<'a>>, count: usize) -> Vec<Bar> {
+    if count <= MAX_BARS {
+        return spans.map(|span| bar(scale, &span)).collect();
     }
-    let per_bar = spans.len().div_ceil(MAX_BARS);
-    spans
-        .chunks(per_bar)
-        .map(|group| group_bar(scale, group))
-        .collect()
+    let per_bar = count.div_ceil(MAX_BARS);
+    let mut out = Vec::with_capacity(MAX_BARS);
+    let mut group = Vec::with_capacity(per_bar);
+    for span in spans {
+        group.push(span);
+        if group.len() == per_bar {
+            out.push(group_bar(scale, &group));
+            group.clear();
+        }
+    }
+    if !group.is_empty() {
+        out.push(group_bar(scale, &group));
+    }
+    out
 }
 
 /// One bar for consecutive steps: as wide as they took together, coloured by the worst of
@@ -264,7 +287,7 @@ fn group_bar(scale: &Scale, group: &[Span<'_>]) -> Bar {
 }
 
 fn bar(scale: &Scale, span: &Span<'_>) -> Bar {
-    let step = span.step;
+    let step = &*span.step;
     let x = scale.x(span.start);
     // Visible however short: a 1 ms request in a 5 s case is still a step.
     let w = scale.w(span.end - span.start).max(3.0);

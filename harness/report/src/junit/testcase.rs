@@ -113,7 +113,9 @@ pub(crate) fn plan_case(case: &CaseOutcome, strict: bool) -> CasePlan {
 }
 
 fn bad_checks(case: &CaseOutcome) -> impl Iterator<Item = &CheckOutcome> {
+    // Steps with bad checks did not pass: they are in memory (see `CaseSteps::kept`).
     case.steps
+        .kept()
         .iter()
         .flat_map(|s| s.checks.iter())
         .chain(case.session_checks.iter())
@@ -150,7 +152,7 @@ fn failure_text(case: &CaseOutcome) -> String {
 /// The should-failures of a non-strict case, small enough for testcase output.
 fn should_failures(case: &CaseOutcome) -> String {
     let mut text = String::new();
-    for step in &case.steps {
+    for step in case.steps.kept() {
         for check in step.checks.iter().filter(|c| is_bad(c)) {
             let _ = write!(text, "step \"{}\": ", step.name);
             render_check(check, Style { color: false }, "", &mut text);
@@ -186,7 +188,7 @@ mod tests {
             verdict,
             reason: None,
             duration_secs: f64::NAN,
-            steps: vec![],
+            steps: vec![].into(),
             session_checks: vec![],
             timeline: vec![],
         }
@@ -262,7 +264,8 @@ mod tests {
             checks: vec![check],
             at_ms: 0.0,
             duration_secs: 0.0,
-        }];
+        }]
+        .into();
         let planned = plan_case(&failing, false);
         let CaseStatus::Failure { text, ty, message } = &planned.status else {
             panic!("expected a failure");

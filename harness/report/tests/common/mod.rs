@@ -35,7 +35,7 @@ fn base(case_id: &str, row: Option<&str>, format: Format, file: &str, line: u64)
         verdict: Verdict::Pass,
         reason: None,
         duration_secs: 0.012,
-        steps: vec![],
+        steps: vec![].into(),
         session_checks: vec![],
         timeline: vec![],
     }
@@ -102,7 +102,8 @@ fn pass_case() -> CaseOutcome {
         9,
         Verdict::Pass,
         vec![CheckOutcome::pass("status", Level::Must, "status 204")],
-    )];
+    )]
+    .into();
     case
 }
 
@@ -148,7 +149,7 @@ fn fail_case() -> CaseOutcome {
         200,
         Some("<presence>\n  \u{1b}[31mAway\u{1b}[0m\u{0}\n  token cwt=SECRET\n</presence>"),
     );
-    case.steps = vec![failing];
+    case.steps = vec![failing].into();
     case.timeline = vec![
         entry(0, 5.0, "added", Some("subscribe")),
         entry(1, 41.5, "updated", None),
@@ -164,7 +165,7 @@ fn non_strict_case() -> CaseOutcome {
     case.reason = Some("a should rule failed: Cache-Control missing".to_owned());
     let header = CheckOutcome::fail("header", Level::Should, "Cache-Control should be no-cache")
         .at(Some("Cache-Control".to_owned()), "no-cache", "(absent)");
-    case.steps = vec![step("extend", 20, Verdict::NonStrict, vec![header])];
+    case.steps = vec![step("extend", 20, Verdict::NonStrict, vec![header])].into();
     case
 }
 
@@ -177,7 +178,7 @@ fn error_case() -> CaseOutcome {
     let mut timed_out = step("extend", 20, Verdict::Error, vec![]);
     timed_out.reason = Some("timed out after 1.5 s".to_owned());
     timed_out.response = None;
-    case.steps = vec![timed_out];
+    case.steps = vec![timed_out].into();
     case
 }
 

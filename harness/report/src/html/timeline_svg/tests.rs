@@ -32,7 +32,7 @@ fn case(steps: Vec<StepOutcome>) -> CaseOutcome {
         verdict: Verdict::Fail,
         reason: None,
         duration_secs: 1.0,
-        steps,
+        steps: steps.into(),
         session_checks: vec![],
         timeline: vec![],
     }
