@@ -13,16 +13,13 @@ mod tests;
 
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
-use self::case::CaseSeed;
+use self::case::{CaseSeed, GIVE_UP};
 use super::validate::FileCheck;
 use crate::checklist::Checklist;
 use crate::diag::SourceFile;
 use crate::model::Case;
 use crate::plan::CasePlan;
 use crate::suite::SuiteCase;
-
-/// The reason the fast path gives up; never shown, since the whole load runs next.
-const GIVE_UP: &str = "left to the whole load";
 
 /// Loads `src` step by step; `None` when the file must be loaded whole (see the module doc).
 pub(super) fn load_stepwise(

@@ -6,13 +6,15 @@ use std::collections::BTreeSet;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::{Location, Spanned};
 
-use super::GIVE_UP;
 use crate::loader::scope::Scope;
 use crate::loader::step_names::StepNames;
 use crate::loader::tree::Seg;
 use crate::loader::validate::{FileCheck, at};
 use crate::model::{Case, Format, Level, Step};
 use crate::plan::{CasePlan, CasePlanner};
+
+/// The reason the fast path gives up; never shown, since the whole load runs next.
+pub(super) const GIVE_UP: &str = "left to the whole load";
 
 /// The keys of a case, as [`Case`] names them.
 const FIELDS: &[&str] = &[
