@@ -192,6 +192,9 @@ fn files_with_problems_get_the_whole_loads_diagnostics() {
         case_file("    session: bare\n", GET, ""),
         case_file("    formats: []\n", GET, ""),
         case_file("", "", ""),
+        case_file("", GET, "    level: sometimes\n"),
+        SourceFile::new("cases/a.yaml", "cases:\n  - id: a\n    steps: [\n"),
+        SourceFile::new("cases/a.yaml", ""),
     ];
     for src in files {
         assert!(load_stepwise(&src, None).is_none(), "{}", src.text);
