@@ -6,7 +6,9 @@
 //! between steps, undefined variables, selectors). Errors of all files are collected, so one
 //! run shows them all. The cost of a step does not depend on the length of its case: checks
 //! look names up rather than scan earlier steps, and the located tree that places a semantic
-//! error is parsed only when there is one.
+//! error is parsed only when there is one. A file is first loaded step by step (`stream`:
+//! each step parsed, checked, compiled and dropped, for the memory of long cases); anything
+//! that path cannot settle is loaded whole as above, which alone words diagnostics.
 
 mod control;
 mod expect;
@@ -15,6 +17,7 @@ mod rules;
 mod scope;
 mod step;
 mod step_names;
+mod stream;
 mod tree;
 mod validate;
 
@@ -89,6 +92,20 @@ pub fn parse_case_file(
 }
 
 fn check_file(
+    src: &SourceFile,
+    checklist: Option<&Checklist>,
+) -> Result<Vec<SuiteCase>, Vec<LoadError>> {
+    // Most files load step by step, never holding all their parsed steps; the rest, and every
+    // file with a problem, load whole.
+    match stream::load_stepwise(src, checklist) {
+        Some(cases) => Ok(cases),
+        None => check_whole(src, checklist),
+    }
+}
+
+/// Parses the whole file into the model, checks it, then compiles each case: the only source
+/// of diagnostics (see `stream`).
+fn check_whole(
     src: &SourceFile,
     checklist: Option<&Checklist>,
 ) -> Result<Vec<SuiteCase>, Vec<LoadError>> {

@@ -4,12 +4,15 @@
 
 mod bind;
 mod compile;
+mod planner;
 mod query;
 mod step;
 mod template;
 mod vars;
 
-pub use self::compile::{compile_case, parse_duration};
+pub use self::compile::parse_duration;
+pub(crate) use self::planner::CasePlanner;
+pub use self::planner::compile_case;
 pub use self::query::{
     Check, PRESENCE_SUBSCRIPTIONS_COUNT, PathQuery, Predicate, Query, QueryError, parse_query,
 };

@@ -7,20 +7,23 @@ use super::scope::Scope;
 use super::step_names::StepNames;
 use super::tree::Seg;
 use super::validate::{FileCheck, at};
-use crate::model::{Case, ControlSpec, Method};
+use crate::model::{Case, ControlSpec, Method, Step};
 use crate::template::is_var_name;
 use crate::yaml::span_range;
 
 impl FileCheck<'_> {
+    /// Checks step `si` of `case`; `names` and `scope` know at least the steps up to it. What
+    /// they know of later steps changes only the wording of a problem, never whether there is
+    /// one, since a step may refer to earlier steps only (so `stream` may check step by step).
     pub(super) fn step(
         &mut self,
         case: &Case,
+        step: &Step,
         si: usize,
-        names: &StepNames<'_>,
+        names: &StepNames,
         sp: &[Seg<'_>],
         scope: &mut Scope,
     ) {
-        let step = &case.steps[si];
         let name = names.name(si);
         let kinds: Vec<&str> = [
             step.request.as_ref().map(|_| "request"),
@@ -76,7 +79,7 @@ impl FileCheck<'_> {
                     ),
                     None,
                 ),
-                Some(t) if !case.steps[t].background => self.push(
+                Some(t) if !names.background(t) => self.push(
                     r,
                     format!(
                         "`await` names step `{}`, which is not a background step",

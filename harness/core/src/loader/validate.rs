@@ -9,11 +9,11 @@ use serde_json::Value;
 
 use super::rules::{self, Problem};
 use super::scope::{Scope, suggest};
-use super::step_names::{StepNames, step_name};
+use super::step_names::StepNames;
 use super::tree::{Node, Seg, parse_tree};
 use crate::checklist::Checklist;
 use crate::diag::{LoadError, SourceFile};
-use crate::model::{Case, Level, PROPERTIES, PropertySpec};
+use crate::model::{Case, Level, PROPERTIES, PropertySpec, Step};
 use crate::template::{Segment, TemplateErrorKind, is_var_name, parse_template};
 use crate::yaml::span_range;
 
@@ -267,8 +267,36 @@ impl<'a> FileCheck<'a> {
 
     /// Checks one case; `ci` is its index in the file.
     pub(crate) fn case(&mut self, case: &Case, ci: usize) {
+        self.case_fields(case, ci);
+        let names = StepNames::of(&case.steps);
+        let captures: Vec<(String, String)> = case
+            .steps
+            .iter()
+            .enumerate()
+            .flat_map(|(i, s)| {
+                let n = names.name(i);
+                s.capture.keys().map(move |c| (n.to_owned(), c.clone()))
+            })
+            .collect();
+        let mut scope = Scope::for_case(case, &captures);
+        self.case_kind(case, !case.steps.is_empty());
+        let base = self.case_path();
+        for (si, step) in case.steps.iter().enumerate() {
+            let sp = at(&base, &[Seg::Key("steps"), Seg::Index(si)]);
+            self.step_name(step, si, &names);
+            self.step(case, step, si, &names, &sp, &mut scope);
+        }
+    }
+
+    /// The path of the case being checked.
+    pub(super) fn case_path(&self) -> Path<'static> {
+        vec![Seg::Key("cases"), Seg::Index(self.case_index)]
+    }
+
+    /// The checks of one case that do not concern its steps: id, formats, rows, level, vars.
+    pub(super) fn case_fields(&mut self, case: &Case, ci: usize) {
         self.case_index = ci;
-        let base: Path<'_> = vec![Seg::Key("cases"), Seg::Index(ci)];
+        let base = self.case_path();
         let id = &case.id.value;
         if id.is_empty() || id.contains(|c: char| c.is_whitespace() || "[]/".contains(c)) {
             self.push(
@@ -336,26 +364,15 @@ impl<'a> FileCheck<'a> {
                 &at(&base, &[Seg::Key("rows"), Seg::Index(ri), Seg::Key("vars")]),
             );
         }
-        let names: Vec<String> = case
-            .steps
-            .iter()
-            .enumerate()
-            .map(|(i, s)| step_name(s, i))
-            .collect();
-        let names = StepNames::new(&names);
-        let captures: Vec<(String, String)> = case
-            .steps
-            .iter()
-            .enumerate()
-            .flat_map(|(i, s)| {
-                let n = names.name(i);
-                s.capture.keys().map(move |c| (n.to_owned(), c.clone()))
-            })
-            .collect();
-        let mut scope = Scope::for_case(case, &captures);
+    }
+
+    /// A case runs its steps or a property, not both and not neither; `has_steps` says whether
+    /// it has steps (a case read step by step keeps none).
+    pub(super) fn case_kind(&mut self, case: &Case, has_steps: bool) {
+        let base = self.case_path();
         match &case.property {
-            Some(property) => self.property(case, property, &base),
-            None if case.steps.is_empty() => {
+            Some(property) => self.property(case, property, has_steps, &base),
+            None if !has_steps => {
                 let r = self.range(&at(&base, &[Seg::Key("steps")]));
                 self.push(
                     r,
@@ -365,15 +382,16 @@ impl<'a> FileCheck<'a> {
             }
             None => {}
         }
-        for si in 0..case.steps.len() {
-            let sp = at(&base, &[Seg::Key("steps"), Seg::Index(si)]);
-            self.step_name(case, si, &names);
-            self.step(case, si, &names, &sp, &mut scope);
-        }
     }
 
     /// A property case: a known name, no steps (the property is the whole case), a sane count.
-    fn property(&mut self, case: &Case, property: &PropertySpec, base: &[Seg<'_>]) {
+    fn property(
+        &mut self,
+        case: &Case,
+        property: &PropertySpec,
+        has_steps: bool,
+        base: &[Seg<'_>],
+    ) {
         let name = &property.name.value;
         if !PROPERTIES.contains(&name.as_str()) {
             let hint = suggest(name, PROPERTIES).map_or_else(
@@ -386,7 +404,7 @@ impl<'a> FileCheck<'a> {
                 Some(hint),
             );
         }
-        if !case.steps.is_empty() {
+        if has_steps {
             let r = self.key_range(&at(base, &[Seg::Key("steps")]));
             self.push(
                 r,
@@ -420,8 +438,8 @@ impl<'a> FileCheck<'a> {
         }
     }
 
-    fn step_name(&mut self, case: &Case, si: usize, names: &StepNames<'_>) {
-        let Some(name) = &case.steps[si].name else {
+    pub(super) fn step_name(&mut self, step: &Step, si: usize, names: &StepNames) {
+        let Some(name) = &step.name else {
             return;
         };
         let r = span_range(name);
@@ -436,8 +454,8 @@ impl<'a> FileCheck<'a> {
         if let Some(first) = names.position(&name.value).filter(|&first| first < si) {
             let mut err =
                 LoadError::at(self.src, r, format!("duplicate step name `{}`", name.value));
-            err = match &case.steps[first].name {
-                Some(other) => err.with_related(self.src, span_range(other), "first used here"),
+            err = match names.written(&name.value) {
+                Some(other) => err.with_related(self.src, other, "first used here"),
                 None => err.with_hint(format!(
                     "step {} is implicitly named `{}`",
                     first + 1,

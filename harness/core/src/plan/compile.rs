@@ -1,4 +1,4 @@
-//! Turns a validated case into its plan. The loader has already reported every problem with
+//! Turns a validated step into its plan. The loader has already reported every problem with
 //! its place in the file, so what is compiled here is well-formed; the rules that make a step
 //! one of three actions are settled into the types.
 
@@ -6,71 +6,24 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::time::Duration;
 
-use super::bind::bind_step;
-use super::query::{Check, PRESENCE_SUBSCRIPTIONS_COUNT, Predicate, Query, parse_query};
+use super::query::{Check, Predicate, Query, parse_query};
 use super::step::{
-    CasePlan, ControlAction, ErrorPlan, EventPattern, EventsPlan, Expectation, MediaTypeExpect,
-    PlanStep, RequestBody, RequestPlan, RequestTarget, SnapshotPlan, StepAction, WhenPlan,
+    ControlAction, ErrorPlan, EventPattern, EventsPlan, Expectation, MediaTypeExpect, PlanStep,
+    RequestBody, RequestPlan, RequestTarget, SnapshotPlan, StepAction, WhenPlan,
 };
 use super::template::{Template, ValueTemplate};
-use super::vars::VarTable;
 use crate::model::{
-    Case, ControlSpec, EventMatch, EventsExpect, Expect, Level, RequestSpec, ResourceExpect, Shape,
-    Step,
+    ControlSpec, EventMatch, EventsExpect, Expect, Level, RequestSpec, ResourceExpect, Shape, Step,
 };
 
-/// Compiles a validated case (see [`crate::loader`]); steps of a property case: none. The
-/// case's steps are taken: each is dropped once compiled, so a long case never holds its
-/// parsed and its compiled steps whole at once.
-pub fn compile_case(case: &mut Case) -> CasePlan {
-    let parsed = std::mem::take(&mut case.steps);
-    let names: Vec<String> = parsed
-        .iter()
-        .enumerate()
-        .map(|(i, s)| s.name_at(i))
-        .collect();
-    let mut first: HashMap<&str, usize> = HashMap::with_capacity(names.len());
-    for (i, name) in names.iter().enumerate() {
-        first.entry(name.as_str()).or_insert(i);
-    }
-    let mut table = VarTable::new();
-    let queries = Queries::default();
-    let mut steps: Vec<PlanStep> = Vec::with_capacity(parsed.len());
-    for (step, name) in parsed.into_iter().zip(&names) {
-        steps.push(compile_step(
-            &step,
-            name.clone(),
-            case.level,
-            &first,
-            &queries,
-        ));
-    }
-    for step in &mut steps {
-        bind_step(step, &mut table);
-    }
-    let counts_subscriptions = steps.iter().any(|s| {
-        s.expectations.iter().any(|e| {
-            e.resource.iter().flatten().chain(&e.select).any(|c| {
-                matches!((&c.query, &c.predicate), (Query::Path(p), Predicate::Count(_))
-                    if p.text.as_str() == PRESENCE_SUBSCRIPTIONS_COUNT)
-            })
-        })
-    });
-    CasePlan {
-        steps,
-        counts_subscriptions,
-        vars: table,
-    }
-}
-
-fn compile_step(
+/// Compiles one validated step; `index_of` gives the index of the step a name refers to.
+pub(super) fn compile_step(
     step: &Step,
     name: String,
     level: Level,
-    first: &HashMap<&str, usize>,
+    index_of: &dyn Fn(&str) -> usize,
     queries: &Queries,
 ) -> PlanStep {
-    let index_of = |n: &str| first.get(n).copied().unwrap_or_default();
     let action = match (&step.request, &step.control, &step.await_step) {
         (Some(request), _, _) => StepAction::Request {
             request: compile_request(request),
@@ -165,7 +118,7 @@ fn step_line(step: &Step) -> u64 {
 /// The queries of a case, each distinct text parsed once: a long case repeats a few of them
 /// (`$.self`, `$.rel`) many times, and a clone costs less than a parse.
 #[derive(Default)]
-struct Queries(RefCell<HashMap<String, Query>>);
+pub(super) struct Queries(RefCell<HashMap<String, Query>>);
 
 impl Queries {
     fn get(&self, text: &str) -> Query {
