@@ -95,22 +95,22 @@ pub(crate) struct Deadline {
 
 /// The picture of `case`, or `None` when it ran no step.
 pub(crate) fn timeline_svg(case: &CaseOutcome) -> Option<TimelineSvg> {
-    let spans = step_spans(&case.steps);
-    if spans.is_empty() {
+    // The spans are walked again for each use rather than kept: a long case's steps are
+    // never gathered.
+    let ran = step_spans(&case.steps).count();
+    if ran == 0 {
         return None;
     }
-    let end_ms = spans
-        .iter()
+    let end_ms = step_spans(&case.steps)
         .map(|s| s.end)
         .chain(case.timeline.iter().map(|e| e.at_ms))
         .fold(case.duration_secs * 1000.0, f64::max)
         .max(1.0);
     let scale = Scale { end_ms };
-    let deadlines: Vec<Deadline> = spans
-        .iter()
+    let deadlines: Vec<Deadline> = step_spans(&case.steps)
         .filter_map(|span| missed_expectation(span.step).map(|message| (span, message)))
         .enumerate()
-        .map(|(index, (span, message))| deadline(&scale, index, span, &message))
+        .map(|(index, (span, message))| deadline(&scale, index, &span, &message))
         .collect();
     let height = MARKS_Y + MARK_STEP * deadlines.len() as f64;
     Some(TimelineSvg {
@@ -119,7 +119,7 @@ pub(crate) fn timeline_svg(case: &CaseOutcome) -> Option<TimelineSvg> {
         left: px(LEFT),
         lane_end: px(WIDTH - RIGHT),
         ticks: ticks(&scale),
-        bars: bars(&scale, &spans),
+        bars: bars(&scale, step_spans(&case.steps), ran),
         events: event_marks(&scale, &case.timeline),
         no_events: case.timeline.is_empty(),
         deadlines,
@@ -142,6 +142,7 @@ impl Scale {
 }
 
 /// One step that ran, with where it stands in the case's time.
+#[derive(Clone, Copy)]
 struct Span<'a> {
     step: &'a StepOutcome,
     start: f64,
@@ -151,20 +152,16 @@ struct Span<'a> {
 /// The steps that ran, in order. A step starts no earlier than the previous one ended: steps
 /// run one after the other, and a report from before starts were recorded (all at 0) still
 /// draws them side by side.
-fn step_spans(steps: &[StepOutcome]) -> Vec<Span<'_>> {
-    let mut previous_end = 0.0_f64;
-    let mut spans = Vec::new();
-    for step in steps {
-        let not_run = step.verdict == Verdict::Skip && step.duration_secs == 0.0;
-        if not_run {
-            continue;
-        }
-        let start = step.at_ms.max(previous_end);
-        let end = start + step.duration_secs * 1000.0;
-        previous_end = end;
-        spans.push(Span { step, start, end });
-    }
-    spans
+fn step_spans(steps: &[StepOutcome]) -> impl Iterator<Item = Span<'_>> {
+    steps
+        .iter()
+        .filter(|step| !(step.verdict == Verdict::Skip && step.duration_secs == 0.0))
+        .scan(0.0_f64, |previous_end, step| {
+            let start = step.at_ms.max(*previous_end);
+            let end = start + step.duration_secs * 1000.0;
+            *previous_end = end;
+            Some(Span { step, start, end })
+        })
 }
 
 /// The message of the step's event expectation that did not hold, if one did not.
@@ -209,53 +206,97 @@ fn ticks(scale: &Scale) -> Vec<Tick> {
 /// bars no one can tell apart, in a picture heavier than the case's table.
 const MAX_BARS: usize = 200;
 
-fn bars(scale: &Scale, spans: &[Span<'_>]) -> Vec<Bar> {
-    if spans.len() <= MAX_BARS {
-        return spans.iter().map(|span| bar(scale, span)).collect();
+/// The bars of the `ran` steps `spans` yields: one a step up to [`MAX_BARS`], else one for
+/// each run of neighbours, made as the spans go by.
+fn bars<'a>(scale: &Scale, spans: impl Iterator<Item = Span<'a>>, ran: usize) -> Vec<Bar> {
+    if ran <= MAX_BARS {
+        return spans.map(|span| bar(scale, &span)).collect();
     }
-    let per_bar = spans.len().div_ceil(MAX_BARS);
-    spans
-        .chunks(per_bar)
-        .map(|group| group_bar(scale, group))
-        .collect()
+    let per_bar = ran.div_ceil(MAX_BARS);
+    let mut bars = Vec::with_capacity(MAX_BARS);
+    let mut group: Option<Group<'a>> = None;
+    for span in spans {
+        let grown = match group.take() {
+            Some(mut group) => {
+                group.push(span);
+                group
+            }
+            None => Group::new(span),
+        };
+        if grown.steps == per_bar {
+            bars.push(group_bar(scale, &grown));
+        } else {
+            group = Some(grown);
+        }
+    }
+    if let Some(group) = group {
+        bars.push(group_bar(scale, &group));
+    }
+    bars
+}
+
+/// Consecutive steps drawn as one bar: what the bar needs of them, gathered one at a time.
+struct Group<'a> {
+    first: Span<'a>,
+    last: Span<'a>,
+    steps: usize,
+    /// The worst of their verdicts.
+    verdict: Verdict,
+    /// The first step that did not pass.
+    odd: Option<&'a StepOutcome>,
+}
+
+impl<'a> Group<'a> {
+    fn new(span: Span<'a>) -> Group<'a> {
+        Group {
+            first: span,
+            last: span,
+            steps: 1,
+            verdict: worst(Verdict::Pass, span.step.verdict),
+            odd: (span.step.verdict != Verdict::Pass).then_some(span.step),
+        }
+    }
+
+    fn push(&mut self, span: Span<'a>) {
+        self.last = span;
+        self.steps += 1;
+        self.verdict = worst(self.verdict, span.step.verdict);
+        if self.odd.is_none() && span.step.verdict != Verdict::Pass {
+            self.odd = Some(span.step);
+        }
+    }
 }
 
 /// One bar for consecutive steps: as wide as they took together, coloured by the worst of
 /// their verdicts (a failing step keeps its group red), its tooltip naming the range and the
 /// first step that did not pass.
-fn group_bar(scale: &Scale, group: &[Span<'_>]) -> Bar {
-    let (Some(first), Some(last)) = (group.first(), group.last()) else {
-        unreachable!("chunks are never empty")
-    };
+fn group_bar(scale: &Scale, group: &Group<'_>) -> Bar {
+    let (first, last) = (&group.first, &group.last);
     let x = scale.x(first.start);
     let w = scale.w(last.end - first.start).max(3.0);
-    let verdict = group
-        .iter()
-        .map(|span| span.step.verdict)
-        .fold(Verdict::Pass, worst);
-    let count = format!("{} steps", group.len());
+    let count = format!("{} steps", group.steps);
     let label = (count.chars().count() as f64 * CHAR_W + 6.0 <= w).then_some(count);
     let mut title = format!(
         "steps {} to {} ({} steps, {:.1} ms from {:.1} ms)",
         first.step.name,
         last.step.name,
-        group.len(),
+        group.steps,
         last.end - first.start,
         first.start
     );
-    if let Some(odd) = group.iter().find(|span| span.step.verdict != Verdict::Pass) {
+    if let Some(odd) = group.odd {
         let _ = write!(
             title,
             "; step {} (line {}): {}",
-            odd.step.name,
-            odd.step.line,
-            odd.step.verdict.name()
+            odd.name,
+            odd.line,
+            odd.verdict.name()
         );
     }
     Bar {
         x: px(x),
         w: px(w),
-        verdict: verdict.name(),
+        verdict: group.verdict.name(),
         request_w: None,
         label,
         label_x: px(x + 3.0),
