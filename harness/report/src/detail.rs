@@ -2,7 +2,7 @@
 //! of a run) and the JUnit failure text, so both tell the same story. Its `safe` also prepares
 //! every text of the HTML page.
 
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 
 use harness_core::outcome::{
     CaseOutcome, CheckOutcome, CheckStatus, RequestRecord, ResponseRecord, StepOutcome,
@@ -115,7 +115,7 @@ pub(crate) fn needs_timeline(case: &CaseOutcome) -> bool {
 /// The full detail of a case that did not pass: where it is, why, each bad step with its
 /// request and response head, each bad check with path, expected, actual and diff, and the
 /// event timeline when an event check failed.
-pub(crate) fn render_case(case: &CaseOutcome, style: Style, out: &mut String) {
+pub(crate) fn render_case(case: &CaseOutcome, style: Style, out: &mut dyn fmt::Write) {
     let _ = writeln!(
         out,
         "{} {}  {}",
@@ -144,7 +144,12 @@ pub(crate) fn render_case(case: &CaseOutcome, style: Style, out: &mut String) {
 
 /// One step: its header line, request and response for context, then its checks (only the
 /// bad ones unless `all_checks`).
-pub(crate) fn render_step(step: &StepOutcome, style: Style, all_checks: bool, out: &mut String) {
+pub(crate) fn render_step(
+    step: &StepOutcome,
+    style: Style,
+    all_checks: bool,
+    out: &mut dyn fmt::Write,
+) {
     let _ = write!(
         out,
         "  step \"{}\" (line {}): {}",
@@ -168,7 +173,12 @@ pub(crate) fn render_step(step: &StepOutcome, style: Style, all_checks: bool, ou
     }
 }
 
-fn render_request(request: &RequestRecord, with_body: bool, style: Style, out: &mut String) {
+fn render_request(
+    request: &RequestRecord,
+    with_body: bool,
+    style: Style,
+    out: &mut dyn fmt::Write,
+) {
     let line = format!("> {} {}", safe(&request.method), safe(&request.url));
     let _ = writeln!(out, "    {}", style.dim(&line));
     if with_body && let Some(body) = &request.body {
@@ -176,7 +186,12 @@ fn render_request(request: &RequestRecord, with_body: bool, style: Style, out: &
     }
 }
 
-fn render_response(response: &ResponseRecord, with_body: bool, style: Style, out: &mut String) {
+fn render_response(
+    response: &ResponseRecord,
+    with_body: bool,
+    style: Style,
+    out: &mut dyn fmt::Write,
+) {
     let line = format!(
         "< {} ({})",
         response.status,
@@ -188,7 +203,7 @@ fn render_response(response: &ResponseRecord, with_body: bool, style: Style, out
     }
 }
 
-fn render_body(body: &str, prefix: &str, style: Style, out: &mut String) {
+fn render_body(body: &str, prefix: &str, style: Style, out: &mut dyn fmt::Write) {
     let (shown, cut) = head(body, BODY_HEAD_LINES, BODY_HEAD_BYTES);
     for line in shown.lines() {
         let _ = writeln!(out, "{}", style.dim(&format!("{prefix}| {}", safe(line))));
@@ -199,7 +214,12 @@ fn render_body(body: &str, prefix: &str, style: Style, out: &mut String) {
 }
 
 /// One check: status, kind, level and message, then path, expected, actual and the diff.
-pub(crate) fn render_check(check: &CheckOutcome, style: Style, indent: &str, out: &mut String) {
+pub(crate) fn render_check(
+    check: &CheckOutcome,
+    style: Style,
+    indent: &str,
+    out: &mut dyn fmt::Write,
+) {
     let mark = match check.status {
         CheckStatus::Pass => style.green("[pass]"),
         CheckStatus::Fail => style.red("[fail]"),
@@ -246,7 +266,7 @@ pub(crate) fn render_check(check: &CheckOutcome, style: Style, indent: &str, out
 }
 
 /// A value on one line after its label, or as an indented block when it has several lines.
-fn render_value(label: &str, value: &str, indent: &str, out: &mut String) {
+fn render_value(label: &str, value: &str, indent: &str, out: &mut dyn fmt::Write) {
     if value.contains('\n') {
         let _ = writeln!(out, "{indent}{label}:");
         for line in value.lines() {
@@ -258,7 +278,7 @@ fn render_value(label: &str, value: &str, indent: &str, out: &mut String) {
 }
 
 /// The events the follower saw, one per line, in arrival order.
-pub(crate) fn render_timeline(timeline: &[TimelineEntry], style: Style, out: &mut String) {
+pub(crate) fn render_timeline(timeline: &[TimelineEntry], style: Style, out: &mut dyn fmt::Write) {
     let _ = writeln!(out, "  events seen ({}):", timeline.len());
     if timeline.is_empty() {
         let _ = writeln!(out, "    (none)");

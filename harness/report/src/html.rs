@@ -164,4 +164,17 @@ mod tests {
         assert!(html.contains("201 &#60;b&#62;"), "{html}");
         assert!(html.contains("<h2>Conformant variants</h2>"), "{html}");
     }
+
+    #[test]
+    fn a_case_streamed_row_by_row_is_the_details_the_whole_case_template_made() {
+        // case.html was rendered from case.json before the steps and events became lazy:
+        // a failing, an erroring and a passing check, a session row, a timeline, an svg.
+        let case: CaseOutcome =
+            serde_json::from_str(include_str!("../tests/fixtures/details/case.json"))
+                .expect("the fixture is a case");
+        let mut out = Vec::new();
+        render_details(&case, &mut out).expect("renders");
+        let html = String::from_utf8(out).expect("UTF-8");
+        assert_eq!(html, include_str!("../tests/fixtures/details/case.html"));
+    }
 }

@@ -5,6 +5,7 @@
 //! reporter writes, because a body or a diff is where a token usually slips through.
 
 use std::borrow::Cow;
+use std::fmt;
 
 /// What replaces a secret value.
 pub const REDACTED: &str = "[redacted]";
@@ -138,6 +139,60 @@ pub fn cap(text: &str, max: usize) -> Cow<'_, str> {
     ))
 }
 
+/// A text written piece by piece and kept as [`cap`] keeps it whole: at most `max` bytes
+/// (cut at a character boundary) and a count of the rest, so a long case's failure text is
+/// never held whole.
+#[derive(Debug)]
+pub(crate) struct CappedText {
+    kept: String,
+    max: usize,
+    /// Bytes written, kept or not.
+    total: usize,
+    /// Whether a piece was cut: nothing after it is kept.
+    cut: bool,
+}
+
+impl CappedText {
+    pub(crate) fn new(max: usize) -> CappedText {
+        CappedText {
+            kept: String::new(),
+            max,
+            total: 0,
+            cut: false,
+        }
+    }
+
+    /// What [`cap`] of the whole text would be.
+    pub(crate) fn finish(self) -> String {
+        if self.total <= self.max {
+            return self.kept;
+        }
+        let left_out = self.total - self.kept.len();
+        format!("{}\n[… {left_out} bytes truncated]", self.kept)
+    }
+}
+
+impl fmt::Write for CappedText {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.total += s.len();
+        if self.cut {
+            return Ok(());
+        }
+        let room = self.max - self.kept.len();
+        if s.len() <= room {
+            self.kept.push_str(s);
+            return Ok(());
+        }
+        let mut end = room;
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        self.kept.push_str(&s[..end]);
+        self.cut = true;
+        Ok(())
+    }
+}
+
 /// The first line of `text`, at most `max` characters, for one-line messages.
 pub fn one_line(text: &str, max: usize) -> String {
     let first = text.lines().next().unwrap_or("").trim();
@@ -227,6 +282,31 @@ mod tests {
     fn cap_cuts_at_a_char_boundary() {
         assert_eq!(cap("abc", 3), "abc");
         assert_eq!(cap("aéb", 2), "a\n[… 3 bytes truncated]");
+    }
+
+    #[test]
+    fn capped_text_written_in_pieces_is_cap_of_the_whole() {
+        use std::fmt::Write as _;
+        let whole = "ab\u{e9}cd\u{1F600}efgh";
+        for max in 0..=whole.len() + 1 {
+            for split in [1, 2, 3, 5] {
+                let mut capped = CappedText::new(max);
+                let mut rest = whole;
+                while !rest.is_empty() {
+                    let mut at = split.min(rest.len());
+                    while !rest.is_char_boundary(at) {
+                        at += 1;
+                    }
+                    capped.write_str(&rest[..at]).expect("never fails");
+                    rest = &rest[at..];
+                }
+                assert_eq!(
+                    capped.finish(),
+                    cap(whole, max),
+                    "max {max}, pieces of {split}"
+                );
+            }
+        }
     }
 
     #[test]

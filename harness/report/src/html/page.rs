@@ -4,8 +4,8 @@
 
 use askama::Template;
 use harness_core::outcome::{
-    CaseOutcome, CheckOutcome, CheckStatus, CoverageSummary, RunReport, StepOutcome, Summary,
-    TimelineEntry,
+    CaseOutcome, CaseSteps, CheckOutcome, CheckStatus, CoverageSummary, RunReport, StepOutcome,
+    Summary, TimelineEntry,
 };
 
 use super::proof::{MutantRow, Proofs, VariantRow, mutant_rows, variant_rows};
@@ -68,7 +68,7 @@ pub(crate) struct Row<'a> {
 #[derive(Debug, Template)]
 #[template(path = "report/case.html", whitespace = "minimize")]
 pub(crate) struct Details<'a> {
-    pub case: &'a CaseView,
+    pub case: &'a CaseView<'a>,
 }
 
 /// Which checklist rows have a case and which the run proved on its target.
@@ -92,9 +92,10 @@ pub(crate) struct UnprovenGroup {
     pub rows: String,
 }
 
-/// One case's details: its steps and its timeline.
+/// One case's details: its steps and its timeline. The steps' and events' lines are made one
+/// at a time as the template reaches them: a long case is never held as a page piece whole.
 #[derive(Debug)]
-pub(crate) struct CaseView {
+pub(crate) struct CaseView<'a> {
     /// As in its [`CaseRow`].
     pub anchor: String,
     pub verdict: &'static str,
@@ -102,10 +103,49 @@ pub(crate) struct CaseView {
     pub name: String,
     pub title: String,
     /// The steps, then a `session` row for checks that belong to no step.
-    pub rows: Vec<StepRow>,
+    pub rows: StepRows<'a>,
     /// Its steps and events drawn against time, when it ran a step.
     pub svg: Option<TimelineSvg>,
-    pub timeline: Vec<EventRow>,
+    pub timeline: EventRows<'a>,
+}
+
+/// The lines of a case's step table, each made when the template's loop asks for it.
+#[derive(Debug)]
+pub(crate) struct StepRows<'a> {
+    steps: &'a CaseSteps,
+    session: &'a [CheckOutcome],
+}
+
+impl<'a> IntoIterator for &StepRows<'a> {
+    type Item = StepRow;
+    type IntoIter = Box<dyn Iterator<Item = StepRow> + 'a>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        let session = std::iter::once(self.session)
+            .filter(|checks| !checks.is_empty())
+            .map(session_row);
+        Box::new(self.steps.iter().map(|s| step_row(&s)).chain(session))
+    }
+}
+
+/// The lines of a case's event timeline, each made when the template's loop asks for it.
+#[derive(Debug)]
+pub(crate) struct EventRows<'a>(&'a [TimelineEntry]);
+
+impl EventRows<'_> {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<'a> IntoIterator for &EventRows<'a> {
+    type Item = EventRow;
+    type IntoIter =
+        std::iter::Map<std::slice::Iter<'a, TimelineEntry>, fn(&TimelineEntry) -> EventRow>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().map(event_row)
+    }
 }
 
 /// One line of a case's step table.
@@ -200,16 +240,7 @@ fn coverage_view(coverage: &CoverageSummary) -> CoverageView {
 }
 
 /// The details of `case`, from its steps, session checks and timeline.
-pub(crate) fn case_view(case: &CaseOutcome) -> CaseView {
-    let mut rows: Vec<StepRow> = case.steps.iter().map(|s| step_row(&s)).collect();
-    if !case.session_checks.is_empty() {
-        rows.push(StepRow {
-            verdict: None,
-            label: "session".to_owned(),
-            request: None,
-            checks: case.session_checks.iter().map(check_view).collect(),
-        });
-    }
+pub(crate) fn case_view(case: &CaseOutcome) -> CaseView<'_> {
     CaseView {
         // Redacted first: the anchor shows in the page too.
         anchor: anchor(&redact(&case.name)),
@@ -217,9 +248,21 @@ pub(crate) fn case_view(case: &CaseOutcome) -> CaseView {
         needs_attention: case.verdict.needs_attention(),
         name: safe(&case.name),
         title: safe(&case.title),
-        rows,
+        rows: StepRows {
+            steps: &case.steps,
+            session: &case.session_checks,
+        },
         svg: timeline_svg(case),
-        timeline: case.timeline.iter().map(event_row).collect(),
+        timeline: EventRows(&case.timeline),
+    }
+}
+
+fn session_row(checks: &[CheckOutcome]) -> StepRow {
+    StepRow {
+        verdict: None,
+        label: "session".to_owned(),
+        request: None,
+        checks: checks.iter().map(check_view).collect(),
     }
 }
 

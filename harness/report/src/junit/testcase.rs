@@ -9,7 +9,7 @@ use harness_core::outcome::{CaseOutcome, CheckOutcome, CheckStatus, Verdict};
 
 use super::plan::{StatusKind, base_names, clean, secs};
 use crate::detail::{Style, is_bad, render_case, render_check};
-use crate::sanitize::{cap, one_line};
+use crate::sanitize::{CappedText, one_line};
 
 /// The longest failure text; GitHub check summaries stop at 64 KiB and GitLab at 30 MB a file.
 const MAX_FAILURE_TEXT: usize = 64 * 1024;
@@ -144,14 +144,14 @@ fn first_bad_kind(case: &CaseOutcome, status: CheckStatus, fallback: &str) -> St
 
 /// The element text: the same detail the console prints, without colour, capped.
 fn failure_text(case: &CaseOutcome) -> String {
-    let mut text = String::new();
+    let mut text = CappedText::new(MAX_FAILURE_TEXT);
     render_case(case, Style { color: false }, &mut text);
-    clean(&cap(&text, MAX_FAILURE_TEXT))
+    clean(&text.finish())
 }
 
 /// The should-failures of a non-strict case, small enough for testcase output.
 fn should_failures(case: &CaseOutcome) -> String {
-    let mut text = String::new();
+    let mut text = CappedText::new(MAX_CASE_OUTPUT);
     for step in case.steps.kept() {
         for check in step.checks.iter().filter(|c| is_bad(c)) {
             let _ = write!(text, "step \"{}\": ", step.name);
@@ -159,10 +159,10 @@ fn should_failures(case: &CaseOutcome) -> String {
         }
     }
     for check in case.session_checks.iter().filter(|c| is_bad(c)) {
-        text.push_str("session: ");
+        let _ = text.write_str("session: ");
         render_check(check, Style { color: false }, "", &mut text);
     }
-    clean(&cap(&text, MAX_CASE_OUTPUT))
+    clean(&text.finish())
 }
 
 #[cfg(test)]
