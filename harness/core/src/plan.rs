@@ -18,7 +18,8 @@ pub use self::query::{
 };
 pub use self::step::{
     CasePlan, ControlAction, ErrorPlan, EventPattern, EventsPlan, Expectation, MediaTypeExpect,
-    PlanStep, RequestBody, RequestPlan, RequestTarget, SnapshotPlan, StepAction, WhenPlan,
+    PlanStep, RawBodyPlan, RequestBody, RequestPlan, RequestTarget, SnapshotPlan, StepAction,
+    WhenPlan,
 };
 pub use self::template::{Template, ValueTemplate};
 pub use self::vars::{Slots, VarTable};

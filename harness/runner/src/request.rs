@@ -10,7 +10,9 @@ use std::time::Duration;
 use bytes::Bytes;
 use harness_core::canonical;
 use harness_core::model::{Auth, Format};
-use harness_core::plan::{RequestBody, RequestPlan, RequestTarget, Template, ValueTemplate};
+use harness_core::plan::{
+    RawBodyPlan, RequestBody, RequestPlan, RequestTarget, Template, ValueTemplate,
+};
 use harness_core::template::Lookup;
 use serde_json::Value;
 use url::Url;
@@ -165,11 +167,12 @@ fn build_body(
             };
             Ok((Bytes::from(text), Some(media_type(format).to_owned())))
         }
-        RequestBody::Raw {
-            content_type,
-            json,
-            xml,
-        } => {
+        RequestBody::Raw(raw) => {
+            let RawBodyPlan {
+                content_type,
+                json,
+                xml,
+            } = &**raw;
             let template = match format {
                 Format::Json => json,
                 Format::Xml => xml,

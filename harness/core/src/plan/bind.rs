@@ -2,7 +2,7 @@
 //! table, so a run reads and writes variables by index.
 
 use super::query::Predicate;
-use super::step::{ControlAction, PlanStep, RequestBody, RequestTarget, StepAction};
+use super::step::{ControlAction, PlanStep, RawBodyPlan, RequestBody, RequestTarget, StepAction};
 use super::vars::VarTable;
 
 /// Gives every variable the step names its slot: its templates', its captures', its
@@ -19,11 +19,12 @@ pub(super) fn bind_step(plan: &mut PlanStep, table: &mut VarTable) {
             match &mut request.body {
                 RequestBody::None => {}
                 RequestBody::Value(v) => v.bind(table),
-                RequestBody::Raw {
-                    content_type,
-                    json,
-                    xml,
-                } => {
+                RequestBody::Raw(raw) => {
+                    let RawBodyPlan {
+                        content_type,
+                        json,
+                        xml,
+                    } = &mut **raw;
                     for t in [content_type, json, xml].into_iter().flatten() {
                         t.bind(table);
                     }

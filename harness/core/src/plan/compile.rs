@@ -9,7 +9,7 @@ use std::time::Duration;
 use super::query::{Check, Predicate, Query, parse_query};
 use super::step::{
     ControlAction, ErrorPlan, EventPattern, EventsPlan, Expectation, MediaTypeExpect, PlanStep,
-    RequestBody, RequestPlan, RequestTarget, SnapshotPlan, StepAction, WhenPlan,
+    RawBodyPlan, RequestBody, RequestPlan, RequestTarget, SnapshotPlan, StepAction, WhenPlan,
 };
 use super::template::{Template, ValueTemplate};
 use crate::model::{
@@ -138,17 +138,17 @@ fn compile_request(spec: &RequestSpec) -> RequestPlan {
         (None, None) => unreachable!("the loader requires one of link, href"),
     };
     let body = match (&spec.body, &spec.raw, &spec.form) {
-        (Some(body), _, _) => RequestBody::Value(ValueTemplate::new(&body.value)),
+        (Some(body), _, _) => RequestBody::Value(Box::new(ValueTemplate::new(&body.value))),
         (None, Some(raw), _) => {
             let text = |t: Option<&serde_saphyr::Spanned<String>>| {
                 t.or(raw.text.as_ref())
                     .map(|t| Template::new(t.value.clone()))
             };
-            RequestBody::Raw {
+            RequestBody::Raw(Box::new(RawBodyPlan {
                 content_type: raw.content_type.as_ref().map(|c| Template::new(c.clone())),
                 json: text(raw.json.as_ref()),
                 xml: text(raw.xml.as_ref()),
-            }
+            }))
         }
         (None, None, Some(form)) => RequestBody::Form(
             form.iter()

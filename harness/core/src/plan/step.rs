@@ -133,19 +133,24 @@ pub enum RequestTarget {
 pub enum RequestBody {
     /// None.
     None,
+    // Boxed: a long case holds thousands of plans, and most of their requests have no body.
     /// Written once, sent as JSON or UCWA XML `<input>` by the run's format.
-    Value(ValueTemplate),
-    /// Sent as it is: the text for each format (templates) and the Content-Type, if any.
-    Raw {
-        /// The Content-Type header.
-        content_type: Option<Template>,
-        /// The text in JSON runs.
-        json: Option<Template>,
-        /// The text in XML runs.
-        xml: Option<Template>,
-    },
+    Value(Box<ValueTemplate>),
+    /// Sent as it is.
+    Raw(Box<RawBodyPlan>),
     /// `application/x-www-form-urlencoded`.
     Form(BTreeMap<String, Template>),
+}
+
+/// A body sent as it is: the text for each format (templates) and the Content-Type, if any.
+#[derive(Debug, Clone)]
+pub struct RawBodyPlan {
+    /// The Content-Type header.
+    pub content_type: Option<Template>,
+    /// The text in JSON runs.
+    pub json: Option<Template>,
+    /// The text in XML runs.
+    pub xml: Option<Template>,
 }
 
 /// A condition on an earlier step's status.

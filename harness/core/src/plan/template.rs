@@ -9,6 +9,8 @@ use crate::template::{Lookup, Segment, TemplateError, TemplateErrorKind, parse_t
 #[derive(Debug, Clone, PartialEq)]
 pub struct Template {
     text: String,
+    /// Empty when the text has no variable: a literal is its text, and a long case holds
+    /// thousands of them (header values, most hrefs' parts).
     pieces: Vec<Piece>,
 }
 
@@ -24,7 +26,7 @@ impl Template {
     /// kept whole as literal text.
     pub fn new(text: impl Into<String>) -> Template {
         let text = text.into();
-        let pieces = match parse_template(&text) {
+        let mut pieces: Vec<Piece> = match parse_template(&text) {
             Ok(segments) => {
                 let mut at = 0;
                 segments
@@ -42,8 +44,11 @@ impl Template {
                     })
                     .collect()
             }
-            Err(_) => vec![Piece::Text(0..text.len())],
+            Err(_) => Vec::new(),
         };
+        if pieces.iter().all(|p| matches!(p, Piece::Text(_))) {
+            pieces = Vec::new();
+        }
         Template { text, pieces }
     }
 
