@@ -184,7 +184,9 @@ pub async fn run_step(ctx: &mut StepContext<'_>, step: &PlanStep, index: usize) 
         // anything of this step is recorded or checked.
         ctx.session.target.learn_tokens(&response.body);
         ctx.statuses.insert(index, response.status);
-        ctx.vars.set(step.status_slot, json!(response.status));
+        if let Some(slot) = step.status_slot {
+            ctx.vars.set(slot, json!(response.status));
+        }
         out.response = Some(record_response(response, ctx.session));
         let parsed = Parsed::of(ctx.format, response);
         if !matches!(step.action, StepAction::Control(_)) {

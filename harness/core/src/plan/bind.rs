@@ -77,7 +77,6 @@ pub(super) fn bind_step(plan: &mut PlanStep, table: &mut VarTable) {
         query.bind(table);
         *slot = table.slot_for(var);
     }
-    plan.status_slot = table.slot_for(&format!("steps.{}.status", plan.name));
     if let Some(events) = &mut plan.events {
         let patterns = events
             .expect

@@ -63,7 +63,7 @@ pub(super) fn compile_step(
             .iter()
             .map(|(var, q)| (var.clone(), 0, queries.get(&q.value)))
             .collect(),
-        status_slot: 0,
+        status_slot: None,
         events: step.events.as_deref().map(|e| Box::new(compile_events(e))),
         parity: step.parity,
         snapshot: step.snapshot.as_ref().map(|s| SnapshotPlan {

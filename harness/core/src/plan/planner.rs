@@ -70,6 +70,10 @@ impl CasePlanner {
 
     /// The plan of the steps pushed.
     pub(crate) fn finish(mut self) -> CasePlan {
+        // Only now is every reader of a step's status bound (readers come after the step).
+        for step in &mut self.steps {
+            step.status_slot = self.table.slot(&format!("steps.{}.status", step.name));
+        }
         // Steps read one at a time leave up to half the list's room unused, for the whole run.
         self.steps.shrink_to_fit();
         CasePlan {

@@ -41,8 +41,9 @@ pub struct PlanStep {
     pub status_given: bool,
     /// Variables taken from the response: name, slot and query, in written order.
     pub captures: Vec<(String, usize, Query)>,
-    /// The slot of `steps.NAME.status`.
-    pub status_slot: usize,
+    /// The slot of `steps.NAME.status`, when a later step reads it (a long case's steps mostly
+    /// are not read so, and each slot costs every run of the case).
+    pub status_slot: Option<usize>,
     /// Event-channel entries expected or forbidden after the step.
     pub events: Option<Box<EventsPlan>>,
     /// Fetch the same URL in the other format and compare (a GET request only).

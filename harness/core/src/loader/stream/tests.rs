@@ -224,3 +224,24 @@ fn a_field_read_by_steps_after_them_is_left_to_the_whole_load() {
     let src = case_file("", GET, "    tags: [x]\n    spec: []\n    formats: [xml]\n");
     assert!(same_both_ways(&src));
 }
+
+#[test]
+fn only_a_step_whose_status_a_later_step_reads_has_a_status_slot() {
+    let steps = format!(
+        "{GET}      - name: del
+        request: {{ method: DELETE, link: people.presenceSubscriptions, headers: {{ X-Status: \"{{{{ steps.get.status }}}}\" }} }}
+"
+    );
+    for src in [case_file("", &steps, "")] {
+        let fast = load_stepwise(&src, None).expect("the fast path");
+        let whole = check_whole(&src, None).unwrap_or_else(|e| panic!("{e:?}"));
+        for cases in [&fast, &whole] {
+            let plan = &cases[0].plan;
+            let read = plan.vars.slot("steps.get.status");
+            assert!(read.is_some());
+            assert_eq!(plan.steps[0].status_slot, read);
+            assert_eq!(plan.steps[1].status_slot, None);
+            assert_eq!(plan.vars.slot("steps.del.status"), None);
+        }
+    }
+}
