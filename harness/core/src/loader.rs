@@ -21,8 +21,6 @@ mod stream;
 mod tree;
 mod validate;
 
-use std::collections::{HashMap, HashSet};
-use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 pub use self::rules::parse_duration;
@@ -55,15 +53,6 @@ pub fn load_suites(roots: &[(&Path, Option<&Checklist>)]) -> Result<Suite, LoadE
         collect_files(dir, dir, &mut files, &mut errors);
         files.sort();
         for path in files {
-            // Most files load step by step straight from the file: neither their text nor
-            // all their parsed steps are held. The rest load whole, from their text.
-            if let Some(cases) = stream::load_stepwise_file(&path, checklist) {
-                for (i, sc) in cases.into_iter().enumerate() {
-                    ids.push((sc.id().to_owned(), IdFile::Unread(path.clone(), i), 0..0));
-                    suite.cases.push(sc);
-                }
-                continue;
-            }
             let text = match std::fs::read_to_string(&path) {
                 Ok(text) => text,
                 Err(err) => {
@@ -75,11 +64,10 @@ pub fn load_suites(roots: &[(&Path, Option<&Checklist>)]) -> Result<Suite, LoadE
                 }
             };
             let src = SourceFile::new(path, text);
-            match check_whole(&src, checklist) {
+            match check_file(&src, checklist) {
                 Ok(cases) => {
                     for sc in cases {
-                        let range = span_range(&sc.case.id);
-                        ids.push((sc.id().to_owned(), IdFile::Read(src.clone()), range));
+                        ids.push((sc.id().to_owned(), src.clone(), span_range(&sc.case.id)));
                         suite.cases.push(sc);
                     }
                 }
@@ -87,49 +75,12 @@ pub fn load_suites(roots: &[(&Path, Option<&Checklist>)]) -> Result<Suite, LoadE
             }
         }
     }
-    errors.extend(duplicate_ids(ids));
+    errors.extend(validate::duplicate_ids(&ids));
     if errors.is_empty() {
         Ok(suite)
     } else {
         Err(LoadErrors::from(errors))
     }
-}
-
-/// The file a case id was read from: its text when it was loaded whole, else its path and the
-/// case's place in it (a file read as it was parsed gives no byte places: it is read again,
-/// only to show a duplicate id).
-enum IdFile {
-    Read(SourceFile),
-    Unread(PathBuf, usize),
-}
-
-/// Every case id used a second time, placed in both files.
-fn duplicate_ids(ids: Vec<(String, IdFile, Range<usize>)>) -> Vec<LoadError> {
-    let mut seen = HashSet::new();
-    if ids.iter().all(|(id, _, _)| seen.insert(id.as_str())) {
-        return Vec::new();
-    }
-    let mut read: HashMap<PathBuf, (SourceFile, Vec<Range<usize>>)> = HashMap::new();
-    let placed: Vec<(String, SourceFile, Range<usize>)> = ids
-        .into_iter()
-        .map(|(id, file, range)| match file {
-            IdFile::Read(src) => (id, src, range),
-            IdFile::Unread(path, index) => {
-                let (src, ranges) = read.entry(path.clone()).or_insert_with(|| {
-                    let src =
-                        SourceFile::new(&path, std::fs::read_to_string(&path).unwrap_or_default());
-                    // The file loaded before: it loads again (no checklist: its rows were fine).
-                    let ranges = check_whole(&src, None)
-                        .map(|cases| cases.iter().map(|sc| span_range(&sc.case.id)).collect())
-                        .unwrap_or_default();
-                    (src, ranges)
-                });
-                let range = ranges.get(index).cloned().unwrap_or(0..0);
-                (id, src.clone(), range)
-            }
-        })
-        .collect();
-    validate::duplicate_ids(&placed)
 }
 
 /// Parses and checks one case file's text (no cross-file checks such as duplicate ids).

@@ -11,10 +11,6 @@ mod case;
 #[cfg(test)]
 mod tests;
 
-use std::fs::File;
-use std::io::{BufRead as _, BufReader};
-use std::path::Path;
-
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
 use self::case::{CaseSeed, GIVE_UP};
@@ -35,43 +31,6 @@ pub(super) fn load_stepwise(
         FileSeed { check: &mut check }.deserialize(de)
     })
     .ok()?;
-    found(src, &check, cases)
-}
-
-/// [`load_stepwise`] reading the file at `path` as it goes, so its text is not held either (a
-/// long case's file is about a fifth of its plans). `None` also when the file cannot be read
-/// or starts with a byte-order mark: the whole load reads it as text and says what is wrong.
-pub(super) fn load_stepwise_file(
-    path: &Path,
-    checklist: Option<&Checklist>,
-) -> Option<Vec<SuiteCase>> {
-    let mut reader = BufReader::with_capacity(64 * 1024, File::open(path).ok()?);
-    let head = reader.fill_buf().ok()?;
-    if [&[0xEF, 0xBB, 0xBF][..], &[0xFF, 0xFE], &[0xFE, 0xFF]]
-        .iter()
-        .any(|bom| head.starts_with(bom))
-    {
-        return None;
-    }
-    // No text: the checks only need it to place a problem, and a problem means the whole load.
-    let src = SourceFile::new(path, "");
-    let mut check = FileCheck::new(&src, checklist);
-    // No error of this parse is shown (the whole load reports them), so it keeps no snippets.
-    let mut options = serde_saphyr::Options::default();
-    options.with_snippet = false;
-    let cases = serde_saphyr::with_deserializer_from_reader_with_options(reader, options, |de| {
-        FileSeed { check: &mut check }.deserialize(de)
-    })
-    .ok()?;
-    found(&src, &check, cases)
-}
-
-/// The cases of a file read to its end, unless the checks found a problem.
-fn found(
-    src: &SourceFile,
-    check: &FileCheck<'_>,
-    cases: Vec<(Case, CasePlan)>,
-) -> Option<Vec<SuiteCase>> {
     if !check.errors.is_empty() {
         return None;
     }

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use super::{load_stepwise, load_stepwise_file};
+use super::load_stepwise;
 use crate::checklist::load_checklist;
 use crate::diag::{LoadErrors, SourceFile};
 use crate::loader::{check_file, check_whole, collect_files};
@@ -40,45 +40,6 @@ fn assert_same(whole: &[SuiteCase], fast: &[SuiteCase], file: &Path) {
     assert_eq!(whole.len(), fast.len(), "{}", file.display());
 }
 
-/// [`assert_same`] but for byte places in the file, which a file read as it is parsed does
-/// not give (lines and columns it does).
-fn assert_same_but_bytes(whole: &[SuiteCase], fast: &[SuiteCase], file: &Path) {
-    let plans =
-        |cases: &[SuiteCase]| format!("{:#?}", cases.iter().map(|c| &c.plan).collect::<Vec<_>>());
-    assert_eq!(plans(whole), plans(fast), "{}", file.display());
-    let without_bytes = |cases: &[SuiteCase]| {
-        let shown = shown(cases);
-        let mut kept = String::new();
-        let mut in_span = false;
-        for line in shown.lines() {
-            let t = line.trim();
-            if t.starts_with("span: Span {") {
-                in_span = true;
-            } else if in_span && t == "}," {
-                in_span = false;
-            } else if !in_span {
-                kept.push_str(line);
-                kept.push('\n');
-            }
-        }
-        kept
-    };
-    let (w, f) = (without_bytes(whole), without_bytes(fast));
-    if let Some((i, (a, b))) = w
-        .lines()
-        .zip(f.lines())
-        .enumerate()
-        .find(|(_, (a, b))| a != b)
-    {
-        panic!(
-            "{}: line {} differs:\n whole: {a}\n  file: {b}",
-            file.display(),
-            i + 1
-        );
-    }
-    assert_eq!(w.len(), f.len(), "{}", file.display());
-}
-
 /// Loads `src` both ways; whether the fast path took it. Panics when they disagree.
 fn same_both_ways(src: &SourceFile) -> bool {
     let whole = check_whole(src, None);
@@ -86,11 +47,6 @@ fn same_both_ways(src: &SourceFile) -> bool {
     match (&whole, &fast) {
         (Ok(whole), Some(fast)) => {
             assert_same(whole, fast, &src.path);
-            // Read from the file as it goes, the same again.
-            if src.path.exists() {
-                let from_file = load_stepwise_file(&src.path, None).expect("the file fast path");
-                assert_same_but_bytes(whole, &from_file, &src.path);
-            }
             true
         }
         (Err(errors), Some(_)) => panic!(
@@ -288,17 +244,4 @@ fn only_a_step_whose_status_a_later_step_reads_has_a_status_slot() {
             assert_eq!(plan.vars.slot("steps.del.status"), None);
         }
     }
-}
-
-#[test]
-fn a_file_with_a_byte_order_mark_is_left_to_the_whole_load() {
-    let dir = std::env::temp_dir().join(format!("ucwa-bom-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("a.yaml");
-    let text = case_file("", GET, "").text.to_string();
-    std::fs::write(&path, format!("\u{feff}{text}")).unwrap();
-    assert!(load_stepwise_file(&path, None).is_none());
-    std::fs::write(&path, &text).unwrap();
-    assert!(load_stepwise_file(&path, None).is_some());
-    std::fs::remove_dir_all(&dir).unwrap();
 }
