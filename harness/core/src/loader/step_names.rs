@@ -12,11 +12,11 @@ pub fn step_name(step: &Step, index: usize) -> String {
     step.name_at(index)
 }
 
-/// The first step of a name.
+/// The first step of a name, small: a long case has thousands.
 struct First {
-    index: usize,
+    index: u32,
     /// Where its name is written; `None` for an implicit `step-N`.
-    written: Option<Range<usize>>,
+    written: Option<Range<u32>>,
 }
 
 /// The names of a case's steps so far, with the first step of each name, so that a reference to
@@ -25,7 +25,7 @@ struct First {
 #[derive(Default)]
 pub(super) struct StepNames {
     names: Vec<String>,
-    first: HashMap<String, First>,
+    first: HashMap<Box<str>, First>,
     background: Vec<bool>,
 }
 
@@ -47,10 +47,17 @@ impl StepNames {
     pub(super) fn push(&mut self, step: &Step) {
         let index = self.names.len();
         let name = step_name(step, index);
-        self.first.entry(name.clone()).or_insert_with(|| First {
-            index,
-            written: step.name.as_ref().map(span_range),
-        });
+        if !self.first.contains_key(name.as_str()) {
+            let small = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+            let written = step.name.as_ref().map(span_range);
+            self.first.insert(
+                name.as_str().into(),
+                First {
+                    index: small(index),
+                    written: written.map(|r| small(r.start)..small(r.end)),
+                },
+            );
+        }
         self.names.push(name);
         self.background.push(step.background);
     }
@@ -62,12 +69,15 @@ impl StepNames {
 
     /// The index of the first step named `name`.
     pub(super) fn position(&self, name: &str) -> Option<usize> {
-        self.first.get(name).map(|f| f.index)
+        self.first.get(name).map(|f| f.index as usize)
     }
 
     /// Where the first step named `name` writes its name (`None` when it is implicit).
     pub(super) fn written(&self, name: &str) -> Option<Range<usize>> {
-        self.first.get(name).and_then(|f| f.written.clone())
+        self.first
+            .get(name)
+            .and_then(|f| f.written.clone())
+            .map(|r| r.start as usize..r.end as usize)
     }
 
     /// Whether step `index` runs in the background.
