@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::fs::File;
-use std::io::{self, BufRead as _, BufReader, Read, Write as _};
+use std::io::{self, BufRead as _, BufReader, Read, Seek as _, SeekFrom, Write as _};
 use std::sync::Arc;
 
 use serde::de::{Deserialize, Deserializer};
@@ -129,7 +129,10 @@ impl CaseSteps {
             serde_json::to_writer(&mut bytes, step)?;
             bytes.push(b'\n');
         }
-        spill.file.write_all(&bytes)?;
+        // At the end of what was written whole: after a failed write, the next one overwrites
+        // its remains rather than following them.
+        (&spill.file).seek(SeekFrom::Start(spill.len))?;
+        (&spill.file).write_all(&bytes)?;
         spill.len += bytes.len() as u64;
         spill.count += n;
         self.kept.drain(..n);
