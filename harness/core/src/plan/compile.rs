@@ -11,7 +11,7 @@ use super::step::{
     ControlAction, ErrorPlan, EventPattern, EventsPlan, Expectation, MediaTypeExpect, PlanStep,
     RawBodyPlan, RequestBody, RequestPlan, RequestTarget, SnapshotPlan, StepAction, WhenPlan,
 };
-use super::template::{Template, ValueTemplate};
+use super::template::{Template, ValueTemplate, exact};
 use crate::model::{
     ControlSpec, EventMatch, EventsExpect, Expect, Level, RequestSpec, ResourceExpect, Shape, Step,
 };
@@ -58,11 +58,11 @@ pub(super) fn compile_step(
             })
         }),
         status_given,
-        captures: step
-            .capture
-            .iter()
-            .map(|(var, q)| (var.clone(), 0, queries.get(&q.value)))
-            .collect(),
+        captures: exact(
+            step.capture
+                .iter()
+                .map(|(var, q)| (var.clone(), 0, queries.get(&q.value))),
+        ),
         status_slot: None,
         events: step.events.as_deref().map(|e| Box::new(compile_events(e))),
         parity: step.parity,
@@ -160,16 +160,16 @@ fn compile_request(spec: &RequestSpec) -> RequestPlan {
     RequestPlan {
         method: spec.method,
         target,
-        query: spec
-            .query
-            .iter()
-            .map(|(k, v)| (k.clone(), ValueTemplate::new(&v.value)))
-            .collect(),
-        headers: spec
-            .headers
-            .iter()
-            .map(|(k, v)| (k.clone(), Template::new(v.value.clone())))
-            .collect(),
+        query: exact(
+            spec.query
+                .iter()
+                .map(|(k, v)| (k.clone(), ValueTemplate::new(&v.value))),
+        ),
+        headers: exact(
+            spec.headers
+                .iter()
+                .map(|(k, v)| (k.clone(), Template::new(v.value.clone()))),
+        ),
         body,
         auth: spec.auth,
     }

@@ -126,17 +126,24 @@ pub enum ValueTemplate {
     Object(Vec<(Template, ValueTemplate)>),
 }
 
+/// Collects exactly: `collect` over an iterator of unknown length leaves room for four, and a
+/// long case's plans hold thousands of lists of one or two.
+pub(crate) fn exact<T>(items: impl Iterator<Item = T>) -> Vec<T> {
+    let mut list: Vec<T> = items.collect();
+    list.shrink_to_fit();
+    list
+}
+
 impl ValueTemplate {
     /// Parses every string leaf and key of `value`.
     pub fn new(value: &Value) -> ValueTemplate {
         match value {
             Value::String(s) => ValueTemplate::Str(Template::new(s.clone())),
-            Value::Array(items) => ValueTemplate::Array(items.iter().map(Self::new).collect()),
-            Value::Object(map) => ValueTemplate::Object(
+            Value::Array(items) => ValueTemplate::Array(exact(items.iter().map(Self::new))),
+            Value::Object(map) => ValueTemplate::Object(exact(
                 map.iter()
-                    .map(|(k, v)| (Template::new(k.clone()), Self::new(v)))
-                    .collect(),
-            ),
+                    .map(|(k, v)| (Template::new(k.clone()), Self::new(v))),
+            )),
             scalar => ValueTemplate::Scalar(scalar.clone()),
         }
     }
