@@ -24,11 +24,13 @@ mod validate;
 use std::path::{Path, PathBuf};
 
 pub use self::rules::parse_duration;
+use self::step_names::StepNames;
 pub use self::step_names::step_name;
 use crate::checklist::Checklist;
 use crate::diag::{LoadError, LoadErrors, SourceFile};
+use crate::model::Case;
 use crate::model::CaseFile;
-use crate::plan::compile_case;
+use crate::plan::{CasePlan, CasePlanner};
 pub use crate::suite::{CaseRun, FilterError, Suite, SuiteCase, run_name};
 use crate::yaml::{parse_error, span_range};
 
@@ -129,8 +131,7 @@ fn check_whole(
         .cases
         .into_iter()
         .map(|mut case| {
-            // The plan is what runs: it takes the parsed steps.
-            let plan = compile_case(&mut case);
+            let plan = plan_whole(&mut case);
             SuiteCase {
                 line: case.id.referenced.line(),
                 file: src.path.clone(),
@@ -139,6 +140,20 @@ fn check_whole(
             }
         })
         .collect())
+}
+
+/// The plan of a validated case, its steps named as the checks named them. The plan is what
+/// runs: it takes the parsed steps, each dropped once compiled, so a long case never holds its
+/// parsed and its compiled steps whole at once.
+fn plan_whole(case: &mut Case) -> CasePlan {
+    let parsed = std::mem::take(&mut case.steps);
+    let names = StepNames::of(&parsed);
+    let index_of = |n: &str| names.position(n).unwrap_or_default();
+    let mut planner = CasePlanner::with_capacity(case.level, parsed.len());
+    for (i, step) in parsed.into_iter().enumerate() {
+        planner.push(&step, names.name(i).to_owned(), &index_of);
+    }
+    planner.finish()
 }
 
 fn collect_files(root: &Path, dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<LoadError>) {

@@ -12,7 +12,6 @@ mod vars;
 
 pub use self::compile::parse_duration;
 pub(crate) use self::planner::CasePlanner;
-pub use self::planner::compile_case;
 pub use self::query::{
     Check, PRESENCE_SUBSCRIPTIONS_COUNT, PathQuery, Predicate, Query, QueryError, parse_query,
 };

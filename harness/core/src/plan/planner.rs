@@ -1,37 +1,13 @@
-//! Builds a case's plan one step at a time, in step order: from a whole parsed case
-//! ([`compile_case`]) or from steps handed over as the case file is read (the loader's
-//! `stream`), so both ways give the same plan.
-
-use std::collections::HashMap;
+//! Builds a case's plan one step at a time, in step order: the loader hands it the steps of a
+//! whole parsed case, or each step as the case file is read (`stream`), so both ways give the
+//! same plan.
 
 use super::bind::bind_step;
 use super::compile::{Queries, compile_step};
 use super::query::{PRESENCE_SUBSCRIPTIONS_COUNT, Predicate, Query};
 use super::step::{CasePlan, PlanStep};
 use super::vars::VarTable;
-use crate::model::{Case, Level, Step};
-
-/// Compiles a validated case (see [`crate::loader`]); steps of a property case: none. The
-/// case's steps are taken: each is dropped once compiled, so a long case never holds its
-/// parsed and its compiled steps whole at once.
-pub fn compile_case(case: &mut Case) -> CasePlan {
-    let parsed = std::mem::take(&mut case.steps);
-    let names: Vec<String> = parsed
-        .iter()
-        .enumerate()
-        .map(|(i, s)| s.name_at(i))
-        .collect();
-    let mut first: HashMap<&str, usize> = HashMap::with_capacity(names.len());
-    for (i, name) in names.iter().enumerate() {
-        first.entry(name.as_str()).or_insert(i);
-    }
-    let index_of = |n: &str| first.get(n).copied().unwrap_or_default();
-    let mut planner = CasePlanner::with_capacity(case.level, parsed.len());
-    for (step, name) in parsed.into_iter().zip(&names) {
-        planner.push(&step, name.clone(), &index_of);
-    }
-    planner.finish()
-}
+use crate::model::{Level, Step};
 
 /// A case's plan so far: its compiled steps, bound to the slots of its variable table.
 pub(crate) struct CasePlanner {
