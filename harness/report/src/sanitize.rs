@@ -128,15 +128,22 @@ pub fn cap(text: &str, max: usize) -> Cow<'_, str> {
     if text.len() <= max {
         return Cow::Borrowed(text);
     }
-    let mut end = max;
+    let kept = &text[..char_floor(text, max)];
+    Cow::Owned(truncated(kept, text.len() - kept.len()))
+}
+
+/// The largest character boundary of `text` at or before `at` (at most its length).
+fn char_floor(text: &str, at: usize) -> usize {
+    let mut end = at.min(text.len());
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    Cow::Owned(format!(
-        "{}\n[… {} bytes truncated]",
-        &text[..end],
-        text.len() - end
-    ))
+    end
+}
+
+/// What is kept of a capped text, and the note of how much was left out.
+fn truncated(kept: &str, left_out: usize) -> String {
+    format!("{kept}\n[… {left_out} bytes truncated]")
 }
 
 /// A text written piece by piece and kept as [`cap`] keeps it whole: at most `max` bytes
@@ -167,8 +174,7 @@ impl CappedText {
         if self.total <= self.max {
             return self.kept;
         }
-        let left_out = self.total - self.kept.len();
-        format!("{}\n[… {left_out} bytes truncated]", self.kept)
+        truncated(&self.kept, self.total - self.kept.len())
     }
 }
 
@@ -183,11 +189,7 @@ impl fmt::Write for CappedText {
             self.kept.push_str(s);
             return Ok(());
         }
-        let mut end = room;
-        while !s.is_char_boundary(end) {
-            end -= 1;
-        }
-        self.kept.push_str(&s[..end]);
+        self.kept.push_str(&s[..char_floor(s, room)]);
         self.cut = true;
         Ok(())
     }
