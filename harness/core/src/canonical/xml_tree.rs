@@ -1,6 +1,8 @@
 //! A minimal element tree built from quick-xml events, so the canonical mappers can look at
 //! children in any order and report element paths and byte offsets.
 
+use std::borrow::Cow;
+
 use quick_xml::NsReader;
 use quick_xml::XmlVersion;
 use quick_xml::escape::resolve_predefined_entity;
@@ -16,7 +18,8 @@ pub const UCWA_NS: &str = "http://schemas.microsoft.com/rtc/2012/03/ucwa";
 /// keys as written), children and the concatenated text directly inside it.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Element {
-    pub ns: Option<String>,
+    /// Borrowed when it is the UCWA namespace, as nearly every element's is.
+    pub ns: Option<Cow<'static, str>>,
     pub name: String,
     pub attrs: Vec<(String, String)>,
     pub children: Vec<Element>,
@@ -48,7 +51,7 @@ impl Element {
         } else {
             Err(self.error(CanonErrorKind::WrongNamespace {
                 element: self.name.clone(),
-                found: self.ns.clone(),
+                found: self.ns.as_deref().map(str::to_owned),
             }))
         }
     }
@@ -120,16 +123,12 @@ pub(crate) fn parse_document(text: &str) -> Result<Element, CanonError> {
     };
     loop {
         let start = reader.buffer_position();
-        let current_path = stack
-            .last()
-            .map(|o| o.element.path.clone())
-            .unwrap_or_default();
         let (resolved, event) = match reader.read_resolved_event() {
             Ok((ns, event)) => (resolved_ns(&ns), event),
             Err(e) => {
                 return Err(syntax(
                     reader.error_position(),
-                    &current_path,
+                    open_path(&stack),
                     e.to_string(),
                 ));
             }
@@ -139,7 +138,7 @@ pub(crate) fn parse_document(text: &str) -> Result<Element, CanonError> {
                 if root.is_some() {
                     return Err(syntax(start, "/", "content after the root element".into()));
                 }
-                let mut element = start_element(tag, resolved, start, &current_path)?;
+                let mut element = start_element(tag, resolved, start, open_path(&stack))?;
                 element.path = match stack.last_mut() {
                     Some(parent) => parent.child_path(&element.name),
                     None => format!("/{}", element.name),
@@ -176,7 +175,7 @@ pub(crate) fn parse_document(text: &str) -> Result<Element, CanonError> {
                         _ => {
                             return Err(syntax(
                                 start,
-                                &current_path,
+                                open_path(&stack),
                                 format!("invalid character reference &{};", &*r),
                             ));
                         }
@@ -187,7 +186,7 @@ pub(crate) fn parse_document(text: &str) -> Result<Element, CanonError> {
                         None => {
                             return Err(syntax(
                                 start,
-                                &current_path,
+                                open_path(&stack),
                                 format!("unknown entity &{};", &*r),
                             ));
                         }
@@ -210,9 +209,15 @@ pub(crate) fn parse_document(text: &str) -> Result<Element, CanonError> {
     root.ok_or_else(|| syntax(0, "/", "no root element".into()))
 }
 
-fn resolved_ns(ns: &ResolveResult<'_>) -> Result<Option<String>, String> {
+/// The path of the innermost open element (`""` outside the root), for errors.
+fn open_path(stack: &[Open]) -> &str {
+    stack.last().map_or("", |open| open.element.path.as_str())
+}
+
+fn resolved_ns(ns: &ResolveResult<'_>) -> Result<Option<Cow<'static, str>>, String> {
     match ns {
-        ResolveResult::Bound(ns) => Ok(Some(ns.0.to_owned())),
+        ResolveResult::Bound(ns) if ns.0 == UCWA_NS => Ok(Some(Cow::Borrowed(UCWA_NS))),
+        ResolveResult::Bound(ns) => Ok(Some(Cow::Owned(ns.0.to_owned()))),
         ResolveResult::Unbound => Ok(None),
         ResolveResult::Unknown(prefix) => Err(format!("unknown namespace prefix '{prefix}'")),
     }
@@ -220,20 +225,20 @@ fn resolved_ns(ns: &ResolveResult<'_>) -> Result<Option<String>, String> {
 
 fn start_element(
     tag: &BytesStart<'_>,
-    ns: Result<Option<String>, String>,
+    ns: Result<Option<Cow<'static, str>>, String>,
     offset: u64,
     parent_path: &str,
 ) -> Result<Element, CanonError> {
     let name = tag.local_name().as_ref().to_owned();
-    let here = format!("{parent_path}/{name}");
+    let here = || format!("{parent_path}/{name}");
     let ns = ns.map_err(|message| {
-        CanonError::xml(here.clone(), offset, CanonErrorKind::XmlSyntax { message })
+        CanonError::xml(here(), offset, CanonErrorKind::XmlSyntax { message })
     })?;
     let mut attrs = Vec::new();
     for attr in tag.attributes() {
         let attr = attr.map_err(|e| {
             CanonError::xml(
-                here.clone(),
+                here(),
                 offset,
                 CanonErrorKind::XmlSyntax {
                     message: e.to_string(),
@@ -248,7 +253,7 @@ fn start_element(
             .normalized_value(XmlVersion::Implicit1_0)
             .map_err(|e| {
                 CanonError::xml(
-                    here.clone(),
+                    here(),
                     offset,
                     CanonErrorKind::XmlSyntax {
                         message: e.to_string(),
