@@ -131,7 +131,8 @@ impl<'a> Head<'a> {
 fn serialize_redacted(value: &impl Serialize, out: impl io::Write) -> io::Result<()> {
     let formatter = Redacting {
         inner: PrettyFormatter::new(),
-        string: None,
+        in_string: false,
+        string: Vec::new(),
     };
     let mut serializer = serde_json::Serializer::with_formatter(out, formatter);
     value.serialize(&mut serializer).map_err(io::Error::other)
@@ -142,8 +143,9 @@ fn serialize_redacted(value: &impl Serialize, out: impl io::Write) -> io::Result
 /// written whole. Everything outside strings goes to the pretty formatter untouched.
 struct Redacting {
     inner: PrettyFormatter<'static>,
-    /// The string being written, unescaped, when inside one.
-    string: Option<Vec<u8>>,
+    in_string: bool,
+    /// The string being written, unescaped, while `in_string` (one buffer for all strings).
+    string: Vec<u8>,
 }
 
 /// Writes a number or a boolean, into the string being gathered when inside one (a map key).
@@ -151,9 +153,10 @@ macro_rules! scalar {
     ($($name:ident: $ty:ty),* $(,)?) => {
         $(
             fn $name<W: ?Sized + io::Write>(&mut self, writer: &mut W, value: $ty) -> io::Result<()> {
-                match &mut self.string {
-                    Some(text) => self.inner.$name(text, value),
-                    None => self.inner.$name(writer, value),
+                if self.in_string {
+                    self.inner.$name(&mut self.string, value)
+                } else {
+                    self.inner.$name(writer, value)
                 }
             }
         )*
@@ -178,7 +181,8 @@ impl Formatter for Redacting {
     );
 
     fn begin_string<W: ?Sized + io::Write>(&mut self, _writer: &mut W) -> io::Result<()> {
-        self.string = Some(Vec::new());
+        self.in_string = true;
+        self.string.clear();
         Ok(())
     }
 
@@ -187,12 +191,11 @@ impl Formatter for Redacting {
         writer: &mut W,
         fragment: &str,
     ) -> io::Result<()> {
-        match &mut self.string {
-            Some(text) => {
-                text.extend_from_slice(fragment.as_bytes());
-                Ok(())
-            }
-            None => self.inner.write_string_fragment(writer, fragment),
+        if self.in_string {
+            self.string.extend_from_slice(fragment.as_bytes());
+            Ok(())
+        } else {
+            self.inner.write_string_fragment(writer, fragment)
         }
     }
 
@@ -201,9 +204,9 @@ impl Formatter for Redacting {
         writer: &mut W,
         escape: CharEscape,
     ) -> io::Result<()> {
-        let Some(text) = &mut self.string else {
+        if !self.in_string {
             return self.inner.write_char_escape(writer, escape);
-        };
+        }
         let c = match escape {
             CharEscape::Quote => '"',
             CharEscape::ReverseSolidus => '\\',
@@ -215,16 +218,17 @@ impl Formatter for Redacting {
             CharEscape::Tab => '\t',
             CharEscape::AsciiControl(byte) => char::from(byte),
         };
-        text.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+        self.string
+            .extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
         Ok(())
     }
 
     fn end_string<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        let text = self.string.take().unwrap_or_default();
+        self.in_string = false;
         // Whole `str` pieces and ASCII digits: always UTF-8.
-        let text = String::from_utf8(text).map_err(io::Error::other)?;
+        let text = std::str::from_utf8(&self.string).map_err(io::Error::other)?;
         // serde_json's own quoting and escaping, the same as the pretty formatter's.
-        serde_json::to_writer(writer, redact(&text).as_ref()).map_err(io::Error::other)
+        serde_json::to_writer(writer, redact(text).as_ref()).map_err(io::Error::other)
     }
 
     fn begin_array<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {

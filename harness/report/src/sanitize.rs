@@ -23,10 +23,12 @@ fn ends_secret(c: char) -> bool {
 /// Replaces the value of every `cwt=…` and `password=…` (ASCII case-insensitive) with
 /// `[redacted]`. Borrows when there is nothing to replace.
 pub fn redact(text: &str) -> Cow<'_, str> {
-    let lower = text.to_ascii_lowercase();
-    if !SECRET_KEYS.iter().any(|key| lower.contains(key)) {
+    // Every string of every report passes here: most hold no key, and finding that out must
+    // not cost a lowercased copy.
+    if !has_secret_key(text) {
         return Cow::Borrowed(text);
     }
+    let lower = text.to_ascii_lowercase();
     let mut out = String::with_capacity(text.len());
     let mut rest = 0;
     let mut pos = 0;
@@ -50,6 +52,17 @@ pub fn redact(text: &str) -> Cow<'_, str> {
     }
     out.push_str(&text[rest..]);
     Cow::Owned(out)
+}
+
+/// Whether some `=` in `text` ends one of [`SECRET_KEYS`] (ASCII case-insensitive).
+fn has_secret_key(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    text.match_indices('=').any(|(at, _)| {
+        let end = at + 1;
+        SECRET_KEYS.iter().any(|key| {
+            end >= key.len() && bytes[end - key.len()..end].eq_ignore_ascii_case(key.as_bytes())
+        })
+    })
 }
 
 /// Whether XML 1.0 allows `c` in a document (the `Char` production).
@@ -259,6 +272,16 @@ mod tests {
         assert!(matches!(redact("nothing here"), Cow::Borrowed(_)));
         assert_eq!(redact("cwt= empty"), "cwt= empty");
         assert_eq!(redact("ends with cwt="), "ends with cwt=");
+    }
+
+    #[test]
+    fn a_key_is_found_in_any_case_at_any_place() {
+        for text in ["cwt=x", "a=b&CWT=x", "PassWord=x", "=password=x", "xcwt=y"] {
+            assert!(has_secret_key(text), "{text}");
+        }
+        for text in ["", "=", "cwt", "wt=x", "pass=word", "c=wt=", "passwor=d"] {
+            assert!(!has_secret_key(text), "{text}");
+        }
     }
 
     #[test]
