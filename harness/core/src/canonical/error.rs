@@ -174,12 +174,61 @@ pub(crate) fn json_type(value: &serde_json::Value) -> &'static str {
     }
 }
 
-/// Appends a key to a JSON path (`$.a`, or `$['odd key']`).
-pub(crate) fn json_key(path: &str, key: &str) -> String {
-    let plain = !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if plain {
-        format!("{path}.{key}")
-    } else {
-        format!("{path}['{}']", key.replace('\'', "\\'"))
+/// Where a JSON value sits (`$`, `$.a`, `$['odd key']`, `$.a[2]`): built on the stack as the
+/// mappers descend, and spelt out only when an error names it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum JsonAt<'a> {
+    Root,
+    Key(&'a JsonAt<'a>, &'a str),
+    Index(&'a JsonAt<'a>, usize),
+}
+
+impl JsonAt<'_> {
+    pub(crate) fn key<'b>(&'b self, key: &'b str) -> JsonAt<'b> {
+        JsonAt::Key(self, key)
+    }
+
+    pub(crate) fn index(&self, index: usize) -> JsonAt<'_> {
+        JsonAt::Index(self, index)
+    }
+}
+
+impl fmt::Display for JsonAt<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            JsonAt::Root => f.write_str("$"),
+            JsonAt::Key(parent, key) => {
+                let plain =
+                    !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+                if plain {
+                    write!(f, "{parent}.{key}")
+                } else {
+                    write!(f, "{parent}['{}']", key.replace('\'', "\\'"))
+                }
+            }
+            JsonAt::Index(parent, index) => write!(f, "{parent}[{index}]"),
+        }
+    }
+}
+
+impl From<JsonAt<'_>> for String {
+    fn from(at: JsonAt<'_>) -> String {
+        at.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::JsonAt;
+
+    #[test]
+    fn a_json_location_is_spelt_as_a_json_path() {
+        let root = JsonAt::Root;
+        assert_eq!(root.to_string(), "$");
+        let links = root.key("_links");
+        assert_eq!(links.key("self").to_string(), "$._links.self");
+        assert_eq!(links.key("a b").index(2).to_string(), "$._links['a b'][2]");
+        assert_eq!(root.key("it's").to_string(), r"$['it\'s']");
+        assert_eq!(root.key("").to_string(), "$['']");
     }
 }

@@ -3,7 +3,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::error::{CanonError, CanonErrorKind, Format, utf8};
+use super::error::{CanonError, CanonErrorKind, Format, JsonAt, utf8};
 use super::resource::{as_object, expect_root, opt_string, parse_json};
 use super::xml_tree::{Element, parse_document};
 
@@ -33,7 +33,7 @@ impl ErrorBody {
 
     /// Maps a JSON error object; `debugInfo` and `link` are not kept.
     pub fn from_json(value: &Value) -> Result<ErrorBody, CanonError> {
-        error_from_json(value, "$")
+        error_from_json(value, JsonAt::Root)
     }
 
     /// Parses an XML body whose root is `<reason>` in the UCWA namespace.
@@ -83,18 +83,18 @@ fn contains_word(text: &str, name: &str) -> bool {
     })
 }
 
-pub(crate) fn error_from_json(value: &Value, path: &str) -> Result<ErrorBody, CanonError> {
-    let obj = as_object(value, path)?;
-    let code = opt_string(obj, "code", path)?
-        .ok_or_else(|| CanonError::json(path, CanonErrorKind::MissingField("code")))?;
+pub(crate) fn error_from_json(value: &Value, at: JsonAt<'_>) -> Result<ErrorBody, CanonError> {
+    let obj = as_object(value, at)?;
+    let code = opt_string(obj, "code", at)?
+        .ok_or_else(|| CanonError::json(at, CanonErrorKind::MissingField("code")))?;
     let parameters = obj
         .get("parameters")
         .filter(|p| !is_empty_value(p))
         .cloned();
     Ok(ErrorBody {
         code,
-        subcode: opt_string(obj, "subcode", path)?.filter(|s| !s.is_empty()),
-        message: opt_string(obj, "message", path)?.filter(|s| !s.is_empty()),
+        subcode: opt_string(obj, "subcode", at)?.filter(|s| !s.is_empty()),
+        message: opt_string(obj, "message", at)?.filter(|s| !s.is_empty()),
         parameters,
     })
 }

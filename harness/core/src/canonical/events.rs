@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::error::{CanonError, CanonErrorKind, Format, json_key, json_type, utf8};
+use super::error::{CanonError, CanonErrorKind, Format, JsonAt, json_type, utf8};
 use super::error_body::{ErrorBody, error_from_element, error_from_json};
 use super::resource::{
     Resource, as_object, expect_root, link_from_json, opt_string, parse_json,
@@ -92,11 +92,12 @@ impl Events {
 
     /// Maps a JSON events object.
     pub fn from_json(value: &Value) -> Result<Events, CanonError> {
-        let obj = as_object(value, "$")?;
+        let obj = as_object(value, JsonAt::Root)?;
         let mut events = Events::default();
         if let Some(links) = obj.get("_links") {
-            for (rel, link) in as_object(links, "$._links")? {
-                let href = link_from_json(link, &json_key("$._links", rel))?.href;
+            let links_at = JsonAt::Root.key("_links");
+            for (rel, link) in as_object(links, links_at)? {
+                let href = link_from_json(link, links_at.key(rel))?.href;
                 if rel == "self" {
                     events.self_href = Some(href);
                 } else {
@@ -110,7 +111,7 @@ impl Events {
                 for (i, sender) in senders.iter().enumerate() {
                     events
                         .senders
-                        .push(sender_from_json(sender, &format!("$.sender[{i}]"))?);
+                        .push(sender_from_json(sender, JsonAt::Root.key("sender").index(i))?);
                 }
             }
             Some(other) => {
@@ -165,30 +166,30 @@ impl Events {
 fn required_string(
     obj: &serde_json::Map<String, Value>,
     key: &'static str,
-    path: &str,
+    at: JsonAt<'_>,
 ) -> Result<String, CanonError> {
     let missing = if key == "href" {
         CanonErrorKind::MissingHref
     } else {
         CanonErrorKind::MissingField(key)
     };
-    opt_string(obj, key, path)?.ok_or_else(|| CanonError::json(path, missing))
+    opt_string(obj, key, at)?.ok_or_else(|| CanonError::json(at, missing))
 }
 
-fn rel_link_from_json(value: &Value, path: &str) -> Result<RelLink, CanonError> {
-    let obj = as_object(value, path)?;
+fn rel_link_from_json(value: &Value, at: JsonAt<'_>) -> Result<RelLink, CanonError> {
+    let obj = as_object(value, at)?;
     Ok(RelLink {
-        rel: required_string(obj, "rel", path)?,
-        href: required_string(obj, "href", path)?,
-        title: opt_string(obj, "title", path)?,
+        rel: required_string(obj, "rel", at)?,
+        href: required_string(obj, "href", at)?,
+        title: opt_string(obj, "title", at)?,
     })
 }
 
-fn sender_from_json(value: &Value, path: &str) -> Result<Sender, CanonError> {
-    let obj = as_object(value, path)?;
+fn sender_from_json(value: &Value, at: JsonAt<'_>) -> Result<Sender, CanonError> {
+    let obj = as_object(value, at)?;
     let mut sender = Sender {
-        rel: required_string(obj, "rel", path)?,
-        href: required_string(obj, "href", path)?,
+        rel: required_string(obj, "rel", at)?,
+        href: required_string(obj, "href", at)?,
         events: Vec::new(),
     };
     match obj.get("events") {
@@ -197,12 +198,12 @@ fn sender_from_json(value: &Value, path: &str) -> Result<Sender, CanonError> {
             for (i, item) in items.iter().enumerate() {
                 sender
                     .events
-                    .push(event_from_json(item, &format!("{path}.events[{i}]"))?);
+                    .push(event_from_json(item, at.key("events").index(i))?);
             }
         }
         Some(other) => {
             return Err(CanonError::json(
-                format!("{path}.events"),
+                at.key("events"),
                 CanonErrorKind::WrongType {
                     expected: "an array",
                     found: json_type(other),
@@ -213,17 +214,16 @@ fn sender_from_json(value: &Value, path: &str) -> Result<Sender, CanonError> {
     Ok(sender)
 }
 
-fn event_from_json(value: &Value, path: &str) -> Result<Event, CanonError> {
-    let obj = as_object(value, path)?;
-    let link_path = format!("{path}.link");
+fn event_from_json(value: &Value, at: JsonAt<'_>) -> Result<Event, CanonError> {
+    let obj = as_object(value, at)?;
     let link = obj
         .get("link")
-        .ok_or_else(|| CanonError::json(path, CanonErrorKind::MissingField("link")))?;
+        .ok_or_else(|| CanonError::json(at, CanonErrorKind::MissingField("link")))?;
     let embedded = match obj.get("_embedded") {
         None => None,
         Some(member) => {
-            let here = format!("{path}._embedded");
-            let map = as_object(member, &here)?;
+            let here = at.key("_embedded");
+            let map = as_object(member, here)?;
             if map.len() > 1 {
                 return Err(CanonError::json(
                     here,
@@ -232,32 +232,31 @@ fn event_from_json(value: &Value, path: &str) -> Result<Event, CanonError> {
             }
             match map.iter().next() {
                 None => None,
-                Some((key, Value::Array(items))) if items.len() == 1 => Some(resource_from_json(
-                    &items[0],
-                    &format!("{}[0]", json_key(&here, key)),
-                )?),
+                Some((key, Value::Array(items))) if items.len() == 1 => {
+                    Some(resource_from_json(&items[0], here.key(key).index(0))?)
+                }
                 Some((_, Value::Array(items))) => {
                     return Err(CanonError::json(
                         here,
                         CanonErrorKind::MultipleEmbedded(items.len()),
                     ));
                 }
-                Some((key, single)) => Some(resource_from_json(single, &json_key(&here, key))?),
+                Some((key, single)) => Some(resource_from_json(single, here.key(key))?),
             }
         }
     };
     Ok(Event {
-        kind: required_string(obj, "type", path)?,
-        link: rel_link_from_json(link, &link_path)?,
+        kind: required_string(obj, "type", at)?,
+        link: rel_link_from_json(link, at.key("link"))?,
         in_collection: obj
             .get("in")
-            .map(|v| rel_link_from_json(v, &format!("{path}.in")))
+            .map(|v| rel_link_from_json(v, at.key("in")))
             .transpose()?,
         embedded,
-        status: opt_string(obj, "status", path)?,
+        status: opt_string(obj, "status", at)?,
         reason: obj
             .get("reason")
-            .map(|v| error_from_json(v, &format!("{path}.reason")))
+            .map(|v| error_from_json(v, at.key("reason")))
             .transpose()?,
     })
 }

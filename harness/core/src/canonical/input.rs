@@ -9,7 +9,7 @@ use quick_xml::escape::escape;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::error::{CanonError, CanonErrorKind, Format, json_key, utf8};
+use super::error::{CanonError, CanonErrorKind, Format, JsonAt, utf8};
 use super::resource::{
     as_object, expect_root, insert_json_property, insert_xml_property, parse_json,
 };
@@ -36,7 +36,7 @@ impl Input {
 
     /// Maps a JSON request object.
     pub fn from_json(value: &Value) -> Result<Input, CanonError> {
-        let obj = as_object(value, "$")?;
+        let obj = as_object(value, JsonAt::Root)?;
         let mut input = Input::default();
         for (key, member) in obj {
             if key == "_links" || key == "_embedded" {
@@ -47,7 +47,7 @@ impl Input {
                 &mut input.lists,
                 key,
                 member,
-                &json_key("$", key),
+                JsonAt::Root.key(key),
             )?;
         }
         Ok(input)

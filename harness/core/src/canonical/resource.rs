@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
-use super::error::{CanonError, CanonErrorKind, Format, json_key, json_type, utf8};
+use super::error::{CanonError, CanonErrorKind, Format, JsonAt, json_type, utf8};
 use super::scalar::Scalar;
 use super::xml_tree::{Element, parse_document};
 
@@ -61,7 +61,7 @@ impl Resource {
 
     /// Maps a JSON resource object.
     pub fn from_json(value: &Value) -> Result<Resource, CanonError> {
-        resource_from_json(value, "$")
+        resource_from_json(value, JsonAt::Root)
     }
 
     /// Parses an XML body whose root is `<resource>` in the UCWA namespace.
@@ -194,11 +194,11 @@ pub(crate) fn expect_root(
 /// The object at `value`, or a located type error.
 pub(crate) fn as_object<'a>(
     value: &'a Value,
-    path: &str,
+    at: JsonAt<'_>,
 ) -> Result<&'a Map<String, Value>, CanonError> {
     value.as_object().ok_or_else(|| {
         CanonError::json(
-            path,
+            at,
             CanonErrorKind::WrongType {
                 expected: "an object",
                 found: json_type(value),
@@ -211,13 +211,13 @@ pub(crate) fn as_object<'a>(
 pub(crate) fn opt_string(
     obj: &Map<String, Value>,
     key: &str,
-    path: &str,
+    at: JsonAt<'_>,
 ) -> Result<Option<String>, CanonError> {
     match obj.get(key) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
         Some(other) => Err(CanonError::json(
-            json_key(path, key),
+            at.key(key),
             CanonErrorKind::WrongType {
                 expected: "a string",
                 found: json_type(other),
@@ -227,14 +227,14 @@ pub(crate) fn opt_string(
 }
 
 /// A JSON link object `{href, title?, revision?}`; other members (`etag`…) are ignored (5.2).
-pub(crate) fn link_from_json(value: &Value, path: &str) -> Result<Link, CanonError> {
-    let obj = as_object(value, path)?;
-    let href = opt_string(obj, "href", path)?
-        .ok_or_else(|| CanonError::json(path, CanonErrorKind::MissingHref))?;
-    let title = opt_string(obj, "title", path)?;
+pub(crate) fn link_from_json(value: &Value, at: JsonAt<'_>) -> Result<Link, CanonError> {
+    let obj = as_object(value, at)?;
+    let href = opt_string(obj, "href", at)?
+        .ok_or_else(|| CanonError::json(at, CanonErrorKind::MissingHref))?;
+    let title = opt_string(obj, "title", at)?;
     let revision = match obj.get("revision") {
         Some(Value::Number(n)) => Some(n.to_string()),
-        _ => opt_string(obj, "revision", path)?,
+        _ => opt_string(obj, "revision", at)?,
     };
     Ok(Link {
         href,
@@ -243,46 +243,46 @@ pub(crate) fn link_from_json(value: &Value, path: &str) -> Result<Link, CanonErr
     })
 }
 
-pub(crate) fn resource_from_json(value: &Value, path: &str) -> Result<Resource, CanonError> {
-    let obj = as_object(value, path)?;
-    let rel = opt_string(obj, "rel", path)?
-        .ok_or_else(|| CanonError::json(path, CanonErrorKind::MissingRel))?;
+pub(crate) fn resource_from_json(value: &Value, at: JsonAt<'_>) -> Result<Resource, CanonError> {
+    let obj = as_object(value, at)?;
+    let rel = opt_string(obj, "rel", at)?
+        .ok_or_else(|| CanonError::json(at, CanonErrorKind::MissingRel))?;
     let mut resource = Resource {
         rel,
         ..Resource::default()
     };
     for (key, member) in obj {
-        let here = json_key(path, key);
+        let here = at.key(key);
         match key.as_str() {
             "rel" => {}
             "_links" => {
-                for (rel, links) in as_object(member, &here)? {
-                    let link_path = json_key(&here, rel);
+                for (rel, links) in as_object(member, here)? {
+                    let link_at = here.key(rel);
                     if rel == "self" {
-                        resource.self_href = Some(link_from_json(links, &link_path)?.href);
+                        resource.self_href = Some(link_from_json(links, link_at)?.href);
                         continue;
                     }
                     let parsed = match links {
                         Value::Array(items) => items
                             .iter()
                             .enumerate()
-                            .map(|(i, l)| link_from_json(l, &format!("{link_path}[{i}]")))
+                            .map(|(i, l)| link_from_json(l, link_at.index(i)))
                             .collect::<Result<Vec<_>, _>>()?,
-                        single => vec![link_from_json(single, &link_path)?],
+                        single => vec![link_from_json(single, link_at)?],
                     };
                     resource.links.insert(rel.clone(), parsed);
                 }
             }
             "_embedded" => {
-                for (name, items) in as_object(member, &here)? {
-                    let item_path = json_key(&here, name);
+                for (name, items) in as_object(member, here)? {
+                    let item_at = here.key(name);
                     let parsed = match items {
                         Value::Array(items) => items
                             .iter()
                             .enumerate()
-                            .map(|(i, r)| resource_from_json(r, &format!("{item_path}[{i}]")))
+                            .map(|(i, r)| resource_from_json(r, item_at.index(i)))
                             .collect::<Result<Vec<_>, _>>()?,
-                        single => vec![resource_from_json(single, &item_path)?],
+                        single => vec![resource_from_json(single, item_at)?],
                     };
                     resource.embedded.insert(name.clone(), parsed);
                 }
@@ -292,7 +292,7 @@ pub(crate) fn resource_from_json(value: &Value, path: &str) -> Result<Resource, 
                 &mut resource.lists,
                 key,
                 member,
-                &here,
+                here,
             )?,
         }
     }
@@ -305,14 +305,14 @@ pub(crate) fn insert_json_property(
     lists: &mut BTreeMap<String, Vec<Scalar>>,
     key: &str,
     member: &Value,
-    path: &str,
+    at: JsonAt<'_>,
 ) -> Result<(), CanonError> {
     if let Value::Array(items) = member {
         let mut list = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
             list.push(Scalar::from_json(item).ok_or_else(|| {
                 CanonError::json(
-                    format!("{path}[{i}]"),
+                    at.index(i),
                     CanonErrorKind::WrongType {
                         expected: "a scalar list item",
                         found: json_type(item),
@@ -325,7 +325,7 @@ pub(crate) fn insert_json_property(
     }
     let scalar = Scalar::from_json(member).ok_or_else(|| {
         CanonError::json(
-            path,
+            at,
             CanonErrorKind::WrongType {
                 expected: "a scalar or an array",
                 found: json_type(member),
