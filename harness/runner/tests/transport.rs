@@ -140,6 +140,16 @@ async fn subscribe_and_follow(format: Format) {
     assert!(timeline.iter().all(|e| e.sender_rel == "people"));
     assert!(follower.broken().is_none(), "{:?}", follower.broken());
     assert_eq!(follower.seen(), timeline.len() as u64);
+    // From a cursor, a waiter sees and gets only the events from that seq on.
+    let from = timeline.len() as u64 - 1;
+    let tail = follower
+        .wait_from(deadline, from, |window| !window.is_empty())
+        .await;
+    assert_eq!(tail.first().map(|e| e.seq), Some(from), "{tail:?}");
+    assert!(
+        tail.iter().zip(from..).all(|(e, seq)| e.seq == seq),
+        "{tail:?}"
+    );
 
     let app = target
         .resolve(vars["app.self"].as_str().expect("self"))

@@ -272,14 +272,11 @@ impl<'s> Driver<'s> {
             return Err(Violation::Error("the session has no event follower".into()));
         };
         let deadline = tokio::time::Instant::now() + EVENTS_WITHIN;
-        let from = usize::try_from(from).unwrap_or(usize::MAX);
-        let timeline = follower
-            .wait_until(deadline, |all| done(all.get(from..).unwrap_or_default()))
-            .await;
+        let events = follower.wait_from(deadline, from, done).await;
         if let Some(why) = follower.broken() {
             return Err(Violation::Error(format!("the event channel failed: {why}")));
         }
-        Ok(timeline.get(from..).unwrap_or_default().to_vec())
+        Ok(events)
     }
 }
 
