@@ -172,7 +172,7 @@ impl Session {
             )
             .header("Accept", self.accept())
             .header("Content-Type", self.content_type())
-            .header("Authorization", &format!("Bearer {}", token.expose()))
+            .header("Authorization", format!("Bearer {}", token.expose()))
             .body(body);
         let resp = self.target.send(req).await.map_err(|e| err(e.into()))?;
         if !matches!(resp.status, 200 | 201) {
@@ -316,7 +316,7 @@ impl Session {
             .request(http::Method::POST, url)
             .header("Accept", "application/json")
             .header("Content-Type", "application/json")
-            .header("Authorization", &auth)
+            .header("Authorization", auth)
             .body(Value::Object(body).to_string());
         self.target.send(req).await
     }
@@ -335,7 +335,7 @@ impl Session {
         let auth = self.authorization().await.map_err(|e| e.to_string())?;
         let req = HttpRequest::new(http::Method::GET, url, self.target.profile.timeouts.request)
             .header("Accept", self.accept())
-            .header("Authorization", &auth);
+            .header("Authorization", auth);
         let resp = self.target.send(req).await.map_err(|e| e.to_string())?;
         if resp.status != 200 {
             return Err(format!(
@@ -383,7 +383,7 @@ impl Session {
             self.target.profile.timeouts.request,
         )
         .header("Accept", self.accept())
-        .header("Authorization", &auth);
+        .header("Authorization", auth);
         self.target.send(req).await
     }
 

@@ -111,7 +111,7 @@ async fn subscribe_and_follow(format: Format) {
     .header("Content-Type", session.content_type())
     .header(
         "Authorization",
-        &session.authorization().await.expect("token"),
+        session.authorization().await.expect("token"),
     )
     .body(body);
     let resp = target.client.send(req).await.expect("POST answers");
@@ -352,7 +352,7 @@ async fn follower_reports_a_vanished_application_at_once() {
         .expect("resolves");
     let delete = HttpRequest::new(http::Method::DELETE, app, Duration::from_secs(10)).header(
         "Authorization",
-        &session.authorization().await.expect("token"),
+        session.authorization().await.expect("token"),
     );
     let resp = target.client.send(delete).await.expect("DELETE answers");
     assert_eq!(resp.status, 204);

@@ -118,7 +118,7 @@ impl<'s> Driver<'s> {
         let mut req: HttpRequest = target
             .request(method.clone(), url)
             .header("Accept", media_type(format))
-            .header("Authorization", &auth);
+            .header("Authorization", auth);
         if let Some(body) = body {
             let text = match format {
                 Format::Json => Value::Object(body.clone()).to_string(),
