@@ -244,9 +244,6 @@ impl Session {
         }
         put("me", json!(p.watcher));
         put("watcher", json!(p.watcher));
-        for (i, c) in p.contacts.iter().enumerate() {
-            put(&format!("contacts.{i}"), json!(c));
-        }
         put("contacts", json!(p.contacts));
         if let Some(g) = &p.group {
             put("group.name", json!(g));
@@ -260,13 +257,20 @@ impl Session {
         put("content_type", json!(self.content_type()));
         if let Some(app) = &self.app {
             put("app.endpointId", json!(app.endpoint_id));
+        }
+        // Names made here are moved in (no copy through `put`); none is one of the fixed
+        // names above, and `app.endpointId` still yields to a link of that rel, as before.
+        for (i, c) in p.contacts.iter().enumerate() {
+            v.insert(format!("contacts.{i}"), json!(c));
+        }
+        if let Some(app) = &self.app {
             for (prefix, links) in [
                 ("app", &app.links),
                 ("people", &app.people),
                 ("me", &app.me),
             ] {
                 for (rel, href) in links {
-                    put(&format!("{prefix}.{rel}"), json!(href));
+                    v.insert(format!("{prefix}.{rel}"), json!(href));
                 }
             }
         }
