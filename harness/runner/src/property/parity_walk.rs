@@ -155,7 +155,7 @@ fn links_of(r: &Resource, base: &str, out: &mut Vec<(String, String, String)>) {
         if SKIP_RELS.contains(&rel.as_str()) {
             continue;
         }
-        let mut sorted = links.clone();
+        let mut sorted: Vec<_> = links.iter().collect();
         sorted.sort();
         for (k, link) in sorted.iter().enumerate() {
             // A link with attributes is an object in the canonical form; a bare one a string.
@@ -238,8 +238,9 @@ async fn compare(
         }
         return fail(text);
     }
-    let resource = match parse_document(d.format, &first.body) {
-        Ok(Document::Resource(r)) if (200..300).contains(&first.status) => Some(r),
+    // The run format's form, read once above, is what the walk goes on from.
+    let resource = match a {
+        Document::Resource(r) if (200..300).contains(&first.status) => Some(r),
         _ => None,
     };
     Ok((first.status, resource))
