@@ -269,11 +269,11 @@ async fn follow(
             Ok(r) => r,
             Err(e) => return shared.break_with(target.redact(&e.to_string())),
         };
-        let requested = url.to_string();
-        let ack = ack_of(&requested);
+        let requested = url.as_str();
+        let ack = ack_of(requested);
         let next = {
             let mut state = shared.lock();
-            let observation = state.channel.observe(&requested, &response, format);
+            let observation = state.channel.observe(requested, &response, format);
             let step = state.step.clone();
             for (sender_rel, sender_href, event) in observation.events {
                 let seq = state.timeline.len() as u64;
