@@ -217,7 +217,7 @@ where
         }
         Tap::Tag => {
             let url = req.url.to_string();
-            let req = req.header(flow::FLOW_HEADER, &flow::current().header_value());
+            let req = req.header(flow::FLOW_HEADER, flow::current().header_value());
             let response = send_tries(client, shared, req, retry).await?;
             if response.header(flow::DIVERGED_HEADER).is_some() {
                 return Err(TransportError::Diverged {
@@ -283,7 +283,8 @@ async fn exchange<C>(
 where
     C: hyper_util::client::legacy::connect::Connect + Clone + Send + Sync + 'static,
 {
-    let url = req.url.to_string();
+    // Named in errors only: copied when one happens.
+    let url = req.url.as_str();
     let timeout = req.timeout;
     // A request that cannot be built fails the same way every time: not worth a retry.
     let request = build_request(req).map_err(|e| (e, false))?;
@@ -292,7 +293,7 @@ where
     let started = Instant::now();
     let exchange = async {
         let response = client.request(request).await.map_err(|e| {
-            let error = classify(&url, &e);
+            let error = classify(url, &e);
             // A TLS failure never left either, but it fails the same way every time.
             let unsent = never_left(&e) && !matches!(error, TransportError::Tls { .. });
             (error, unsent)
@@ -301,18 +302,18 @@ where
         let mut buf = BytesMut::new();
         let mut claim = shared.budget.claim();
         while let Some(frame) = body.frame().await {
-            let frame = frame.map_err(|e| (classify(&url, &e), false))?;
+            let frame = frame.map_err(|e| (classify(url, &e), false))?;
             if let Ok(data) = frame.into_data() {
                 if buf.len() + data.len() > BODY_LIMIT {
                     let error = TransportError::BodyTooLarge {
-                        url: url.clone(),
+                        url: url.to_owned(),
                         limit: BODY_LIMIT,
                     };
                     return Err((error, false));
                 }
                 if !claim.grow(data.len()) {
                     let error = TransportError::BodyBudget {
-                        url: url.clone(),
+                        url: url.to_owned(),
                         budget: shared.budget.capacity(),
                     };
                     return Err((error, false));
@@ -339,17 +340,16 @@ where
         biased;
         result = tokio::time::timeout(timeout, exchange) => match result {
             Ok(result) => result,
-            Err(_) => Err((TransportError::Timeout { url: url.clone(), after: timeout }, false)),
+            Err(_) => Err((TransportError::Timeout { url: url.to_owned(), after: timeout }, false)),
         },
         // Every request still waiting on a silent target ends with the run's last hope.
-        reason = shared.breaker.opened() => Err((TransportError::Stopped { url: url.clone(), reason }, false)),
+        reason = shared.breaker.opened() => Err((TransportError::Stopped { url: url.to_owned(), reason }, false)),
     }
 }
 
 fn build_request(req: &HttpRequest) -> Result<http::Request<Full<Bytes>>, TransportError> {
-    let url = req.url.to_string();
     let invalid = |reason: String| TransportError::InvalidUrl {
-        url: url.clone(),
+        url: req.url.to_string(),
         reason,
     };
     if !matches!(req.url.scheme(), "http" | "https") {
@@ -362,10 +362,7 @@ fn build_request(req: &HttpRequest) -> Result<http::Request<Full<Bytes>>, Transp
         return Err(invalid("no host".into()));
     }
     // The fragment never goes on the wire.
-    let mut wire = req.url.clone();
-    wire.set_fragment(None);
-    let uri: http::Uri = wire
-        .as_str()
+    let uri: http::Uri = req.url[..url::Position::AfterQuery]
         .parse()
         .map_err(|e: http::uri::InvalidUri| invalid(e.to_string()))?;
     let mut builder = http::Request::builder().method(req.method.clone()).uri(uri);

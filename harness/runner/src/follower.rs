@@ -156,19 +156,36 @@ impl Follower {
         deadline: tokio::time::Instant,
         done: impl Fn(&[ObservedEvent]) -> bool,
     ) -> Vec<ObservedEvent> {
+        self.wait_from(deadline, 0, done).await
+    }
+
+    /// [`Follower::wait_until`] for the events from `seq` `from` on: `done` sees them and they
+    /// are what it returns, so a waiter copies no event it was not waiting for.
+    pub async fn wait_from(
+        &self,
+        deadline: tokio::time::Instant,
+        from: u64,
+        done: impl Fn(&[ObservedEvent]) -> bool,
+    ) -> Vec<ObservedEvent> {
+        // An event's seq is its index on the timeline.
+        let from = usize::try_from(from).unwrap_or(usize::MAX);
         let mut rx = self.shared.arrivals.subscribe();
         loop {
             rx.borrow_and_update();
             {
                 let state = self.shared.lock();
-                if state.broken.is_some() || done(&state.timeline) {
-                    return state.timeline.clone();
+                let events = state.timeline.get(from..).unwrap_or_default();
+                if state.broken.is_some() || done(events) {
+                    return events.to_vec();
                 }
             }
             match tokio::time::timeout_at(deadline, rx.changed()).await {
                 Ok(Ok(())) => {}
                 // Deadline, or the follower is gone: nothing more will come.
-                _ => return self.timeline(),
+                _ => {
+                    let state = self.shared.lock();
+                    return state.timeline.get(from..).unwrap_or_default().to_vec();
+                }
             }
         }
     }
@@ -187,9 +204,10 @@ impl Follower {
     /// `channel` checks.
     pub fn stop(self) -> (Vec<ObservedEvent>, Vec<CheckOutcome>) {
         self.task.abort();
-        let state = self.shared.lock();
+        let mut state = self.shared.lock();
         let checks = state.channel.checks(state.broken.as_deref());
-        (state.timeline.clone(), checks)
+        // The follower ends here: its timeline is handed over, not copied.
+        (std::mem::take(&mut state.timeline), checks)
     }
 }
 
@@ -241,7 +259,7 @@ async fn follow(
             target.profile.timeouts.events,
         )
         .header("Accept", events_accept(format))
-        .header("Authorization", &format!("Bearer {}", token.expose()));
+        .header("Authorization", format!("Bearer {}", token.expose()));
         let response = match first.take() {
             None => target.client.send(req).await,
             Some(tx) => first_poll(&target, req, tx).await,
@@ -251,11 +269,11 @@ async fn follow(
             Ok(r) => r,
             Err(e) => return shared.break_with(target.redact(&e.to_string())),
         };
-        let requested = url.to_string();
-        let ack = ack_of(&requested);
+        let requested = url.as_str();
+        let ack = ack_of(requested);
         let next = {
             let mut state = shared.lock();
-            let observation = state.channel.observe(&requested, &response, format);
+            let observation = state.channel.observe(requested, &response, format);
             let step = state.step.clone();
             for (sender_rel, sender_href, event) in observation.events {
                 let seq = state.timeline.len() as u64;

@@ -21,7 +21,7 @@ pub async fn release(target: &Target) {
     {
         let req = target
             .request(http::Method::DELETE, app)
-            .header("Authorization", &auth);
+            .header("Authorization", auth);
         // The application expires on its own if this fails; nothing to report.
         let _ = target.send(req).await;
     }
@@ -81,7 +81,7 @@ async fn set_own(target: &Target, availability: &str) -> Result<(), String> {
             .request(http::Method::POST, presence)
             .header("Accept", "application/json")
             .header("Content-Type", "application/json")
-            .header("Authorization", &auth)
+            .header("Authorization", auth)
             .body(body.clone());
         let response = target.send(req).await.map_err(|e| e.to_string())?;
         if attempt == 0 && matches!(response.status, 404 | 410) {

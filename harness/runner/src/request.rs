@@ -4,6 +4,7 @@
 //! are rendered here, so a missing variable at run time (a capture that never happened) becomes
 //! a step error rather than a request with a hole in it.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -45,16 +46,16 @@ pub async fn build_request(
     vars: &impl Lookup,
     timeout: Duration,
 ) -> Result<HttpRequest, String> {
-    let href = match &spec.target {
+    let href: Cow<'_, str> = match &spec.target {
         RequestTarget::Link(link, slot) => match vars.lookup(link, Some(*slot)) {
-            Some(Value::String(href)) => href.clone(),
+            Some(Value::String(href)) => Cow::Borrowed(href),
             _ => {
                 return Err(format!(
                     "the target offers no link `{link}` (its bootstrap did not find it)"
                 ));
             }
         },
-        RequestTarget::Href(href) => href.render(vars).map_err(|e| e.to_string())?,
+        RequestTarget::Href(href) => Cow::Owned(href.render(vars).map_err(|e| e.to_string())?),
     };
     let mut url = session
         .target

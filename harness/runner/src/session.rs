@@ -172,7 +172,7 @@ impl Session {
             )
             .header("Accept", self.accept())
             .header("Content-Type", self.content_type())
-            .header("Authorization", &format!("Bearer {}", token.expose()))
+            .header("Authorization", format!("Bearer {}", token.expose()))
             .body(body);
         let resp = self.target.send(req).await.map_err(|e| err(e.into()))?;
         if !matches!(resp.status, 200 | 201) {
@@ -244,9 +244,6 @@ impl Session {
         }
         put("me", json!(p.watcher));
         put("watcher", json!(p.watcher));
-        for (i, c) in p.contacts.iter().enumerate() {
-            put(&format!("contacts.{i}"), json!(c));
-        }
         put("contacts", json!(p.contacts));
         if let Some(g) = &p.group {
             put("group.name", json!(g));
@@ -260,13 +257,20 @@ impl Session {
         put("content_type", json!(self.content_type()));
         if let Some(app) = &self.app {
             put("app.endpointId", json!(app.endpoint_id));
+        }
+        // Names made here are moved in (no copy through `put`); none is one of the fixed
+        // names above, and `app.endpointId` still yields to a link of that rel, as before.
+        for (i, c) in p.contacts.iter().enumerate() {
+            v.insert(format!("contacts.{i}"), json!(c));
+        }
+        if let Some(app) = &self.app {
             for (prefix, links) in [
                 ("app", &app.links),
                 ("people", &app.people),
                 ("me", &app.me),
             ] {
                 for (rel, href) in links {
-                    put(&format!("{prefix}.{rel}"), json!(href));
+                    v.insert(format!("{prefix}.{rel}"), json!(href));
                 }
             }
         }
@@ -316,7 +320,7 @@ impl Session {
             .request(http::Method::POST, url)
             .header("Accept", "application/json")
             .header("Content-Type", "application/json")
-            .header("Authorization", &auth)
+            .header("Authorization", auth)
             .body(Value::Object(body).to_string());
         self.target.send(req).await
     }
@@ -335,7 +339,7 @@ impl Session {
         let auth = self.authorization().await.map_err(|e| e.to_string())?;
         let req = HttpRequest::new(http::Method::GET, url, self.target.profile.timeouts.request)
             .header("Accept", self.accept())
-            .header("Authorization", &auth);
+            .header("Authorization", auth);
         let resp = self.target.send(req).await.map_err(|e| e.to_string())?;
         if resp.status != 200 {
             return Err(format!(
@@ -383,7 +387,7 @@ impl Session {
             self.target.profile.timeouts.request,
         )
         .header("Accept", self.accept())
-        .header("Authorization", &auth);
+        .header("Authorization", auth);
         self.target.send(req).await
     }
 

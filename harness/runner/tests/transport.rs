@@ -111,7 +111,7 @@ async fn subscribe_and_follow(format: Format) {
     .header("Content-Type", session.content_type())
     .header(
         "Authorization",
-        &session.authorization().await.expect("token"),
+        session.authorization().await.expect("token"),
     )
     .body(body);
     let resp = target.client.send(req).await.expect("POST answers");
@@ -140,6 +140,16 @@ async fn subscribe_and_follow(format: Format) {
     assert!(timeline.iter().all(|e| e.sender_rel == "people"));
     assert!(follower.broken().is_none(), "{:?}", follower.broken());
     assert_eq!(follower.seen(), timeline.len() as u64);
+    // From a cursor, a waiter sees and gets only the events from that seq on.
+    let from = timeline.len() as u64 - 1;
+    let tail = follower
+        .wait_from(deadline, from, |window| !window.is_empty())
+        .await;
+    assert_eq!(tail.first().map(|e| e.seq), Some(from), "{tail:?}");
+    assert!(
+        tail.iter().zip(from..).all(|(e, seq)| e.seq == seq),
+        "{tail:?}"
+    );
 
     let app = target
         .resolve(vars["app.self"].as_str().expect("self"))
@@ -342,7 +352,7 @@ async fn follower_reports_a_vanished_application_at_once() {
         .expect("resolves");
     let delete = HttpRequest::new(http::Method::DELETE, app, Duration::from_secs(10)).header(
         "Authorization",
-        &session.authorization().await.expect("token"),
+        session.authorization().await.expect("token"),
     );
     let resp = target.client.send(delete).await.expect("DELETE answers");
     assert_eq!(resp.status, 204);

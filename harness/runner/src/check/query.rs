@@ -12,14 +12,17 @@ use harness_core::template::Lookup;
 
 use crate::request::value_text;
 
+/// A tree queries may read, built on first call: most checks read only the status or a header.
+pub type Tree<'a> = &'a (dyn Fn() -> Option<&'a Value> + Sync);
+
 /// What a response offers to queries.
 pub struct Observed<'a> {
     /// The response.
     pub response: &'a HttpResponse,
     /// The canonical tree with links read as hrefs (or a non-UCWA JSON body as it is).
-    pub view: Option<&'a Value>,
+    pub view: Tree<'a>,
     /// The JSON body as written.
-    pub raw_json: Option<&'a Value>,
+    pub raw_json: Tree<'a>,
     /// The run's format: `raw` queries are checked in JSON runs only.
     pub format: Format,
 }
@@ -53,11 +56,11 @@ pub fn query_values(
                 .map(|v| Value::String(v.to_owned()))
                 .collect(),
         )),
-        Query::Path(p) => path_nodes(p, obs.view),
+        Query::Path(p) => path_nodes(p, (obs.view)()),
         Query::Raw(_) if obs.format != Format::Json => Ok(None),
         // No JSON body: nothing is there, which a shape rule accepts.
-        Query::Raw(_) if obs.raw_json.is_none() => Ok(Some(Vec::new())),
-        Query::Raw(p) => path_nodes(p, obs.raw_json),
+        Query::Raw(_) if (obs.raw_json)().is_none() => Ok(Some(Vec::new())),
+        Query::Raw(p) => path_nodes(p, (obs.raw_json)()),
     }
 }
 
@@ -103,7 +106,7 @@ pub fn run_check(check: &Check, obs: &Observed<'_>, vars: &impl Lookup) -> Optio
                 CheckOutcome::pass(kind, level, format!("{q} {what}"))
             } else {
                 let actual = if nodes.is_empty() {
-                    nothing_at(&q, obs.view)
+                    nothing_at(&q, (obs.view)())
                 } else {
                     show_nodes(&nodes)
                 };
@@ -282,10 +285,11 @@ mod tests {
         };
         let view = json!({ "rel": "x", "links": { "c": ["/c"] }, "properties": { "n": 11 } });
         let raw = json!({ "_links": { "c": { "href": "/c" } } });
+        let (view_tree, raw_tree) = (|| Some(&view), || Some(&raw));
         let obs = |format| Observed {
             response: &response,
-            view: Some(&view),
-            raw_json: Some(&raw),
+            view: &view_tree,
+            raw_json: &raw_tree,
             format,
         };
         let vars = crate::request::Vars::new();

@@ -59,9 +59,9 @@ impl HttpRequest {
         }
     }
 
-    /// Adds a header.
-    pub fn header(mut self, name: &str, value: &str) -> HttpRequest {
-        self.headers.push((name.to_owned(), value.to_owned()));
+    /// Adds a header; a value built for it (a `Bearer …` line) is kept, not copied.
+    pub fn header(mut self, name: &str, value: impl Into<String>) -> HttpRequest {
+        self.headers.push((name.to_owned(), value.into()));
         self
     }
 

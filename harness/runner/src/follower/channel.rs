@@ -4,6 +4,7 @@
 //! Kept free of I/O so every rule is unit-tested on hand-made responses.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::LazyLock;
 
 use harness_core::canonical::{Document, Event, Events};
 use harness_core::model::{Format, Level};
@@ -36,8 +37,9 @@ fn media_type_fits(format: Format, media: Option<&str>) -> bool {
 
 /// The `ack` query parameter of an href, decoded (`None` when absent or unreadable).
 pub fn ack_of(href: &str) -> Option<String> {
-    let base = Url::parse("http://ack.invalid/").ok()?;
-    let url = base.join(href).ok()?;
+    // Parsed once: every P-GET asks for two or three acks.
+    static BASE: LazyLock<Option<Url>> = LazyLock::new(|| Url::parse("http://ack.invalid/").ok());
+    let url = BASE.as_ref()?.join(href).ok()?;
     url.query_pairs()
         .find(|(k, _)| k == "ack")
         .map(|(_, v)| v.into_owned())
@@ -148,15 +150,6 @@ impl ChannelState {
                 present.join(", ")
             ));
         }
-        let flat = events
-            .senders
-            .iter()
-            .flat_map(|s| {
-                s.events
-                    .iter()
-                    .map(|e| (s.rel.clone(), s.href.clone(), e.clone()))
-            })
-            .collect();
         let mut stalled = false;
         let follow = if let Some(next) = events.links.get("next") {
             let same = leads_back(requested, next);
@@ -189,6 +182,17 @@ impl ChannelState {
                 "response {n} of the event channel has no next, resync or resume link"
             ))
         };
+        // The parsed events are the follower's now: moved, not copied.
+        let flat = events
+            .senders
+            .into_iter()
+            .flat_map(|s| {
+                let (rel, href) = (s.rel, s.href);
+                s.events
+                    .into_iter()
+                    .map(move |e| (rel.clone(), href.clone(), e))
+            })
+            .collect();
         Observation {
             events: flat,
             follow,

@@ -118,7 +118,7 @@ impl<'s> Driver<'s> {
         let mut req: HttpRequest = target
             .request(method.clone(), url)
             .header("Accept", media_type(format))
-            .header("Authorization", &auth);
+            .header("Authorization", auth);
         if let Some(body) = body {
             let text = match format {
                 Format::Json => Value::Object(body.clone()).to_string(),
@@ -272,14 +272,11 @@ impl<'s> Driver<'s> {
             return Err(Violation::Error("the session has no event follower".into()));
         };
         let deadline = tokio::time::Instant::now() + EVENTS_WITHIN;
-        let from = usize::try_from(from).unwrap_or(usize::MAX);
-        let timeline = follower
-            .wait_until(deadline, |all| done(all.get(from..).unwrap_or_default()))
-            .await;
+        let events = follower.wait_from(deadline, from, done).await;
         if let Some(why) = follower.broken() {
             return Err(Violation::Error(format!("the event channel failed: {why}")));
         }
-        Ok(timeline.get(from..).unwrap_or_default().to_vec())
+        Ok(events)
     }
 }
 

@@ -5,6 +5,7 @@
 //! A walk first subscribes to some contacts, so the collections it crosses are not empty. The
 //! event channel is never fetched (it is the follower's; a GET would replace its P-GET).
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use harness_core::canonical::{Document, Resource, diff};
@@ -94,7 +95,8 @@ pub(crate) async fn walk(
     let Some(app) = app else {
         return fail("the application is not a resource in both formats");
     };
-    let mut current = app.clone();
+    // The application is read once; a hop goes on from its own resource.
+    let mut current = Cow::Borrowed(&app);
     for &choice in &input.choices {
         let candidates = candidates(&current);
         if candidates.is_empty() {
@@ -104,7 +106,7 @@ pub(crate) async fn walk(
                 moved: true,
             });
             path.push("(back to the application)".into());
-            current = app.clone();
+            current = Cow::Borrowed(&app);
             continue;
         }
         let (selector, rel, href) = &candidates[choice % candidates.len()];
@@ -127,7 +129,7 @@ pub(crate) async fn walk(
             moved: next.is_some(),
         });
         if let Some(next) = next {
-            current = next;
+            current = Cow::Owned(next);
         }
     }
     Ok(())
@@ -155,7 +157,7 @@ fn links_of(r: &Resource, base: &str, out: &mut Vec<(String, String, String)>) {
         if SKIP_RELS.contains(&rel.as_str()) {
             continue;
         }
-        let mut sorted = links.clone();
+        let mut sorted: Vec<_> = links.iter().collect();
         sorted.sort();
         for (k, link) in sorted.iter().enumerate() {
             // A link with attributes is an object in the canonical form; a bare one a string.
@@ -238,8 +240,9 @@ async fn compare(
         }
         return fail(text);
     }
-    let resource = match parse_document(d.format, &first.body) {
-        Ok(Document::Resource(r)) if (200..300).contains(&first.status) => Some(r),
+    // The run format's form, read once above, is what the walk goes on from.
+    let resource = match a {
+        Document::Resource(r) if (200..300).contains(&first.status) => Some(r),
         _ => None,
     };
     Ok((first.status, resource))

@@ -13,21 +13,27 @@ pub(crate) fn capture(
     ctx: &mut StepContext<'_>,
     step: &PlanStep,
     response: &HttpResponse,
-    parsed: &Parsed,
+    parsed: &Parsed<'_>,
     checks: &mut Vec<CheckOutcome>,
 ) {
     if step.captures.is_empty() {
         return;
     }
     // A control step's answer (`{ "href": … }`) is plain JSON, not a UCWA document.
-    let view = match step.action {
-        StepAction::Control(_) => parsed.raw_json.clone(),
-        _ => parsed.selector_view(&ctx.preexisting),
+    let control = matches!(step.action, StepAction::Control(_));
+    let preexisting = &ctx.preexisting;
+    let view = || {
+        if control {
+            parsed.raw_json()
+        } else {
+            parsed.selector_view(preexisting)
+        }
     };
+    let raw_json = || parsed.raw_json();
     let observed = Observed {
         response,
-        view: view.as_ref(),
-        raw_json: parsed.raw_json.as_ref(),
+        view: &view,
+        raw_json: &raw_json,
         format: ctx.format,
     };
     for (var, slot, query) in &step.captures {

@@ -4,6 +4,8 @@ use harness_core::canonical::{Document, hrefs_equal};
 use harness_core::model::Format;
 use harness_core::outcome::CheckOutcome;
 use harness_core::plan::{Check, Expectation, PlanStep, StepAction};
+use std::sync::OnceLock;
+
 use serde_json::Value;
 
 use super::context::{StepContext, step_error};
@@ -16,19 +18,23 @@ use crate::media::media_type_matches;
 use crate::parse::{parse_document, selector_view_of, view_of};
 use crate::request::build_request;
 
-/// A response body read once, for the checks and the captures of its step.
-pub(crate) struct Parsed {
+/// A response body read once, for the checks and the captures of its step. The JSON reading
+/// and the selector view are built on first use, once: many steps need neither.
+pub(crate) struct Parsed<'r> {
     /// The canonical document (`None` for an empty or non-UCWA media type body).
     pub(crate) document: Option<Result<Document, String>>,
-    /// The body as JSON, for queries on non-UCWA bodies (the token answer, say).
-    pub(crate) raw_json: Option<Value>,
+    body: &'r [u8],
+    raw_json: OnceLock<Option<Value>>,
+    view: OnceLock<Option<Value>>,
 }
 
-impl Parsed {
-    pub(crate) fn of(format: Format, response: &HttpResponse) -> Parsed {
+impl<'r> Parsed<'r> {
+    pub(crate) fn of(format: Format, response: &'r HttpResponse) -> Parsed<'r> {
         Parsed {
             document: parse_response(format, response),
-            raw_json: serde_json::from_slice(&response.body).ok(),
+            body: &response.body,
+            raw_json: OnceLock::new(),
+            view: OnceLock::new(),
         }
     }
 
@@ -36,14 +42,28 @@ impl Parsed {
         self.document.as_ref().and_then(|d| d.as_ref().ok())
     }
 
+    /// The body as JSON, for queries on non-UCWA bodies (the token answer, say).
+    pub(crate) fn raw_json(&self) -> Option<&Value> {
+        self.raw_json
+            .get_or_init(|| serde_json::from_slice(self.body).ok())
+            .as_ref()
+    }
+
     /// The tree queries run on: the canonical document with links read as hrefs, else the
     /// JSON body as it is. Subscriptions the application held before the case began (system
     /// owned, digest 2.2) are the server's, not the case's: they are left out of it.
-    pub(crate) fn selector_view(&self, preexisting: &[String]) -> Option<Value> {
+    /// `preexisting` is the case's, the same at every call: the first call builds the view.
+    pub(crate) fn selector_view(&self, preexisting: &[String]) -> Option<&Value> {
+        self.view
+            .get_or_init(|| self.build_selector_view(preexisting))
+            .as_ref()
+    }
+
+    fn build_selector_view(&self, preexisting: &[String]) -> Option<Value> {
         let mut view = self
             .document()
             .map(selector_view_of)
-            .or_else(|| self.raw_json.clone())?;
+            .or_else(|| self.raw_json().cloned())?;
         if !preexisting.is_empty()
             && matches!(self.document(), Some(Document::Resource(_)))
             && let Some(Value::Array(items)) = view
@@ -82,15 +102,16 @@ pub(crate) async fn check_response(
     ctx: &mut StepContext<'_>,
     step: &PlanStep,
     response: &HttpResponse,
-    parsed: &Parsed,
+    parsed: &Parsed<'_>,
     checks: &mut Vec<CheckOutcome>,
 ) {
     let document = parsed.document();
-    let selector_view = parsed.selector_view(&ctx.preexisting);
+    let view = || parsed.selector_view(&ctx.preexisting);
+    let raw_json = || parsed.raw_json();
     let observed = Observed {
         response,
-        view: selector_view.as_ref(),
-        raw_json: parsed.raw_json.as_ref(),
+        view: &view,
+        raw_json: &raw_json,
         format: ctx.format,
     };
 
@@ -155,7 +176,7 @@ pub(crate) async fn check_response(
         checks.push(parity(ctx, step, response).await);
     }
     if let Some(snapshot) = &step.snapshot {
-        let view = document.map(view_of).or_else(|| parsed.raw_json.clone());
+        let view = document.map(view_of).or_else(|| parsed.raw_json().cloned());
         match &view {
             Some(view) => {
                 let redacted = redact(

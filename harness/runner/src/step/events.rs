@@ -46,19 +46,15 @@ pub(crate) async fn wait_for_events(
         let deadline = tokio::time::Instant::now() + within;
         let consumed = ctx.consumed.clone();
         let ordered = events.ordered;
-        let timeline = follower
-            .wait_until(deadline, |timeline| {
-                find_matches(&expect, ordered, timeline, cursor, &consumed)
+        // The events from the cursor on: all that matching and the report look at.
+        let window = follower
+            .wait_from(deadline, cursor, |window| {
+                find_matches(&expect, ordered, window, cursor, &consumed)
                     .iter()
                     .all(Option::is_some)
             })
             .await;
-        let found = find_matches(&expect, ordered, &timeline, cursor, &ctx.consumed);
-        let window: Vec<_> = timeline
-            .iter()
-            .filter(|e| e.seq >= cursor)
-            .cloned()
-            .collect();
+        let found = find_matches(&expect, ordered, &window, cursor, &ctx.consumed);
         checks.push(expectation_outcome(
             &expect,
             &found,
@@ -68,7 +64,7 @@ pub(crate) async fn wait_for_events(
             &events.within_text,
         ));
         if events.snapshot {
-            checks.push(snapshot_events(ctx, name, &timeline, &found));
+            checks.push(snapshot_events(ctx, name, &window, &found));
         }
         for seq in found.into_iter().flatten() {
             ctx.consumed.insert(seq);

@@ -221,7 +221,7 @@ impl Ctx<'_> {
             let step = format!("read the user resource {url}");
             let req = self
                 .get(&url)
-                .header("Authorization", &format!("Bearer {}", token.expose()));
+                .header("Authorization", format!("Bearer {}", token.expose()));
             let resp = send(self.client, req, &step, self.profile).await?;
             expect_status(&resp, 200, &step, self.profile)?;
             let json = json_body(&resp, &step)?;
