@@ -2,6 +2,7 @@
 //! children in any order and report element paths and byte offsets.
 
 use std::borrow::Cow;
+use std::fmt::Write as _;
 
 use quick_xml::NsReader;
 use quick_xml::XmlVersion;
@@ -101,11 +102,17 @@ impl Open {
                 1
             }
         };
-        if count == 1 {
-            format!("{}/{name}", self.element.path)
-        } else {
-            format!("{}/{name}[{count}]", self.element.path)
+        // Sized once: `format!` guesses small and grows, a second allocation per element.
+        let parent = &self.element.path;
+        let mut path = String::with_capacity(parent.len() + name.len() + 24);
+        path.push_str(parent);
+        path.push('/');
+        path.push_str(name);
+        if count > 1 {
+            // Writing to a String cannot fail.
+            let _ = write!(path, "[{count}]");
         }
+        path
     }
 }
 
