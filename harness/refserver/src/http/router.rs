@@ -158,7 +158,7 @@ pub(crate) fn app(
     let whole =
         BoxCloneSyncService::new(from_fn_with_state(server, front_door::front_door).layer(routes));
     // Requests from outside carry the way back in for the parts of a batch.
-    let dispatch = batch::Dispatch(whole.clone());
+    let dispatch = batch::Dispatch(Arc::new(whole.clone()));
     MapRequestLayer::new(move |mut request: Request| {
         request.extensions_mut().insert(dispatch.clone());
         request
