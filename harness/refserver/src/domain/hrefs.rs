@@ -1,6 +1,9 @@
 //! The URL layout of the server (the task/real layout, OP-1): where applications live and
 //! the href of every resource of one application.
 
+use std::borrow::Cow;
+use std::fmt::Write as _;
+
 /// The prefix of every application URL.
 pub(crate) const APPLICATIONS_PATH: &str = "/ucwa/oauth/v1/applications";
 
@@ -8,12 +11,13 @@ pub(crate) const APPLICATIONS_PATH: &str = "/ucwa/oauth/v1/applications";
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Hrefs<'a>(pub &'a str);
 
+// `concat` sizes each href once; `format!` would start small and grow it several times.
 impl Hrefs<'_> {
     pub(crate) fn app(&self) -> String {
         self.0.to_owned()
     }
     pub(crate) fn at(&self, tail: &str) -> String {
-        format!("{}/{tail}", self.0)
+        [self.0, "/", tail].concat()
     }
     pub(crate) fn people(&self) -> String {
         self.at("people")
@@ -22,57 +26,65 @@ impl Hrefs<'_> {
         self.at("people/presenceSubscriptions")
     }
     pub(crate) fn subscription(&self, id: &str) -> String {
-        format!("{}/people/presenceSubscriptions/{id}", self.0)
+        [self.0, "/people/presenceSubscriptions/", id].concat()
     }
     pub(crate) fn all_memberships(&self) -> String {
         self.at("people/presenceSubscriptionMemberships")
     }
     pub(crate) fn memberships(&self, id: &str) -> String {
-        format!(
-            "{}/people/presenceSubscriptionMemberships?presenceSubscriptionId={id}",
-            self.0
-        )
+        [
+            self.0,
+            "/people/presenceSubscriptionMemberships?presenceSubscriptionId=",
+            id,
+        ]
+        .concat()
     }
     pub(crate) fn membership(&self, id: &str, uri: &str) -> String {
-        format!(
-            "{}/people/presenceSubscriptionMemberships/{id},{}",
+        [
             self.0,
-            crate::sip::address(uri)
-        )
+            "/people/presenceSubscriptionMemberships/",
+            id,
+            ",",
+            crate::sip::address(uri),
+        ]
+        .concat()
     }
     pub(crate) fn subscribed(&self) -> String {
         self.at("people/subscribedContacts")
     }
     pub(crate) fn contact(&self, uri: &str) -> String {
-        format!("{}/people/{}", self.0, crate::sip::address(uri))
+        [self.0, "/people/", crate::sip::address(uri)].concat()
     }
     pub(crate) fn presence(&self, uri: &str) -> String {
-        format!("{}/people/{}/presence", self.0, crate::sip::address(uri))
+        [self.0, "/people/", crate::sip::address(uri), "/presence"].concat()
     }
     pub(crate) fn groups(&self) -> String {
         self.at("people/groups")
     }
     pub(crate) fn group(&self, id: &str) -> String {
-        format!("{}/people/groups/{}", self.0, encode(id))
+        [self.0, "/people/groups/", &encode(id)].concat()
     }
     pub(crate) fn my_contacts(&self) -> String {
         self.at("people/contacts")
     }
     pub(crate) fn group_contacts(&self, id: &str) -> String {
-        format!("{}/contacts", self.group(id))
+        [self.0, "/people/groups/", &encode(id), "/contacts"].concat()
     }
     pub(crate) fn expand_group(&self, id: &str) -> String {
-        format!("{}/expand", self.group(id))
+        [self.0, "/people/groups/", &encode(id), "/expand"].concat()
     }
     pub(crate) fn subscribe_group(&self, id: &str) -> String {
-        format!(
-            "{}/people/presenceSubscriptions?groupId={}",
+        [
             self.0,
-            encode(id)
-        )
+            "/people/presenceSubscriptions?groupId=",
+            &encode(id),
+        ]
+        .concat()
     }
     pub(crate) fn events(&self, ack: u64) -> String {
-        format!("{}/events?ack={ack}", self.0)
+        let mut href = String::with_capacity(self.0.len() + 32);
+        let _ = write!(href, "{}/events?ack={ack}", self.0);
+        href
     }
 }
 
@@ -84,6 +96,6 @@ const ID_ESCAPES: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUME
     .remove(b'~');
 
 /// Percent-encodes an id for a path segment or a query value.
-pub(crate) fn encode(id: &str) -> String {
-    percent_encoding::utf8_percent_encode(id, ID_ESCAPES).to_string()
+pub(crate) fn encode(id: &str) -> Cow<'_, str> {
+    percent_encoding::utf8_percent_encode(id, ID_ESCAPES).into()
 }

@@ -26,9 +26,10 @@ use super::request::Req;
 use super::zone::{self, Zone};
 
 /// The server without the batch resource's own way in: what a batch sends its parts to. Only
-/// requests that came from outside carry it, so a part cannot be a batch itself.
+/// requests that came from outside carry it, so a part cannot be a batch itself. Shared, so
+/// carrying it costs a request nothing; each part clones the service it is sent to.
 #[derive(Clone)]
-pub(crate) struct Dispatch(pub BoxCloneSyncService<Request, Response, Infallible>);
+pub(crate) struct Dispatch(pub Arc<BoxCloneSyncService<Request, Response, Infallible>>);
 
 /// A part's answer body above this is cut off as a failure of that part (no resource of this
 /// server comes near it).
@@ -138,7 +139,7 @@ async fn run_part(
     *request.method_mut() = method;
     *request.uri_mut() = target;
     *request.headers_mut() = headers;
-    match dispatch.0.clone().oneshot(request).await {
+    match (*dispatch.0).clone().oneshot(request).await {
         Ok(resp) => resp,
         Err(never) => match never {},
     }

@@ -31,9 +31,8 @@ pub(crate) async fn front_door(
     let (mut parts, body) = request.into_parts();
     let placed = zone::place(parts.uri.path());
     let body = request::read_body(&parts.headers, body).await;
-    let host = request::host(&server, &parts.headers);
     let mut format = Format::from_headers(&parts.headers);
-    format.shape = Shape::of(&server, &host);
+    format.shape = Shape::of(&server, &request::host(&server, &parts.headers));
     if server.fault() == Fault::VndAcceptIgnored
         && format
             .content_type
@@ -46,12 +45,14 @@ pub(crate) async fn front_door(
         method: parts.method.clone(),
         path: parts.uri.path().to_owned(),
         query: parts.uri.query().map(str::to_owned),
-        headers: parts.headers.clone(),
+        // Moved, not copied: past the front door only `Req` is read for headers.
+        headers: std::mem::take(&mut parts.headers),
         body,
     };
     let shaped = match admit(&server, &placed.zone, &mut req, &mut parts.extensions) {
         Ok(shaped) => shaped,
         Err(Refused::Unauthorized) => {
+            let host = request::host(&server, &req.headers);
             return reply::unauthorized(&format!("{}://{host}", server.config.scheme()));
         }
         Err(Refused::Error(err)) => {

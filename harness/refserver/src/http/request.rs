@@ -2,6 +2,8 @@
 //! headers, the body read within bounds, and the format its response takes. The front door
 //! prepares it before routing; a handler takes it as its last extractor.
 
+use std::borrow::Cow;
+
 use axum::body::Body;
 use axum::extract::{FromRequest, Request};
 use bytes::Bytes;
@@ -131,7 +133,7 @@ pub(crate) fn caller(server: &Server, headers: &HeaderMap) -> Option<Caller> {
 }
 
 /// The `host[:port]` to put in absolute URLs: the request's Host header, else our address.
-pub(crate) fn host(server: &Server, headers: &HeaderMap) -> String {
+pub(crate) fn host<'a>(server: &Server, headers: &'a HeaderMap) -> Cow<'a, str> {
     headers
         .get(http::header::HOST)
         .and_then(|h| h.to_str().ok())
@@ -140,6 +142,5 @@ pub(crate) fn host(server: &Server, headers: &HeaderMap) -> String {
                 && h.chars()
                     .all(|c| c.is_ascii_alphanumeric() || ".-:[]_".contains(c))
         })
-        .map(str::to_owned)
-        .unwrap_or_else(|| server.local_addr.to_string())
+        .map_or_else(|| Cow::Owned(server.local_addr.to_string()), Cow::Borrowed)
 }

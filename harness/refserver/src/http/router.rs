@@ -15,6 +15,7 @@ use tower::util::{BoxCloneSyncService, MapRequestLayer};
 use tower::{Layer, Service};
 
 use crate::domain::server::Server;
+use crate::wire::body_fault;
 use crate::wire::error::ApiError;
 
 use super::people::{contacts, memberships, subscription, subscriptions};
@@ -158,7 +159,7 @@ pub(crate) fn app(
     let whole =
         BoxCloneSyncService::new(from_fn_with_state(server, front_door::front_door).layer(routes));
     // Requests from outside carry the way back in for the parts of a batch.
-    let dispatch = batch::Dispatch(whole.clone());
+    let dispatch = batch::Dispatch(Arc::new(whole.clone()));
     MapRequestLayer::new(move |mut request: Request| {
         request.extensions_mut().insert(dispatch.clone());
         request
@@ -175,7 +176,7 @@ fn routes(server: Arc<Server>) -> Router {
         // would answer it with the GET handler.
         router = router.route(path, methods.head(refuse_method));
     }
-    router
+    let mut router = router
         // A segment that is none of the static people paths names a contact. Either route
         // takes every method: a contact must be an address before its method is judged.
         .route(app!("/people/{contact}"), any(contacts::contact))
@@ -185,8 +186,12 @@ fn routes(server: Arc<Server>) -> Router {
         )
         .method_not_allowed_fallback(refuse_method)
         .fallback(no_resource)
-        .layer(from_fn_with_state(Arc::clone(&server), reply::write_errors))
-        .layer(from_fn_with_state(Arc::clone(&server), spoil::layer))
+        .layer(from_fn_with_state(Arc::clone(&server), reply::write_errors));
+    // A server that spoils no body goes without the layer and what it costs every request.
+    if body_fault::applies(server.fault()) {
+        router = router.layer(from_fn_with_state(Arc::clone(&server), spoil::layer));
+    }
+    router
         .layer(Extension(Allows(Arc::new(allows))))
         .with_state(server)
 }

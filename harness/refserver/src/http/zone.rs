@@ -3,6 +3,8 @@
 //! match without regard to case, and so does the applications prefix; below it the segments
 //! keep their case and are compared percent-decoded; a trailing `/` is no part of a path.
 
+use std::borrow::Cow;
+
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 
 use crate::domain::hrefs::APPLICATIONS_PATH;
@@ -44,7 +46,7 @@ const SEGMENT_KEEPS: &AsciiSet = &NON_ALPHANUMERIC
 
 /// The part of the server a request is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Zone {
+pub(crate) enum Zone<'a> {
     /// The autodiscover root, the xframe page and the token endpoint: open to anyone.
     Bootstrap,
     /// The user resource: signed-in users only.
@@ -57,7 +59,7 @@ pub(crate) enum Zone {
     Ucwa,
     /// Below `/ucwa/oauth/v1/applications/{id}`: the caller's own application only.
     Application {
-        id: String,
+        id: Cow<'a, str>,
         /// The path is the application's event channel.
         channel: bool,
     },
@@ -65,84 +67,101 @@ pub(crate) enum Zone {
     Elsewhere,
 }
 
-/// A request's zone and the path the router matches.
+/// A request's zone and the path the router matches. Both borrow the requested path when it
+/// is already canonical, as nearly every request's is.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Placed {
-    pub zone: Zone,
-    pub path: String,
+pub(crate) struct Placed<'a> {
+    pub zone: Zone<'a>,
+    pub path: Cow<'a, str>,
 }
 
 /// Places a request path (as requested, percent-encoded).
-pub(crate) fn place(path: &str) -> Placed {
-    let lower = path.to_ascii_lowercase();
-    let trimmed = match lower.trim_end_matches('/') {
-        // The discovery at the host's root.
+pub(crate) fn place(path: &str) -> Placed<'_> {
+    let folded = folded(path);
+    let zone = if OPEN_BOOTSTRAP.contains(&folded.as_ref()) {
+        Zone::Bootstrap
+    } else if folded == USER {
+        Zone::User
+    } else if folded == CONTROL {
+        Zone::ControlRoot
+    } else if folded.starts_with("/_conform/") {
+        Zone::Control
+    } else if folded.starts_with("/ucwa/") || folded == "/ucwa" {
+        return place_ucwa(path);
+    } else {
+        return Placed {
+            zone: Zone::Elsewhere,
+            path: Cow::Borrowed(path),
+        };
+    };
+    Placed { zone, path: folded }
+}
+
+/// The path in lower case without a trailing `/` (the host's root is `/`).
+fn folded(path: &str) -> Cow<'_, str> {
+    let trimmed = match path.trim_end_matches('/') {
         "" => "/",
         other => other,
     };
-    let placed = |zone| Placed {
-        zone,
-        path: trimmed.to_owned(),
-    };
-    if OPEN_BOOTSTRAP.contains(&trimmed) {
-        return placed(Zone::Bootstrap);
-    }
-    if trimmed == USER {
-        return placed(Zone::User);
-    }
-    if trimmed == CONTROL {
-        return placed(Zone::ControlRoot);
-    }
-    if lower.starts_with("/_conform/") {
-        return placed(Zone::Control);
-    }
-    if lower.starts_with("/ucwa/") || trimmed == "/ucwa" {
-        return place_ucwa(path);
-    }
-    Placed {
-        zone: Zone::Elsewhere,
-        path: path.to_owned(),
+    if trimmed.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(trimmed.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(trimmed)
     }
 }
 
 /// A path under `/ucwa`: its segments percent-decoded, the applications prefix matched
 /// without regard to case, the rest kept as it is.
-fn place_ucwa(path: &str) -> Placed {
-    let segments: Vec<String> = path
-        .trim_end_matches('/')
-        .split('/')
-        .skip(1)
-        .map(|s| percent_decode_str(s).decode_utf8_lossy().into_owned())
-        .collect();
-    let prefix: Vec<&str> = APPLICATIONS_PATH.split('/').skip(1).collect();
-    let under_prefix = segments.len() >= prefix.len()
-        && segments
-            .iter()
-            .zip(&prefix)
-            .all(|(a, b)| a.eq_ignore_ascii_case(b));
+fn place_ucwa(path: &str) -> Placed<'_> {
+    let trimmed = path.trim_end_matches('/');
+    let mut segments = trimmed.split('/').skip(1);
+    let under_prefix = APPLICATIONS_PATH.split('/').skip(1).all(|p| {
+        segments
+            .next()
+            .is_some_and(|s| decoded(s).eq_ignore_ascii_case(p))
+    });
     if !under_prefix {
         // No route lies here: the router answers 404 once the caller is signed in.
         return Placed {
             zone: Zone::Ucwa,
-            path: path.to_owned(),
+            path: Cow::Borrowed(path),
         };
     }
-    let rest = &segments[prefix.len()..];
-    let mut canonical = APPLICATIONS_PATH.to_owned();
-    for segment in rest {
-        canonical.push('/');
-        canonical.extend(utf8_percent_encode(segment, SEGMENT_KEEPS));
-    }
-    let zone = match rest {
-        [] => Zone::Ucwa,
-        [id, tail @ ..] => Zone::Application {
-            id: id.clone(),
-            channel: tail == ["events"],
+    let rest = segments;
+    let mut tail = rest.clone();
+    let zone = match tail.next() {
+        None => Zone::Ucwa,
+        Some(id) => Zone::Application {
+            id: decoded(id),
+            channel: tail.next().is_some_and(|s| decoded(s) == "events") && tail.next().is_none(),
         },
     };
-    Placed {
-        zone,
-        path: canonical,
+    let canonical =
+        trimmed.starts_with(APPLICATIONS_PATH) && rest.clone().all(|s| canonical_segment(s) == s);
+    let path = if canonical {
+        Cow::Borrowed(trimmed)
+    } else {
+        let mut path = String::with_capacity(trimmed.len());
+        path.push_str(APPLICATIONS_PATH);
+        for segment in rest {
+            path.push('/');
+            path.push_str(&canonical_segment(segment));
+        }
+        Cow::Owned(path)
+    };
+    Placed { zone, path }
+}
+
+/// A segment percent-decoded (borrowed when it has nothing to decode).
+fn decoded(segment: &str) -> Cow<'_, str> {
+    percent_decode_str(segment).decode_utf8_lossy()
+}
+
+/// A segment as the router matches it: decoded, then escaped again where it must be.
+fn canonical_segment(segment: &str) -> Cow<'_, str> {
+    match decoded(segment) {
+        Cow::Borrowed(s) => utf8_percent_encode(s, SEGMENT_KEEPS).into(),
+        Cow::Owned(s) => Cow::Owned(utf8_percent_encode(&s, SEGMENT_KEEPS).to_string()),
     }
 }
 
@@ -208,7 +227,7 @@ mod tests {
         assert_eq!(
             place("/ucwa/oauth/v1/applications//events").zone,
             Zone::Application {
-                id: String::new(),
+                id: "".into(),
                 channel: true
             }
         );

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use quick_xml::escape::escape;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use crate::config::variant::Variant;
 use crate::domain::channel::Event;
@@ -14,7 +14,7 @@ use crate::domain::hrefs::Hrefs;
 use super::format::Format;
 use super::shape::Shape;
 use super::views;
-use super::writer::{UCWA_NS, XML_DECL, write_link};
+use super::writer::{UCWA_NS, XML_DECL, href_json, write_link};
 
 /// The body of an event response from the application at `h`. `self_href` is absent only on
 /// a resync-only response.
@@ -55,25 +55,26 @@ fn render_json(
     links: &[(&str, &str)],
     events: &[Event],
 ) -> Value {
-    let mut link_map = Map::new();
+    let mut link_map = Map::with_capacity(usize::from(self_href.is_some()) + links.len());
     if let Some(href) = self_href {
-        link_map.insert("self".into(), json!({ "href": shape.href(href) }));
+        link_map.insert("self".into(), href_json(shape, href));
     }
     for (rel, href) in links {
-        link_map.insert((*rel).into(), json!({ "href": shape.href(href) }));
+        link_map.insert((*rel).into(), href_json(shape, href));
     }
-    let mut obj = Map::new();
+    let mut obj = Map::with_capacity(2);
     obj.insert("_links".into(), Value::Object(link_map));
     if !events.is_empty() {
         let senders: Vec<Value> = sender_blocks(events)
             .into_iter()
             .map(|block| {
                 let list: Vec<Value> = block.iter().map(|e| event_json(shape, h, e)).collect();
-                json!({
-                    "rel": block[0].sender_rel,
-                    "href": shape.href(&block[0].sender_href),
-                    "events": list,
-                })
+                let mut sender = Map::with_capacity(3);
+                sender.insert("rel".into(), Value::String(block[0].sender_rel.into()));
+                let href = shape.href(&block[0].sender_href).into_owned();
+                sender.insert("href".into(), Value::String(href));
+                sender.insert("events".into(), Value::Array(list));
+                Value::Object(sender)
             })
             .collect();
         obj.insert("sender".into(), Value::Array(senders));
@@ -83,17 +84,18 @@ fn render_json(
 
 /// `{rel, href}`, plus `title` under LinkTitle (R-ORG shows titles on event links and `in`).
 fn event_link_json(shape: &Shape, rel: &str, href: &str) -> Value {
-    let mut obj = Map::new();
+    let title = shape.title(rel);
+    let mut obj = Map::with_capacity(2 + usize::from(title.is_some()));
     obj.insert("rel".into(), Value::String(rel.into()));
     obj.insert("href".into(), Value::String(shape.href(href).into_owned()));
-    if let Some(title) = shape.title(rel) {
+    if let Some(title) = title {
         obj.insert("title".into(), Value::String(title));
     }
     Value::Object(obj)
 }
 
 fn event_json(shape: &Shape, h: Hrefs<'_>, event: &Event) -> Value {
-    let mut obj = Map::new();
+    let mut obj = Map::with_capacity(4);
     obj.insert(
         "link".into(),
         event_link_json(shape, event.link_rel, &event.link_href),
@@ -103,8 +105,9 @@ fn event_json(shape: &Shape, h: Hrefs<'_>, event: &Event) -> Value {
     }
     if let Some(sub) = &event.embedded {
         let res = views::subscription(h, sub);
-        let mut emb = Map::new();
-        emb.insert(res.rel.clone(), res.to_json_with(shape));
+        let json = res.to_json_with(shape);
+        let mut emb = Map::with_capacity(1);
+        emb.insert(res.rel.into_owned(), json);
         obj.insert("_embedded".into(), Value::Object(emb));
     }
     obj.insert("type".into(), Value::String(event.kind.into()));
@@ -224,6 +227,8 @@ fn write_event(out: &mut String, shape: &Shape, h: Hrefs<'_>, event: &Event) {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     fn event(kind: &'static str, in_link: bool) -> Event {

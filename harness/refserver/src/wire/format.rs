@@ -19,6 +19,28 @@ const JSON: Format = Format {
     shape: Shape::PLAIN,
 };
 
+/// The media types UCWA speaks (matched without regard to case) and what each answers with.
+const MEDIA_TYPES: [(&str, &str); 6] = [
+    ("application/json", "application/json; charset=utf-8"),
+    (
+        "application/vnd.microsoft.com.ucwa+json",
+        "application/vnd.microsoft.com.ucwa+json; charset=utf-8",
+    ),
+    (
+        "application/vnd.microsoft.ucwa+json",
+        "application/vnd.microsoft.ucwa+json; charset=utf-8",
+    ),
+    ("application/xml", "application/xml; charset=utf-8"),
+    (
+        "application/vnd.microsoft.com.ucwa+xml",
+        "application/vnd.microsoft.com.ucwa+xml; charset=utf-8",
+    ),
+    (
+        "application/vnd.microsoft.ucwa+xml",
+        "application/vnd.microsoft.ucwa+xml; charset=utf-8",
+    ),
+];
+
 impl Format {
     /// Plain JSON in the given shape: the control protocol's and the token endpoint's format,
     /// and what the `xml-events-as-json` and `vnd-accept-ignored` profiles answer instead.
@@ -45,23 +67,9 @@ impl Format {
 
     /// The format of one media type (no parameters), when it is one UCWA speaks.
     pub(crate) fn from_media_type(media: &str) -> Option<Self> {
-        let ct = match media.to_ascii_lowercase().as_str() {
-            "application/json" => "application/json; charset=utf-8",
-            "application/vnd.microsoft.com.ucwa+json" => {
-                "application/vnd.microsoft.com.ucwa+json; charset=utf-8"
-            }
-            "application/vnd.microsoft.ucwa+json" => {
-                "application/vnd.microsoft.ucwa+json; charset=utf-8"
-            }
-            "application/xml" => "application/xml; charset=utf-8",
-            "application/vnd.microsoft.com.ucwa+xml" => {
-                "application/vnd.microsoft.com.ucwa+xml; charset=utf-8"
-            }
-            "application/vnd.microsoft.ucwa+xml" => {
-                "application/vnd.microsoft.ucwa+xml; charset=utf-8"
-            }
-            _ => return None,
-        };
+        let (_, ct) = MEDIA_TYPES
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(media))?;
         Some(Self {
             xml: ct.contains("xml"),
             content_type: ct,

@@ -90,8 +90,7 @@ pub(crate) fn reshape<'a>(shape: &Shape, res: &'a Resource) -> Cow<'a, Resource>
     }
     let mut out = res.clone();
     if fewer && let Some((_, names)) = OPTIONAL.iter().find(|(rel, _)| *rel == res.rel) {
-        out.props
-            .retain(|(name, _)| !names.contains(&name.as_str()));
+        out.props.retain(|(name, _)| !names.contains(name));
     }
     if extra {
         add_extras(shape, &mut out);
@@ -100,16 +99,15 @@ pub(crate) fn reshape<'a>(shape: &Shape, res: &'a Resource) -> Cow<'a, Resource>
 }
 
 fn add_extras(shape: &Shape, res: &mut Resource) {
-    let has = |res: &Resource, name: &str| res.props.iter().any(|(n, _)| n == name);
+    let has = |res: &Resource, name: &str| res.props.iter().any(|(n, _)| *n == name);
     // Real Online resources carry an etag (R-SPL contacts, R-SWA application/communication).
     if !has(res, "etag") {
         let etag = etag(&res.rel, &res.href);
-        res.props.push(("etag".into(), Prop::Str(etag)));
+        res.props.push(("etag", Prop::Str(etag)));
     }
     // R-SPL contacts and the R-SWA application carry `expires` as a date.
-    if matches!(res.rel.as_str(), "application" | "contact") && !has(res, "expires") {
-        res.props
-            .push(("expires".into(), Prop::Date(shape.expires_ms)));
+    if matches!(res.rel.as_ref(), "application" | "contact") && !has(res, "expires") {
+        res.props.push(("expires", Prop::Date(shape.expires_ms)));
     }
     // The application sample's communication (a boolean, so BooleansLower shows too).
     if res.rel == "communication" {
@@ -119,7 +117,7 @@ fn add_extras(shape: &Shape, res: &mut Resource) {
             ("videoBasedScreenSharing", Prop::Str("Disabled".into())),
         ] {
             if !has(res, name) {
-                res.props.push((name.into(), value));
+                res.props.push((name, value));
             }
         }
     }
@@ -127,7 +125,7 @@ fn add_extras(shape: &Shape, res: &mut Resource) {
         for (rel, tail) in *links {
             if !res.links.iter().any(|(r, _)| r == rel) {
                 let href = format!("{}/{tail}", res.href);
-                res.links.push(((*rel).into(), LinkVal::One(href)));
+                res.links.push((rel, LinkVal::One(href)));
             }
         }
     }
@@ -165,7 +163,7 @@ mod tests {
     fn fewer_keeps_name_and_uri() {
         let c = contact();
         let r = reshape(&Shape::with([Variant::FewerProperties]), &c);
-        let names: Vec<&str> = r.props.iter().map(|(n, _)| n.as_str()).collect();
+        let names: Vec<&str> = r.props.iter().map(|(n, _)| *n).collect();
         assert_eq!(names, ["name", "uri"]);
     }
 
@@ -173,9 +171,9 @@ mod tests {
     fn extra_adds_etag_expires_and_links() {
         let c = contact();
         let r = reshape(&Shape::with([Variant::ExtraProperties]), &c);
-        assert!(r.props.iter().any(|(n, _)| n == "etag"));
-        assert!(r.props.iter().any(|(n, _)| n == "expires"));
-        assert!(r.links.iter().any(|(rel, v)| rel == "contactNote"
+        assert!(r.props.iter().any(|(n, _)| *n == "etag"));
+        assert!(r.props.iter().any(|(n, _)| *n == "expires"));
+        assert!(r.links.iter().any(|(rel, v)| *rel == "contactNote"
             && matches!(v, LinkVal::One(h) if h == "/a/people/bob@c.com/note")));
         assert_eq!(etag("contact", "/x"), etag("contact", "/x"));
     }

@@ -2,6 +2,8 @@
 //! and event payload is built once as a [`Resource`] and then written in the negotiated format
 //! by `writer`, so the two formats cannot drift apart.
 
+use std::borrow::Cow;
+
 /// A property value.
 #[derive(Debug, Clone)]
 pub(crate) enum Prop {
@@ -29,17 +31,18 @@ pub(crate) enum Embed {
 /// One UCWA resource: rel, self href, links, properties, embedded resources.
 #[derive(Debug, Clone)]
 pub(crate) struct Resource {
-    pub rel: String,
+    /// Borrowed but for a group's rel, which the directory names.
+    pub rel: Cow<'static, str>,
     pub href: String,
-    pub links: Vec<(String, LinkVal)>,
-    pub props: Vec<(String, Prop)>,
-    pub embedded: Vec<(String, Embed)>,
+    pub links: Vec<(&'static str, LinkVal)>,
+    pub props: Vec<(&'static str, Prop)>,
+    pub embedded: Vec<(&'static str, Embed)>,
 }
 
 impl Resource {
-    pub(crate) fn new(rel: &str, href: impl Into<String>) -> Self {
+    pub(crate) fn new(rel: impl Into<Cow<'static, str>>, href: impl Into<String>) -> Self {
         Self {
-            rel: rel.to_owned(),
+            rel: rel.into(),
             href: href.into(),
             links: Vec::new(),
             props: Vec::new(),
@@ -47,35 +50,35 @@ impl Resource {
         }
     }
 
-    pub(crate) fn link(mut self, rel: &str, href: impl Into<String>) -> Self {
-        self.links.push((rel.to_owned(), LinkVal::One(href.into())));
+    pub(crate) fn link(mut self, rel: &'static str, href: impl Into<String>) -> Self {
+        self.links.push((rel, LinkVal::One(href.into())));
         self
     }
 
-    pub(crate) fn links(mut self, rel: &str, hrefs: Vec<String>) -> Self {
-        self.links.push((rel.to_owned(), LinkVal::Many(hrefs)));
+    pub(crate) fn links(mut self, rel: &'static str, hrefs: Vec<String>) -> Self {
+        self.links.push((rel, LinkVal::Many(hrefs)));
         self
     }
 
-    pub(crate) fn prop(mut self, name: &str, value: Prop) -> Self {
-        self.props.push((name.to_owned(), value));
+    pub(crate) fn prop(mut self, name: &'static str, value: Prop) -> Self {
+        self.props.push((name, value));
         self
     }
 
-    pub(crate) fn str(self, name: &str, value: impl Into<String>) -> Self {
+    pub(crate) fn str(self, name: &'static str, value: impl Into<String>) -> Self {
         self.prop(name, Prop::Str(value.into()))
     }
 
     /// Adds a string property only when there is a value.
-    pub(crate) fn opt_str(self, name: &str, value: Option<&String>) -> Self {
+    pub(crate) fn opt_str(self, name: &'static str, value: Option<&String>) -> Self {
         match value {
             Some(v) => self.str(name, v.clone()),
             None => self,
         }
     }
 
-    pub(crate) fn embed(mut self, key: &str, value: Embed) -> Self {
-        self.embedded.push((key.to_owned(), value));
+    pub(crate) fn embed(mut self, key: &'static str, value: Embed) -> Self {
+        self.embedded.push((key, value));
         self
     }
 }

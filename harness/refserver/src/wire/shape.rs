@@ -149,12 +149,16 @@ impl Shape {
     /// before the properties, as the real R-SAZ response), dates spelled `"\/Date(ms)\/"`
     /// under DatesIso (the spelling of every doc sample, digest 5.2).
     pub(crate) fn json_bytes(&self, value: &Value) -> Vec<u8> {
-        let bytes = if self.has(Variant::JsonKeyOrder) {
-            serde_json::to_vec(&reversed(value))
+        // Room for a typical resource, so the buffer seldom grows while it is written.
+        let mut bytes = Vec::with_capacity(1024);
+        let written = if self.has(Variant::JsonKeyOrder) {
+            serde_json::to_writer(&mut bytes, &reversed(value))
         } else {
-            serde_json::to_vec(value)
+            serde_json::to_writer(&mut bytes, value)
+        };
+        if written.is_err() {
+            bytes.clear();
         }
-        .unwrap_or_default();
         if self.has(Variant::DatesIso) {
             escape_dates(&bytes)
         } else {

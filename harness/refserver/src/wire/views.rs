@@ -210,7 +210,7 @@ pub(crate) const DISTRIBUTION_GROUP: &str = "distributionGroup";
 
 /// A group: its contacts, its subscription, and for a distribution group its expansion.
 pub(crate) fn group(h: Hrefs<'_>, g: &Group) -> Resource {
-    let res = Resource::new(&g.kind, h.group(&g.id))
+    let res = Resource::new(g.kind.clone(), h.group(&g.id))
         .str("id", g.id.clone())
         .str("name", g.name.clone())
         .link("groupContacts", h.group_contacts(&g.id))

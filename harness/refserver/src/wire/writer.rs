@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use quick_xml::escape::escape;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use crate::config::variant::Variant;
 
@@ -26,19 +26,23 @@ impl Resource {
     /// [`Shape::json_bytes`]).
     pub(crate) fn to_json_with(&self, shape: &Shape) -> Value {
         let res = reshape(shape, self);
-        let mut obj = Map::new();
-        obj.insert("rel".into(), Value::String(res.rel.clone()));
+        // Sized up front: a growing map reallocates its entries and its index.
+        let mut obj =
+            Map::with_capacity(2 + res.props.len() + usize::from(!res.embedded.is_empty()));
+        obj.insert("rel".into(), Value::String(res.rel.clone().into_owned()));
         for (name, value) in &res.props {
             let v = match value {
                 Prop::Str(s) => Value::String(s.clone()),
                 Prop::Bool(b) => Value::Bool(*b),
                 Prop::Date(ms) => Value::String(format!("/Date({ms})/")),
-                Prop::List(items) => json!(items),
+                Prop::List(items) => {
+                    Value::Array(items.iter().cloned().map(Value::String).collect())
+                }
             };
-            obj.insert(name.clone(), v);
+            obj.insert((*name).into(), v);
         }
-        let mut links = Map::new();
-        links.insert("self".into(), json!({ "href": shape.href(&res.href) }));
+        let mut links = Map::with_capacity(1 + res.links.len());
+        links.insert("self".into(), href_json(shape, &res.href));
         for (rel, value) in &res.links {
             let v = match value {
                 LinkVal::One(href) => link_json(shape, rel, href),
@@ -46,11 +50,11 @@ impl Resource {
                     Value::Array(hrefs.iter().map(|h| link_json(shape, rel, h)).collect())
                 }
             };
-            links.insert(rel.clone(), v);
+            links.insert((*rel).into(), v);
         }
         obj.insert("_links".into(), Value::Object(links));
         if !res.embedded.is_empty() {
-            let mut emb = Map::new();
+            let mut emb = Map::with_capacity(res.embedded.len());
             for (key, value) in &res.embedded {
                 let v = match value {
                     Embed::One(r) => r.to_json_with(shape),
@@ -58,7 +62,7 @@ impl Resource {
                         Value::Array(rs.iter().map(|r| r.to_json_with(shape)).collect())
                     }
                 };
-                emb.insert(key.clone(), v);
+                emb.insert((*key).into(), v);
             }
             obj.insert("_embedded".into(), Value::Object(emb));
         }
@@ -87,7 +91,7 @@ impl Resource {
         let _ = write!(
             out,
             "<resource rel=\"{}\" href=\"{}\"",
-            escape(res.rel.as_str()),
+            escape(res.rel.as_ref()),
             escape(shape.href(&res.href).as_ref())
         );
         if root {
@@ -159,14 +163,24 @@ impl Resource {
     }
 }
 
+/// `{href}`: the self link of a resource or an event response.
+pub(crate) fn href_json(shape: &Shape, href: &str) -> Value {
+    let mut obj = Map::with_capacity(1);
+    obj.insert("href".into(), Value::String(shape.href(href).into_owned()));
+    Value::Object(obj)
+}
+
 /// One resource link in JSON: `{href}`, plus `title` and `revision` when the shape says so.
 fn link_json(shape: &Shape, rel: &str, href: &str) -> Value {
-    let mut obj = Map::new();
+    let title = shape.title(rel);
+    let revision = shape.revision();
+    let mut obj =
+        Map::with_capacity(1 + usize::from(title.is_some()) + usize::from(revision.is_some()));
     obj.insert("href".into(), Value::String(shape.href(href).into_owned()));
-    if let Some(title) = shape.title(rel) {
+    if let Some(title) = title {
         obj.insert("title".into(), Value::String(title));
     }
-    if let Some(revision) = shape.revision() {
+    if let Some(revision) = revision {
         obj.insert("revision".into(), Value::String(revision.into()));
     }
     Value::Object(obj)
