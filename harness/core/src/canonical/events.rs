@@ -109,9 +109,10 @@ impl Events {
             None => {}
             Some(Value::Array(senders)) => {
                 for (i, sender) in senders.iter().enumerate() {
-                    events
-                        .senders
-                        .push(sender_from_json(sender, JsonAt::Root.key("sender").index(i))?);
+                    events.senders.push(sender_from_json(
+                        sender,
+                        JsonAt::Root.key("sender").index(i),
+                    )?);
                 }
             }
             Some(other) => {
