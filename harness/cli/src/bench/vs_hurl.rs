@@ -1,8 +1,8 @@
 //! `ucwa-conform bench --vs-hurl`: issue 13's side-by-side benchmark. For each N the workload
 //! is generated as a case file and as the equivalent `.hurl` file; one `ucwa-conform serve`
 //! answers both; each tool runs as a whole process (`ucwa-conform run` writing its reports,
-//! `hurl --test`), alternately, and the medians, their ratio, each one's peak memory and the
-//! cost per request are printed. The same case is also run in process, phase by phase, to say
+//! `hurl --test`), alternately and in rounds that take every N in turn, and the medians, their
+//! ratio, each one's peak memory and the cost per request are printed. The same case is also run in process, phase by phase, to say
 //! where ucwa-conform's time goes. Without Hurl, ucwa-conform is measured alone.
 
 mod process;
@@ -84,6 +84,73 @@ struct Workload {
     variables: PathBuf,
 }
 
+/// One N made ready to time: its files, both commands, its load figure and peak memories.
+struct Ready {
+    n: usize,
+    dir: PathBuf,
+    files: Workload,
+    ucwa: Invocation,
+    hurl: Option<Invocation>,
+    load: Duration,
+    ucwa_tool: Tool,
+    hurl_tool: Option<Tool>,
+}
+
+impl Ready {
+    fn prepare(
+        n: usize,
+        work: &Path,
+        exe: &Path,
+        hurl: Option<&Hurl>,
+        served: &Served,
+        target: &HurlTarget,
+        runs: usize,
+    ) -> Result<Ready, String> {
+        let dir = work.join(format!("n{n}"));
+        let files = write_workload(&dir, n, target)?;
+        let ucwa = Invocation::new(exe)
+            .arg("run")
+            .arg("--target")
+            .arg(&served.discovery)
+            .arg("--cases")
+            .arg(&files.cases)
+            .arg("--report-dir")
+            .arg(dir.join("reports"));
+        let hurl = hurl.map(|h| {
+            Invocation::new(&h.program)
+                .arg("--test")
+                .arg("--variables-file")
+                .arg(&files.variables)
+                .arg(&files.hurl)
+        });
+        eprintln!("N = {n}: loading, then one untimed run of each for its peak memory");
+        let load = time_loader(&files.cases, n)?;
+        let ucwa_tool = Tool {
+            walls: Vec::with_capacity(runs),
+            failed: 0,
+            peak_kib: process::peak_memory(&ucwa, &dir)?,
+        };
+        let hurl_tool = match &hurl {
+            Some(h) => Some(Tool {
+                walls: Vec::with_capacity(runs),
+                failed: 0,
+                peak_kib: process::peak_memory(h, &dir)?,
+            }),
+            None => None,
+        };
+        Ok(Ready {
+            n,
+            dir,
+            files,
+            ucwa,
+            hurl,
+            load,
+            ucwa_tool,
+            hurl_tool,
+        })
+    }
+}
+
 async fn measure(
     args: &BenchArgs,
     exe: &Path,
@@ -105,48 +172,26 @@ async fn measure(
         Some(h) => Some(time_start(&h.program, runs)?),
         None => None,
     };
-    let mut sizes = Vec::new();
-    let mut commands = Vec::new();
+    // Every size is made ready first, then each round times every size: the sizes' figures
+    // share the machine's drift, so comparing their costs per request stays fair.
+    let mut ready = Vec::with_capacity(args.sizes.len());
     for &n in &args.sizes {
-        let dir = work.join(format!("n{n}"));
-        let files = write_workload(&dir, n, &target)?;
-        let ucwa = Invocation::new(exe)
-            .arg("run")
-            .arg("--target")
-            .arg(&served.discovery)
-            .arg("--cases")
-            .arg(&files.cases)
-            .arg("--report-dir")
-            .arg(dir.join("reports"));
-        let hurl = hurl.map(|h| {
-            Invocation::new(&h.program)
-                .arg("--test")
-                .arg("--variables-file")
-                .arg(&files.variables)
-                .arg(&files.hurl)
-        });
-        eprintln!("N = {n}: loading, then one untimed run of each for its peak memory");
-        let load = time_loader(&files.cases, n)?;
-        let mut ucwa_tool = Tool {
-            walls: Vec::with_capacity(runs),
-            failed: 0,
-            peak_kib: process::peak_memory(&ucwa, &dir)?,
+        ready.push(Ready::prepare(n, work, exe, hurl, &served, &target, runs)?);
+    }
+    eprintln!("{runs} timed rounds of each tool at each N");
+    for i in 0..runs {
+        // Which goes first alternates (the sizes' order and the tools'), so drift on shared
+        // cores falls on all alike.
+        let first = i % 2 == 0;
+        let order: Vec<&mut Ready> = if first {
+            ready.iter_mut().collect()
+        } else {
+            ready.iter_mut().rev().collect()
         };
-        let mut hurl_tool = match &hurl {
-            Some(h) => Some(Tool {
-                walls: Vec::with_capacity(runs),
-                failed: 0,
-                peak_kib: process::peak_memory(h, &dir)?,
-            }),
-            None => None,
-        };
-        eprintln!("N = {n}: {runs} timed runs of each");
-        for i in 0..runs {
-            // Which goes first alternates, so drift on shared cores falls on both alike.
-            let ucwa_first = i % 2 == 0;
-            for ucwa_turn in [ucwa_first, !ucwa_first] {
-                let (invocation, tool) = match (ucwa_turn, &hurl, hurl_tool.as_mut()) {
-                    (true, ..) => (&ucwa, &mut ucwa_tool),
+        for size in order {
+            for ucwa_turn in [first, !first] {
+                let (invocation, tool) = match (ucwa_turn, &size.hurl, size.hurl_tool.as_mut()) {
+                    (true, ..) => (&size.ucwa, &mut size.ucwa_tool),
                     (false, Some(h), Some(t)) => (h, t),
                     _ => continue,
                 };
@@ -155,21 +200,26 @@ async fn measure(
                 tool.failed += usize::from(!ok);
             }
         }
+    }
+    let mut sizes = Vec::with_capacity(ready.len());
+    let mut commands = Vec::new();
+    for size in ready {
+        let n = size.n;
         eprintln!("N = {n}: {PHASE_RUNS} runs in process, phase by phase");
-        let phases = phases(&files.cases, &served.discovery, &dir).await?;
+        let phases = phases(&size.files.cases, &served.discovery, &size.dir).await?;
+        commands = std::iter::once(&size.ucwa)
+            .chain(size.hurl.as_ref())
+            .map(Invocation::display)
+            .collect();
         sizes.push(SizeFigures {
             n,
             steps: steps(n),
             requests: requests(n),
-            ucwa: ucwa_tool,
-            hurl: hurl_tool,
-            load,
+            ucwa: size.ucwa_tool,
+            hurl: size.hurl_tool,
+            load: size.load,
             phases,
         });
-        commands = std::iter::once(&ucwa)
-            .chain(hurl.as_ref())
-            .map(Invocation::display)
-            .collect();
     }
     Ok(VsHurlReport {
         machine: Machine::current(),
