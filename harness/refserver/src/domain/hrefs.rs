@@ -68,10 +68,14 @@ impl Hrefs<'_> {
         self.at("people/contacts")
     }
     pub(crate) fn group_contacts(&self, id: &str) -> String {
-        [self.0, "/people/groups/", &encode(id), "/contacts"].concat()
+        let mut href = self.group(id);
+        href.push_str("/contacts");
+        href
     }
     pub(crate) fn expand_group(&self, id: &str) -> String {
-        [self.0, "/people/groups/", &encode(id), "/expand"].concat()
+        let mut href = self.group(id);
+        href.push_str("/expand");
+        href
     }
     pub(crate) fn subscribe_group(&self, id: &str) -> String {
         [
